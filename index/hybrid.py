@@ -1,0 +1,99 @@
+"""Hybrid retrieval: dense (ChromaDB) and lexical (BM25) lists fused by weighted reciprocal
+rank fusion, with filters by document and province."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from rag.types import Chunk, Hit
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Score-normalised fusion: BM25 scaled by its best score, cosine min-max scaled over the
+    dense candidates. Measured on seed_dev it keeps BM25's first result (hit@1 0.865 vs 0.673
+    for plain RRF 1:1) while dense adds recall (hit@5 0.981 vs 0.923 for BM25 alone)."""
+    lexical: float = 1.0
+    dense: float = 0.7
+    method: str = "score"  # "score" or "rrf"
+    k: int = 60            # RRF damping constant
+    depth: int = 50        # how many results each side contributes
+
+
+def fuse(lexical: list[tuple[str, float]], dense: list[tuple[str, float]], w: FusionWeights
+         ) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    if w.method == "rrf":
+        for weight, ranked in ((w.lexical, lexical), (w.dense, dense)):
+            for rank, (cid, _) in enumerate(ranked, 1):
+                fused[cid] = fused.get(cid, 0.0) + weight / (w.k + rank)
+        return fused
+    if lexical:
+        top = lexical[0][1]
+        for cid, s in lexical:
+            fused[cid] = fused.get(cid, 0.0) + w.lexical * s / top
+    if dense:
+        hi, lo = dense[0][1], dense[-1][1]
+        for cid, s in dense:
+            fused[cid] = fused.get(cid, 0.0) + w.dense * (s - lo) / max(hi - lo, 1e-6)
+    return fused
+
+
+class HybridSearcher:
+    def __init__(self, chunks: dict[str, Chunk], lexical, vectors, embedder,
+                 weights: FusionWeights = FusionWeights()):
+        self.chunks = chunks
+        self.lexical = lexical
+        self.vectors = vectors
+        self.embedder = embedder
+        self.weights = weights
+
+    def allowed_ids(self, documents: list[str] | None, provinces: list[str] | None) -> set[str] | None:
+        if not documents and not provinces:
+            return None
+        docs, provs = set(documents or ()), set(provinces or ())
+        return {cid for cid, c in self.chunks.items()
+                if (not docs or c.document in docs) and (not provs or (c.province or "") in provs)}
+
+    def search(self, question: str, k: int = 5, documents: list[str] | None = None,
+               provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+        w = self.weights
+        allowed = self.allowed_ids(documents, provinces)
+        lexical = self.lexical.search(question, w.depth, allowed) if mode in ("hybrid", "bm25") else []
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense") and self.vectors is not None:
+            vec = self.embedder.embed_query(question)
+            dense = self.vectors.query(vec, w.depth, documents, provinces)
+        # The catalog is the truth: vectors of a document being replaced are ignored.
+        lexical = [(cid, s) for cid, s in lexical if cid in self.chunks]
+        dense = [(cid, s) for cid, s in dense if cid in self.chunks and (allowed is None or cid in allowed)]
+        fused = fuse(lexical, dense, w)
+        lex = {cid: (rank, s) for rank, (cid, s) in enumerate(lexical, 1)}
+        den = {cid: (rank, s) for rank, (cid, s) in enumerate(dense, 1)}
+        order = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        return [Hit(chunk=self.chunks[cid], score=fused[cid],
+                    dense=den[cid][1] if cid in den else None, lexical=lex[cid][1] if cid in lex else None,
+                    rank_dense=den[cid][0] if cid in den else None,
+                    rank_lexical=lex[cid][0] if cid in lex else None) for cid in order]
+
+
+class ClauseRetriever(BaseRetriever):
+    """The hybrid searcher as a langchain retriever, so chains (e.g. LLM answerers) can use it.
+    Each langchain Document carries the clause text and its citation metadata."""
+    searcher: object
+    k: int = 5
+    documents: list[str] | None = None
+    provinces: list[str] | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+                                ) -> list[LCDocument]:
+        hits = self.searcher.search(query, self.k, self.documents, self.provinces)
+        return [LCDocument(page_content=h.chunk.text,
+                           metadata={"chunk_id": h.chunk.chunk_id, "document": h.chunk.document,
+                                     "clause": h.chunk.clause, "title": h.chunk.title,
+                                     "number": h.chunk.number, "province": h.chunk.province,
+                                     "start": h.chunk.start, "end": h.chunk.end, "score": h.score})
+                for h in hits]

@@ -1,0 +1,161 @@
+"""Persistent index: a SQLite catalog (the source of truth for documents and chunks, plus the
+manifest of what built the index) and ChromaDB holding the vectors we compute ourselves.
+
+Replacing a document is atomic for readers: new vectors are added first, then one SQLite
+transaction swaps the document's chunk list, then stale vectors are deleted. Readers only
+trust chunk ids that the catalog lists, so a crash at any step leaves the old or the new
+version visible, never a mix.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from rag.errors import IndexMismatchError
+from rag.types import Chunk, Document, Header
+
+COLLECTION = "clauses"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, name TEXT NOT NULL, content_hash TEXT NOT NULL,
+  header TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+"""
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def manifest(self) -> dict:
+        return {k: v for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def check_manifest(self, expected: dict, where: Path) -> None:
+        """Record what builds this index, or refuse when another embedder/chunker built it."""
+        current = self.manifest()
+        if not current:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", expected.items())
+            return
+        diff = {k: (current.get(k), v) for k, v in expected.items() if current.get(k) != v}
+        if diff and self.count_documents():
+            what = "; ".join(f"{k}: index has {a!r}, settings ask for {b!r}" for k, (a, b) in diff.items())
+            raise IndexMismatchError(
+                f"The index in {where} was built differently ({what}). Fix: rebuild it with "
+                f"'python app.py ingest --rebuild <files>', or point RAG_DATA_DIR to another folder, "
+                f"or set RAG_EMBED_MODEL back to {current.get('embedder')!r}.")
+        if diff:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", expected.items())
+
+    def count_documents(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def document_hash(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids_of(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
+
+    def replace_document(self, doc: Document, chunks: list[Chunk]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (doc.doc_id, doc.source, doc.name, doc.content_hash,
+                              json.dumps(asdict(doc.header), ensure_ascii=False), doc.text, time.time()))
+            self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
+                                 [(c.chunk_id, doc.doc_id, i, json.dumps(c.to_dict(), ensure_ascii=False))
+                                  for i, c in enumerate(chunks)])
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def documents(self) -> list[dict]:
+        rows = self._db.execute("SELECT doc_id, source, name, content_hash, header FROM documents ORDER BY name")
+        out = []
+        for doc_id, source, name, content_hash, header in rows:
+            out.append({"doc_id": doc_id, "source": source, "name": name, "content_hash": content_hash,
+                        "header": Header(**{k: tuple(v) if isinstance(v, list) else v
+                                            for k, v in json.loads(header).items()})})
+        return out
+
+    def document_text(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def all_chunks(self) -> list[Chunk]:
+        rows = self._db.execute("SELECT data FROM chunks ORDER BY doc_id, ord")
+        return [Chunk.from_dict(json.loads(r[0])) for r in rows]
+
+
+class VectorStore:
+    """ChromaDB PersistentClient in the data dir; cosine space; vectors passed in by us."""
+
+    def __init__(self, path: Path):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self._client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+        self._col = self._client.get_or_create_collection(
+            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+
+    def count(self) -> int:
+        return self._col.count()
+
+    def existing(self, ids: list[str]) -> dict[str, list[float]]:
+        """Vectors already stored for these ids (unchanged clauses are never re-embedded)."""
+        out: dict[str, list[float]] = {}
+        for i in range(0, len(ids), 500):
+            got = self._col.get(ids=ids[i:i + 500], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"]):
+                out[cid] = list(vec)
+        return out
+
+    def upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        for i in range(0, len(chunks), 1000):
+            part = chunks[i:i + 1000]
+            self._col.upsert(
+                ids=[c.chunk_id for c in part], embeddings=vectors[i:i + 1000],
+                documents=[c.text for c in part],
+                metadatas=[{"doc_id": c.doc_id, "document": c.document, "province": c.province or "",
+                            "kind": c.kind} for c in part])
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self._col.delete(ids=ids[i:i + 1000])
+
+    def query(self, vector: list[float], k: int, documents: list[str] | None = None,
+              provinces: list[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) best first."""
+        clauses = []
+        if documents:
+            clauses.append({"document": {"$in": list(documents)}})
+        if provinces:
+            clauses.append({"province": {"$in": list(provinces)}})
+        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._col.query(query_embeddings=[vector], n_results=min(k, n), where=where,
+                              include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

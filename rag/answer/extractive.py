@@ -1,0 +1,101 @@
+"""Offline extractive answerer: a short Vietnamese answer built from the best clauses, naming
+who must act, every statement followed by its [n]; weaker matches are listed as 'Xem thêm'."""
+from __future__ import annotations
+
+import re
+
+from ingest.actors import actor_of
+from rag.prompts import render
+from rag.text import fold, has_diacritics, lexical_tokens, squash
+from rag.types import Answer, Citation, Header, Hit
+
+_SENTENCE = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\"“(])")
+WHOLE_CLAUSE_CHARS = 360
+MAX_SENTENCE_CHARS = 420
+
+
+def refusal(question: str) -> Answer:
+    return Answer(question=question, text=render("refusal"), refused=True)
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, max_statements: int = 3, relative_floor: float = 0.55):
+        self.max_statements = max_statements
+        self.relative_floor = relative_floor
+
+    def answer(self, question: str, hits: list[Hit], headers: dict[str, Header]) -> Answer:
+        if not hits:
+            return refusal(question)
+        top = hits[0].score
+        statements, see_also, citations = [], [], []
+        for n, hit in enumerate(hits, 1):
+            c = hit.chunk
+            citations.append(Citation(
+                n=n, document=c.document, title=c.title, number=c.number, province=c.province,
+                clause=c.clause, text=squash(c.text), score=hit.score, date=c.date, start=c.start,
+                end=c.end, doc_id=c.doc_id))
+            primary = len(statements) < self.max_statements and (n == 1 or hit.score >= self.relative_floor * top)
+            if primary:
+                statements.append(self._statement(question, hit, n, headers.get(c.doc_id)))
+            else:
+                see_also.append(f"[{n}] {_where(hit)}")
+        body = "\n".join(statements)
+        text = render("extractive_answer", statements=body, see_also="; ".join(see_also)) if see_also \
+            else render("extractive_answer_short", statements=body)
+        return Answer(question=question, text=text, refused=False, citations=tuple(citations), hits=tuple(hits))
+
+    def _statement(self, question: str, hit: Hit, n: int, header: Header | None) -> str:
+        c = hit.chunk
+        if c.kind == "header" and header:
+            return render("extractive_statement", lead=f"{_where(hit)}: ", sentence=_document_facts(header), n=str(n))
+        if c.kind == "signature" and header and header.signer:
+            title = f" ({header.signer_title})" if header.signer_title else ""
+            return render("extractive_statement", lead=f"{_where(hit)}: ",
+                          sentence=f"người ký là {header.signer}{title}.", n=str(n))
+        actor = actor_of(c.text, c.headings, header.recipients if header else (), c.kind)
+        lead = f"{_where(hit)}: " + (f"**{actor}** — " if actor else "")
+        return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
+
+
+def _where(hit: Hit) -> str:
+    c = hit.chunk
+    origin = c.number if c.number and not c.number.startswith("/") else (c.province or c.document)
+    if c.province and origin != c.province:
+        origin = f"{origin}, {c.province}"
+    return f"{origin} — {c.clause}"
+
+
+def _document_facts(h: Header) -> str:
+    parts = [h.title]
+    parts.append(f"số {h.number}" if h.number and not h.number.startswith("/")
+                 else (f"số/ký hiệu {h.number} (chưa ghi số)" if h.number else "không ghi số hiệu"))
+    if h.place or h.date_text:
+        parts.append(f"ban hành tại {h.place or '?'}, {h.date_text or 'không ghi ngày'}")
+    if h.signer:
+        parts.append(f"người ký: {h.signer}" + (f" ({h.signer_title})" if h.signer_title else ""))
+    return "; ".join(parts) + "."
+
+
+def best_passage(question: str, text: str) -> str:
+    """The clause itself when short; otherwise its sentence(s) closest to the question."""
+    text = squash(text)
+    if len(text) <= WHOLE_CLAUSE_CHARS:
+        return text
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    folded = not has_diacritics(question)
+    wanted = set(lexical_tokens(question, folded=folded))
+
+    def overlap(sentence: str) -> float:
+        toks = lexical_tokens(fold(sentence) if folded else sentence)
+        return sum(1.0 + ("_" in t) for t in set(toks) if t in wanted)
+
+    best = max(range(len(sentences)), key=lambda i: (overlap(sentences[i]), -i))
+    chosen = sentences[best]
+    if len(chosen) < 80 and best + 1 < len(sentences):
+        chosen = f"{chosen} {sentences[best + 1]}"
+    if len(chosen) > MAX_SENTENCE_CHARS:
+        cut = chosen.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        chosen = chosen[:cut if cut > 0 else MAX_SENTENCE_CHARS] + " …"
+    return chosen

@@ -1,0 +1,103 @@
+"""Question -> Answer: refuse what the directives do not cover, retrieve, focus, answer.
+
+Two focusing steps on top of hybrid retrieval, both plain text rules:
+- questions about a document itself (who signed it, its number or date) put that document's
+  header and signature block first;
+- questions naming an agency ("Sở Nội vụ phải làm gì?") put the clauses assigned to that
+  agency first.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from ingest.actors import actor_from_heading, actor_inline
+from rag.answer.extractive import ExtractiveAnswerer, refusal
+from rag.library import Library
+from rag.text import fold
+from rag.types import Answer, Hit
+
+_SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|do ai ky)\b")
+_WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|so hieu|ky hieu|so bao nhieu)\b")
+_ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
+_WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
+_UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
+
+
+def _norm(text: str) -> str:
+    return _UBND.sub("ubnd", " ".join(re.findall(r"\w+", fold(text).lower())))
+
+
+@dataclass
+class Assistant:
+    library: Library
+    answerer: ExtractiveAnswerer = None
+    candidates: int = 30
+
+    def __post_init__(self):
+        if self.answerer is None:
+            self.answerer = ExtractiveAnswerer()
+
+    def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
+            provinces: list[str] | None = None) -> Answer:
+        question = " ".join((question or "").split())
+        if not question:
+            raise ValueError("Câu hỏi trống / empty question")
+        k = k or self.library.settings.top_k
+        searcher = self.library.searcher
+        if searcher.lexical.coverage(question) < self.library.settings.refusal_threshold:
+            return refusal(question)
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        if not hits:
+            return refusal(question)
+        hits = _province_first(question, self._focus(question, hits, searcher.chunks))[:k]
+        headers = {d["doc_id"]: d["header"] for d in self.library.documents()}
+        return self.answerer.answer(question, hits, headers)
+
+    def timed_ask(self, question: str, **kwargs) -> tuple[Answer, float]:
+        start = time.perf_counter()
+        answer = self.ask(question, **kwargs)
+        return answer, (time.perf_counter() - start) * 1000
+
+    def _focus(self, question: str, hits: list[Hit], chunks: dict) -> list[Hit]:
+        q = _norm(question)
+        if _SIGNER.search(q) or (_WHEN_OR_NUMBER.search(q) and _ABOUT_DOCUMENT.search(q)):
+            doc_id = hits[0].chunk.doc_id
+            parts = [c for c in chunks.values() if c.doc_id == doc_id and c.kind in ("header", "signature")]
+            parts.sort(key=lambda c: c.kind != "header")
+            front = [Hit(chunk=c, score=hits[0].score) for c in parts]
+            ids = {c.chunk_id for c in parts}
+            return front + [h for h in hits if h.chunk.chunk_id not in ids]
+        if _WHO.search(q):
+            return hits  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
+        assigned = [h for h in hits if h.chunk.kind == "clause" and _names_actor(q, h.chunk)]
+        if assigned:
+            ids = {h.chunk.chunk_id for h in assigned}
+            return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
+        return hits
+
+
+def _province_first(question: str, hits: list[Hit]) -> list[Hit]:
+    """'… ở Cao Bằng?': clauses of the named province's documents come first."""
+    q = f" {_norm(question)} "
+    named = {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in q}
+    if not named:
+        return hits
+    return [h for h in hits if h.chunk.province in named] + [h for h in hits if h.chunk.province not in named]
+
+
+def _names_actor(normalised_question: str, chunk) -> bool:
+    actor = actor_inline(chunk.text)
+    if not actor:
+        for heading in reversed(chunk.headings):
+            actor = actor_from_heading(heading)
+            if actor:
+                break
+    if not actor:
+        return False
+    for part in re.split(r"[,;]| và ", actor):
+        words = _norm(part).split()
+        if len(words) >= 2 and f" {' '.join(words)} " in f" {normalised_question} ":
+            return True
+    return False

@@ -1,0 +1,167 @@
+"""The loaded directives: ingest files into the index and search them.
+
+Every step that can fail (read, decode, parse, chunk, embed) runs before the index is touched,
+so a failing file leaves the index exactly as it was and is reported with its reason.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from index.embed import make_embedder
+from index.hybrid import FusionWeights, HybridSearcher
+from index.lexical import LexicalIndex
+from index.store import Catalog, VectorStore
+from ingest.chunk import CHUNKER_VERSION, ClauseChunker
+from ingest.load import find_directive_files, load_directive
+from rag.errors import RagError
+from rag.settings import Settings
+from rag.types import Hit
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: str               # added | updated | unchanged | failed | removed
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder=None):
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder or make_embedder(settings.embed_model)
+        self.chunker = ClauseChunker(settings.max_chunk_chars)
+        self.catalog = Catalog(self.data_dir / "catalog.sqlite")
+        self.catalog.check_manifest(self.manifest(), self.data_dir)
+        self.vectors = VectorStore(self.data_dir / "chroma")
+        self._lock = threading.RLock()
+        self._reload()
+
+    def manifest(self) -> dict:
+        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "schema": "1"}
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    # ---- reading -------------------------------------------------------------------------
+    def _reload(self) -> None:
+        chunks = {c.chunk_id: c for c in self.catalog.all_chunks()}
+        lexical = LexicalIndex.load(self.data_dir / "lexical")
+        if set(lexical.chunk_ids) != set(chunks):  # e.g. a crash between catalog and BM25 write
+            lexical = self._rebuild_lexical(chunks)
+        self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
+
+    def _rebuild_lexical(self, chunks: dict) -> LexicalIndex:
+        ordered = list(chunks.values())
+        lexical = LexicalIndex.build([c.chunk_id for c in ordered], [c.index_text() for c in ordered])
+        lexical.save(self.data_dir / "lexical")
+        return lexical
+
+    def is_empty(self) -> bool:
+        return self.catalog.count_documents() == 0
+
+    def documents(self) -> list[dict]:
+        return self.catalog.documents()
+
+    def document_text(self, doc_id: str) -> str | None:
+        return self.catalog.document_text(doc_id)
+
+    def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
+               provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+        with self._lock:
+            searcher = self.searcher
+        return searcher.search(question, k or self.settings.top_k, documents, provinces, mode)
+
+    # ---- writing -------------------------------------------------------------------------
+    def ingest(self, paths: list[str | Path], sync: bool = False, progress: Progress | None = None
+               ) -> IngestReport:
+        report = IngestReport()
+        files = find_directive_files(paths)
+        for p in map(Path, paths):
+            if not p.exists():
+                report.results.append(FileResult(str(p), "failed", reason="không tồn tại / not found — "
+                                                 "kiểm tra đường dẫn / check the path"))
+        files = [f for f in files if f.exists()]
+        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        with self._lock:
+            changed = False
+            for i, path in enumerate(files, 1):
+                if progress:
+                    progress(i - 1, len(files), path.name)
+                try:
+                    result = self._ingest_file(path, max_bytes)
+                except RagError as e:
+                    result = FileResult(str(path), "failed", reason=str(e))
+                except Exception as e:  # noqa: BLE001 - report, never corrupt the index
+                    result = FileResult(str(path), "failed", reason=f"{e.__class__.__name__}: {e}")
+                changed |= result.status in ("added", "updated")
+                report.results.append(result)
+            if progress:
+                progress(len(files), len(files), "")
+            if sync:
+                kept = {str(Path(f).resolve()) for f in files}
+                roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+                for doc in self.catalog.documents():
+                    src = Path(doc["source"])
+                    under = any(root in src.parents for root in roots)
+                    if under and str(src) not in kept and not src.exists():
+                        self._remove(doc["doc_id"])
+                        report.results.append(FileResult(doc["source"], "removed"))
+                        changed = True
+            if changed:
+                self._rebuild_lexical({c.chunk_id: c for c in self.catalog.all_chunks()})
+                self._reload()
+        return report
+
+    def _ingest_file(self, path: Path, max_bytes: int) -> FileResult:
+        doc = load_directive(path, max_bytes=max_bytes)
+        old_hash = self.catalog.document_hash(doc.doc_id)
+        if old_hash == doc.content_hash:
+            return FileResult(str(path), "unchanged", len(self.catalog.chunk_ids_of(doc.doc_id)))
+        chunks = self.chunker.chunk(doc)
+        if not chunks:
+            raise RagError(f"{path}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
+        old_ids = self.catalog.chunk_ids_of(doc.doc_id)
+        known = self.vectors.existing([c.chunk_id for c in chunks])
+        todo = [c for c in chunks if c.chunk_id not in known]
+        fresh = self.embedder.embed_documents([c.index_text() for c in todo]) if todo else []
+        vectors = {**known, **{c.chunk_id: v for c, v in zip(todo, fresh)}}
+        self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
+        self.catalog.replace_document(doc, chunks)
+        stale = sorted(set(old_ids) - {c.chunk_id for c in chunks})
+        if stale:
+            self.vectors.delete(stale)
+        return FileResult(str(path), "updated" if old_hash else "added", len(chunks))
+
+    def _remove(self, doc_id: str) -> None:
+        ids = self.catalog.chunk_ids_of(doc_id)
+        self.catalog.remove_document(doc_id)
+        self.vectors.delete(ids)
+
+
+def wipe_index(data_dir: Path) -> None:
+    """Remove everything the index keeps (for 'ingest --rebuild')."""
+    for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    for name in ("chroma", "lexical"):
+        shutil.rmtree(data_dir / name, ignore_errors=True)

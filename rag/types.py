@@ -1,0 +1,136 @@
+"""Frozen values that cross stages: Document, Chunk, Hit, Citation, Answer."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+def content_id(*parts: str, size: int = 16) -> str:
+    """Stable id derived from content, so re-ingesting the same text gives the same ids."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:size]
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the header and signature block of an administrative document say."""
+    number: str | None = None          # số/ký hiệu as written, e.g. "10331/UBND-KSTT", "/UBND-THKH"
+    doc_type: str | None = None        # Công văn, Chỉ thị, Kế hoạch, Quyết định, Thông báo …
+    subject: str | None = None         # trích yếu ("V/v …") or title of a Chỉ thị
+    place: str | None = None
+    date: str | None = None            # ISO, possibly partial: "2021-12-31", "2021-12", "2022"
+    date_text: str | None = None       # as written: "ngày 31 tháng 12 năm 2021"
+    province: str | None = None
+    recipients: tuple[str, ...] = ()   # Kính gửi
+    signer: str | None = None
+    signer_title: str | None = None    # "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    cc: tuple[str, ...] = ()           # Nơi nhận
+
+    @property
+    def title(self) -> str:
+        kind = self.doc_type or "Văn bản"
+        if not self.subject:
+            return kind
+        if self.subject.lower().startswith("về ") or kind != "Công văn":
+            return f"{kind} {self.subject}"
+        return f"{kind} V/v {self.subject}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned directive: NFC text with artefacts removed; all offsets point into `text`."""
+    source: str                        # absolute path of the file it came from
+    name: str                          # file name, shown in citations
+    text: str
+    header: Header
+    content_hash: str                  # sha256 of the raw file bytes
+    heading_lines: tuple[int, ...] = ()  # start offsets of lines written as bold or '##' headings
+
+    @property
+    def doc_id(self) -> str:
+        return content_id(self.source, size=12)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One clause (or one sentence-aligned part of a long clause) with its place in the tree."""
+    chunk_id: str
+    doc_id: str
+    document: str                      # file name
+    text: str                          # == document.text[start:end]
+    start: int
+    end: int
+    clause: str                        # "Mục 3, gạch đầu dòng 2"
+    headings: tuple[str, ...] = ()     # heading texts above the clause, outermost first
+    kind: str = "clause"               # header | preamble | clause | closing | signature | recipients
+    title: str = ""
+    number: str | None = None
+    province: str | None = None
+    date: str | None = None
+
+    def index_text(self) -> str:
+        """What the embedder and BM25 see: the clause standing alone with its context."""
+        where = f"tỉnh {self.province}" if self.province else ""
+        parts = [f"{self.title} {where}".strip(), *self.headings, _KIND_HINTS.get(self.kind, ""), self.text]
+        return "\n".join(p for p in parts if p)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        data = dict(data)
+        data["headings"] = tuple(data.get("headings") or ())
+        return cls(**data)
+
+
+# Words a user asks with, for parts of a document that do not say them in their text.
+_KIND_HINTS = {
+    "header": "Số hiệu, ngày ban hành, trích yếu, nơi gửi của văn bản.",
+    "signature": "Người ký văn bản, chức vụ người ký.",
+    "recipients": "Nơi nhận văn bản.",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float                       # fused relevance, higher is better
+    dense: float | None = None         # cosine similarity from the embedder
+    lexical: float | None = None       # BM25 score
+    rank_dense: int | None = None
+    rank_lexical: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    document: str
+    title: str
+    number: str | None
+    province: str | None
+    clause: str
+    text: str                          # verbatim clause text, whitespace-normalised
+    score: float
+    date: str | None = None
+    start: int = 0
+    end: int = 0
+    doc_id: str = ""
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "document": self.document, "title": self.title, "number": self.number,
+                "province": self.province, "clause": self.clause, "text": self.text,
+                "score": round(float(self.score), 4)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answer": self.text, "refused": self.refused,
+                "citations": [c.to_json() for c in self.citations]}
