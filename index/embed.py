@@ -101,10 +101,9 @@ class SentenceTransformerEmbedder(Embeddings):
 class HashEmbedder(Embeddings):
     """Deterministic hashed bag of folded syllables and bigrams. Unit tests only: it has no
     notion of meaning."""
-    name = "hash-fake"
-
     def __init__(self, dim: int = 256):
         self.dim = dim
+        self.name = f"hash-fake:{dim}"  # the dimension is part of what built an index
 
     def encode(self, texts: list[str], is_query: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -6,14 +6,14 @@ import re
 
 _MARKER = re.compile(r"^(?:[IVX]+[.)]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-•+–*])\s*")
 _LEAD = re.compile(r"^(?:Giao|Yêu cầu|Đề nghị|Đối với|Trách nhiệm của)\s+", re.IGNORECASE)
-_AGENCY_START = re.compile(
+AGENCY_START = re.compile(
     r"^(?:Sở|Ban|Báo|Đài|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ trưởng|Giám đốc|Công an|Bộ|Cục|"
     r"Thanh tra|Kho bạc|Hội đồng|HĐND|Các|Người đứng đầu|Cán bộ|Trung tâm|Phòng|Chi cục|Cơ quan|"
     r"Bộ Chỉ huy|Liên đoàn|Mặt trận|Tỉnh đoàn|Đoàn|Hội|Trường|Bệnh viện)\b")
 # Verbs that end the actor phrase: "Sở Nội vụ chủ trì, phối hợp …".
 _VERB = re.compile(r"\s+(?:chủ trì|phối hợp|thực hiện|có trách nhiệm|chịu trách nhiệm|chủ động|tham mưu|"
                    r"theo dõi|tổ chức|triển khai|khẩn trương|nghiêm túc|tiếp tục|tăng cường|thường xuyên|"
-                   r"căn cứ|hướng dẫn|kiểm tra|báo cáo|rà soát|xây dựng|phát huy)\b")
+                   r"căn cứ|hướng dẫn|kiểm tra|báo cáo|rà soát|xây dựng|phát huy|khi|nếu|phải)\b")
 
 
 def _strip_marker(line: str) -> str:
@@ -31,7 +31,7 @@ def actor_from_heading(heading: str) -> str | None:
     rest = rest.strip(" ,;:")
     if not rest or len(rest.split()) > 40:
         return None
-    if lead or (_AGENCY_START.match(rest) and not text.endswith((".", ";"))):
+    if lead or (AGENCY_START.match(rest) and not text.endswith((".", ";"))):
         return rest
     return None
 
@@ -46,7 +46,7 @@ def actor_inline(text: str) -> str | None:
             verb = _VERB.search(rest)
             if verb and verb.start() < 200:
                 return rest[:verb.start()].strip(" ,;")
-        if _AGENCY_START.match(sentence_start):
+        if AGENCY_START.match(sentence_start):
             verb = _VERB.search(sentence_start)
             if verb and 0 < verb.start() < 200 and len(sentence_start[:verb.start()].split()) <= 25:
                 return sentence_start[:verb.start()].strip(" ,;")

@@ -36,6 +36,11 @@ _KINH_GUI = re.compile(r"^Kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
 _NOI_NHAN = re.compile(r"^Nơi\s+nhận\s*:?", re.IGNORECASE)
 _BULLET = re.compile(r"^[-•+–*]\s*")
 _SIGN_TITLE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\.\s", re.IGNORECASE)
+# Tiêu ngữ under the quốc hiệu, and rules drawn under it ("-----", "___").
+_MOTTO = re.compile(r"^Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc\b", re.IGNORECASE)
+_RULE = re.compile(r"^[-–_=*.\s]+$")
+# The first section of the body ("I. MỤC ĐÍCH, YÊU CẦU", "Chương I", "Điều 1."), upper case or not.
+_SECTION = re.compile(r"^(?:[IVXLC]+[.)]\s|(?:Chương|Phần|Điều)\s+[IVXLC\d]+\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -130,11 +135,12 @@ def _find_header_end(lines: list[tuple[int, str]]) -> int:
         return lines[i][0] if i < len(lines) else lines[-1][0] + len(lines[-1][1])
     # No Kính gửi: header is the leading block of short lines (số, ngày, type, upper-case title).
     end = 0
-    for i, (o, l) in enumerate(lines[:15]):
+    for o, l in [(o, l) for o, l in lines if l.strip()][:15]:
         s = l.strip()
-        if not s:
-            continue
-        if _NUMBER.match(s) or _DATE.search(s) or _is_upper(s) or _VV.match(s) or (end and s[:1].islower()):
+        if _SECTION.match(s):
+            break
+        if _NUMBER.match(s) or _DATE.search(s) or _is_upper(s) or _VV.match(s) or (end and s[:1].islower()) \
+                or _MOTTO.match(s) or _RULE.match(s):
             end = o + len(l) + 1
             continue
         break

@@ -101,13 +101,27 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = ()) -> Outline:
         if part is preamble and kind in ("heading", "chuong", "roman", "dieu", "numbered"):
             part, stack = body, []
         while stack and (stack[-1].kind == "para" and kind not in ("letter", "bullet") or
-                         stack[-1].kind != "para" and stack[-1].rank >= node.rank):
+                         stack[-1].kind != "para" and stack[-1].rank >= node.rank
+                         and not _nests_under(stack, node)):
             stack.pop()
         (stack[-1] if stack else part).children.append(node)
         stack.append(node)
     _label(preamble, body, closing)
     return Outline(header=(0, lay.header_end) if lay.header_end else None, preamble=preamble, body=body,
                    closing=closing, recipients=lay.recipients_span, signature=lay.signature_span)
+
+
+def _bullet_family(marker: str) -> str:
+    return "-" if marker in "-–" else marker
+
+
+def _nests_under(stack: list[Node], node: Node) -> bool:
+    """A bullet with a new marker ('+' after '-') is a sub-bullet of the one above it; a marker
+    already open higher up ('-' after '+') closes the sub-list instead."""
+    if node.kind != "bullet" or stack[-1].kind != "bullet":
+        return False
+    family = _bullet_family(node.marker)
+    return all(_bullet_family(n.marker) != family for n in stack if n.kind == "bullet")
 
 
 def _is_lead_in(text: str, node: Node) -> bool:

@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from ingest.actors import actor_from_heading, actor_inline
+from ingest.actors import AGENCY_START, actor_from_heading, actor_inline
 from rag.answer.extractive import ExtractiveAnswerer, refusal
 from rag.library import Library
 from rag.text import fold
@@ -98,6 +98,8 @@ def _names_actor(normalised_question: str, chunk) -> bool:
         return False
     for part in re.split(r"[,;]| và ", actor):
         words = _norm(part).split()
-        if len(words) >= 2 and f" {' '.join(words)} " in f" {normalised_question} ":
+        # Only a named agency counts ("Sở Nội vụ", "Báo Thanh Hóa"), not "đơn vị" or "địa phương".
+        if len(words) >= 3 and AGENCY_START.match(part.strip()) \
+                and f" {' '.join(words)} " in f" {normalised_question} ":
             return True
     return False

@@ -66,7 +66,10 @@ class Library:
     # ---- reading -------------------------------------------------------------------------
     def _reload(self) -> None:
         chunks = {c.chunk_id: c for c in self.catalog.all_chunks()}
-        lexical = LexicalIndex.load(self.data_dir / "lexical")
+        try:
+            lexical = LexicalIndex.load(self.data_dir / "lexical")
+        except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
+            lexical = LexicalIndex([], {})
         if set(lexical.chunk_ids) != set(chunks):  # e.g. a crash between catalog and BM25 write
             lexical = self._rebuild_lexical(chunks)
         self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())

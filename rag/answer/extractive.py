@@ -54,7 +54,10 @@ class ExtractiveAnswerer:
             title = f" ({header.signer_title})" if header.signer_title else ""
             return render("extractive_statement", lead=f"{_where(hit)}: ",
                           sentence=f"người ký là {header.signer}{title}.", n=str(n))
-        actor = actor_of(c.text, c.headings, header.recipients if header else (), c.kind)
+        addressees = header.recipients if header else ()
+        actor = actor_of(c.text, c.headings, addressees, c.kind)
+        if actor and addressees and actor == "; ".join(addressees) and len(addressees) > 1:
+            actor = f"{addressees[0]} và các nơi nhận khác của văn bản"
         lead = f"{_where(hit)}: " + (f"**{actor}** — " if actor else "")
         return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
 

@@ -1,0 +1,126 @@
+"""Thin command line: parse, open the library, run. Logic lives in importable modules."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.errors import RagError
+from rag.settings import Settings
+
+
+def _progress_bar(desc: str):
+    """A terminal progress bar (tqdm on stderr) as an ingest progress callback."""
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def update(done: int, total: int, name: str) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="tệp", file=sys.stderr, leave=True)
+        bar.set_postfix_str(name[:40])
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def open_library(settings: Settings, build_if_empty: bool = True):
+    from rag.library import Library
+
+    library = Library(settings)
+    if build_if_empty and library.is_empty() and Path(settings.corpus_dir).exists():
+        print(f"Chỉ mục trống: đang nạp văn bản mẫu từ {settings.corpus_dir} …", file=sys.stderr)
+        report = library.ingest([settings.corpus_dir], progress=_progress_bar("Nạp văn bản"))
+        print_report(report, stream=sys.stderr)
+    return library
+
+
+def open_assistant(settings: Settings):
+    from rag.assistant import Assistant
+    return Assistant(open_library(settings))
+
+
+def print_report(report, stream=sys.stdout) -> None:
+    labels = {"added": "thêm mới / added", "updated": "cập nhật / updated", "unchanged": "không đổi / unchanged",
+              "failed": "LỖI / failed", "removed": "đã xóa / removed"}
+    for r in report.results:
+        extra = f" ({r.chunks} điều khoản)" if r.chunks else ""
+        reason = f": {r.reason}" if r.reason else ""
+        print(f"  [{labels[r.status]}] {r.path}{extra}{reason}", file=stream)
+    summary = ", ".join(f"{report.count(s)} {labels[s].split(' / ')[1]}" for s in labels if report.count(s))
+    print(f"Tổng kết / summary: {summary or 'no files'}", file=stream)
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from rag.library import Library, wipe_index
+
+    if args.rebuild:
+        wipe_index(Path(settings.data_dir))
+    library = Library(settings)
+    report = library.ingest(args.paths, sync=args.sync, progress=_progress_bar("Nạp văn bản"))
+    print_report(report)
+    return 1 if report.failed else 0
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    assistant = open_assistant(settings)
+    questions = [" ".join(args.question)] if args.question else (line.strip() for line in sys.stdin)
+    for question in questions:
+        if not question:
+            continue
+        answer = assistant.ask(question, k=args.k, documents=args.document or None,
+                               provinces=args.province or None)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(f"? {question}\n{answer.text}")
+            for c in answer.citations:
+                print(f"  [{c.n}] {c.title} ({c.number or 'không số'}, {c.province or '?'}) — {c.clause}")
+                print(f"      «{c.text[:300]}{'…' if len(c.text) > 300 else ''}»")
+            print(flush=True)
+    return 0
+
+
+def cmd_serve(args, settings: Settings, build_app) -> int:
+    from rag.web import CSS
+
+    demo = build_app(settings)
+    print(f"Mở trình duyệt tại http://{settings.host}:{settings.port}", file=sys.stderr)
+    demo.launch(server_name=settings.host, server_port=settings.port, css=CSS, show_error=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="app.py", description="Trợ lý văn bản chỉ đạo / directive assistant")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("serve", help="start the web chat (default)")
+    ing = sub.add_parser("ingest", help="add or update .txt/.md directives (files or folders)")
+    ing.add_argument("paths", nargs="+")
+    ing.add_argument("--sync", action="store_true", help="also remove indexed documents whose files are gone")
+    ing.add_argument("--rebuild", action="store_true", help="wipe the index first (e.g. after changing RAG_EMBED_MODEL)")
+    ask = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line")
+    ask.add_argument("--k", type=int, default=None, help="number of cited clauses (default RAG_TOP_K=5)")
+    ask.add_argument("--document", action="append", help="only this file name (repeatable)")
+    ask.add_argument("--province", action="append", help="only this province (repeatable)")
+    return p
+
+
+def run(argv: list[str], build_app) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "ingest":
+            return cmd_ingest(args, settings)
+        if args.command == "ask":
+            return cmd_ask(args, settings)
+        return cmd_serve(args, settings, build_app)
+    except RagError as e:
+        print(f"Lỗi / error: {e}", file=sys.stderr)
+        return 2

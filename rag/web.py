@@ -1,0 +1,119 @@
+"""Web chat handlers and HTML, as plain Python (tested without a browser).
+
+Everything that comes from a document is escaped: no HTML or script from a file reaches the page.
+"""
+from __future__ import annotations
+
+import html
+
+from rag.assistant import Assistant
+from rag.types import Answer
+
+EXAMPLES = [
+    "Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?",
+    "Ai chủ trì kiểm tra công vụ đột xuất?",
+    "Hồ sơ trình có nội dung mật gửi thế nào?",
+    "Chủ tịch UBND các huyện ở Long An chịu trách nhiệm gì?",
+    "Ai ký công văn số 10331/UBND-KSTT của Nghệ An?",
+]
+CONTEXT_CHARS = 220
+
+
+def escape(text: str | None) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def chat_markdown(answer: Answer) -> str:
+    """The answer for the chat bubble: markdown with [n] markers, document text escaped."""
+    return escape(answer.text).replace("\n", "  \n")
+
+
+def sources_html(answer: Answer, document_text) -> str:
+    """One card per citation: title, number, date, province, clause path, and the cited span
+    highlighted inside its surrounding text."""
+    if answer.refused or not answer.citations:
+        return '<div class="rag-sources rag-empty">Không có nguồn trích dẫn.</div>'
+    cards = []
+    for c in answer.citations:
+        full = document_text(c.doc_id) or ""
+        if full[c.start:c.end] and c.end <= len(full):
+            before = full[max(0, c.start - CONTEXT_CHARS):c.start]
+            cited = full[c.start:c.end]
+            after = full[c.end:c.end + CONTEXT_CHARS]
+        else:
+            before, cited, after = "", c.text, ""
+        meta = " · ".join(escape(x) for x in (
+            f"Số: {c.number}" if c.number else "Số: (không ghi)",
+            f"Ngày: {c.date}" if c.date else "Ngày: (không ghi)",
+            f"Tỉnh: {c.province}" if c.province else None,
+            c.document) if x)
+        cards.append(
+            f'<div class="rag-source" id="src-{c.n}">'
+            f'<div class="rag-source-head"><b>[{c.n}]</b> {escape(c.title)}</div>'
+            f'<div class="rag-source-meta">{meta}</div>'
+            f'<div class="rag-source-clause">📍 {escape(c.clause)}</div>'
+            f'<div class="rag-source-text">{"…" if before else ""}{escape(before)}'
+            f'<mark>{escape(cited)}</mark>{escape(after)}{"…" if after else ""}</div>'
+            f'</div>')
+    return '<div class="rag-sources">' + "".join(cards) + "</div>"
+
+
+def documents_html(documents: list[dict]) -> str:
+    if not documents:
+        return "<p>Chưa nạp văn bản nào. Chạy <code>python app.py ingest THƯ_MỤC</code>.</p>"
+    rows = []
+    for d in documents:
+        h = d["header"]
+        rows.append("<tr>" + "".join(f"<td>{escape(x)}</td>" for x in (
+            h.title, h.number or "—", h.date or "—", h.province or "—",
+            f"{h.signer} ({h.signer_title})" if h.signer else "—", d["name"])) + "</tr>")
+    head = "".join(f"<th>{t}</th>" for t in ("Văn bản", "Số", "Ngày", "Tỉnh", "Người ký", "Tệp"))
+    return f'<table class="rag-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+class ChatHandlers:
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        out = []
+        for d in self.assistant.library.documents():
+            h = d["header"]
+            label = " · ".join(x for x in (h.province, h.doc_type, h.number, d["name"]) if x)
+            out.append((label, d["name"]))
+        return out
+
+    def province_choices(self) -> list[str]:
+        return sorted({d["header"].province for d in self.assistant.library.documents() if d["header"].province})
+
+    def respond(self, message: str, history: list | None, documents: list[str] | None = None,
+                provinces: list[str] | None = None) -> tuple[list, str, str]:
+        """(new chat history, sources panel HTML, cleared input box)."""
+        history = list(history or [])
+        message = (message or "").strip()
+        if not message:
+            return history, sources_html(_EMPTY, lambda _: ""), ""
+        if len(message) > 2000:
+            message = message[:2000]
+        answer = self.assistant.ask(message, documents=documents or None, provinces=provinces or None)
+        history.append({"role": "user", "content": escape(message)})
+        history.append({"role": "assistant", "content": chat_markdown(answer)})
+        return history, sources_html(answer, self.assistant.library.document_text), ""
+
+    def ask_json(self, question: str, documents: list[str] | None = None,
+                 provinces: list[str] | None = None) -> dict:
+        """The same contract as `python app.py ask --json`, for HTTP clients."""
+        return self.assistant.ask(question, documents=documents or None, provinces=provinces or None).to_json()
+
+
+_EMPTY = Answer(question="", text="", refused=True)
+
+CSS = """
+.rag-source { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin-bottom: 8px; }
+.rag-source-meta { color: #57606a; font-size: 0.85em; }
+.rag-source-clause { font-weight: 600; margin: 4px 0; }
+.rag-source-text { font-size: 0.9em; white-space: pre-wrap; line-height: 1.45; }
+.rag-source-text mark { background: #fff1a8; padding: 0 1px; }
+.rag-docs { font-size: 0.9em; border-collapse: collapse; }
+.rag-docs td, .rag-docs th { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; }
+"""

