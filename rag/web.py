@@ -51,7 +51,7 @@ def sources_html(answer: Answer, document_text) -> str:
             f'<div class="rag-source" id="src-{c.n}">'
             f'<div class="rag-source-head"><b>[{c.n}]</b> {escape(c.title)}</div>'
             f'<div class="rag-source-meta">{meta}</div>'
-            f'<div class="rag-source-clause">📍 {escape(c.clause)}</div>'
+            f'<div class="rag-source-clause">Điều khoản: {escape(c.clause)}</div>'
             f'<div class="rag-source-text">{"…" if before else ""}{escape(before)}'
             f'<mark>{escape(cited)}</mark>{escape(after)}{"…" if after else ""}</div>'
             f'</div>')

@@ -2,7 +2,7 @@
 # Installs everything the project needs into the current Python (3.11). Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+PY=${PYTHON:-python}
 # torch first and alone: this exact pin resolves to the CPU build; anything else pulls CUDA.
 "$PY" -m pip install --disable-pip-version-check -q "torch==2.13.0"
 "$PY" -m pip install --disable-pip-version-check -q -r requirements.txt

