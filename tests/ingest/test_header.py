@@ -1,0 +1,132 @@
+"""Header and signature block: golden output over the samples, plus focused cases."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ingest.header import layout, parse_header
+from ingest.load import clean_text, load_directive
+
+
+def header_of(text: str):
+    return parse_header(clean_text(text)[0])
+
+
+# --- golden ---------------------------------------------------------------------------------
+
+def test_header_matches_golden(sample, golden):
+    golden("headers.json", asdict(load_directive(sample).header), key=sample.name)
+
+
+# --- số hiệu ---------------------------------------------------------------------------------
+
+def test_number_with_so_filled_in():
+    assert header_of("Số: 10331/UBND-KSTT\nNghệ An, ngày 31 tháng 12 năm 2021\nV/v kỷ luật").number \
+        == "10331/UBND-KSTT"
+
+
+def test_number_keeps_symbol_when_so_is_blank():
+    assert header_of("Số: /UBND-THKH\n\nThanh Hóa, ngày tháng năm 2022\n\nV/v kỷ luật").number == "/UBND-THKH"
+
+
+def test_number_and_place_on_one_line():
+    h = header_of("Số: /UBND-THKSTTHC Long An, ngày tháng 12 năm 2021\nV/v trách nhiệm công vụ")
+    assert (h.number, h.place, h.province) == ("/UBND-THKSTTHC", "Long An", "Long An")
+
+
+def test_no_number_line_gives_none():
+    assert header_of("CHỈ THỊ\nVỀ TĂNG CƯỜNG KỶ LUẬT\nNội dung chỉ thị.").number is None
+
+
+# --- ngày ban hành ----------------------------------------------------------------------------
+
+def test_full_date_is_iso():
+    h = header_of("Số: 1/UBND-VP\nNghệ An, ngày 31 tháng 12 năm 2021\nV/v kỷ luật")
+    assert (h.date, h.date_text) == ("2021-12-31", "ngày 31 tháng 12 năm 2021")
+
+
+def test_blank_day_gives_year_and_month():
+    assert header_of("Số: /UBND-VP\nLong An, ngày tháng 12 năm 2021\nV/v kỷ luật").date == "2021-12"
+
+
+def test_blank_day_and_month_gives_year_only():
+    h = header_of("Số: /UBND-THKH\nThanh Hóa, ngày tháng năm 2022\nV/v kỷ luật")
+    assert (h.date, h.date_text) == ("2022", "ngày tháng năm 2022")
+
+
+# --- loại văn bản, trích yếu --------------------------------------------------------------------
+
+def test_cong_van_subject_from_v_v_line_without_final_full_stop():
+    h = header_of("Số: /UBND-THKH\nThanh Hóa, ngày tháng năm 2022\n"
+                  "V/v nâng cao trách nhiệm của người đứng đầu.\nKính gửi: Các sở, ngành")
+    assert (h.doc_type, h.subject) == ("Công văn", "nâng cao trách nhiệm của người đứng đầu")
+
+
+def test_subject_wrapped_over_lines_is_joined():
+    h = header_of("Số: 10331/UBND-KSTT\n\nNghệ An, ngày 31 tháng 12 năm 2021\n\n"
+                  "V/v chấp hành kỷ luật, kỷ cương\nhành chính trong các cơ quan,\nđơn vị năm 2022\n\n"
+                  "Kính gửi: Các sở, ban, ngành")
+    assert h.subject == "chấp hành kỷ luật, kỷ cương hành chính trong các cơ quan, đơn vị năm 2022"
+
+
+def test_chi_thi_title_in_sentence_case_keeps_province_capitalised():
+    h = header_of("CHỈ THỊ\nVỀ TĂNG CƯỜNG KỶ LUẬT, KỶ CƯƠNG TỈNH CAO BẰNG\nTrong những năm qua, tỉnh đã làm tốt.")
+    assert (h.doc_type, h.subject) == ("Chỉ thị", "về tăng cường kỷ luật, kỷ cương tỉnh Cao Bằng")
+
+
+def test_doc_type_from_symbol_when_no_type_line():
+    h = header_of("Số: 15/KH-UBND\nBắc Giang, ngày 02 tháng 3 năm 2023\nCác cơ quan triển khai thực hiện.")
+    assert h.doc_type == "Kế hoạch"
+
+
+def test_quoc_hieu_and_tieu_ngu_do_not_end_the_header(data_file):
+    doc = load_directive(data_file("quyet-dinh-dieu-khoan.txt"))
+    h = doc.header
+    assert (h.number, h.doc_type, h.date, h.province) == ("27/2023/QĐ-UBND", "Quyết định", "2023-06-12", "Hà Tĩnh")
+    assert h.subject == "ban hành quy chế tiếp nhận, xử lý phản ánh, kiến nghị của người dân"
+
+
+def test_first_roman_section_is_not_swallowed_by_the_header(data_file):
+    doc = load_directive(data_file("ke-hoach-phan-muc.txt"))
+    assert layout(doc.text).header_end <= doc.text.index("I. MỤC ĐÍCH, YÊU CẦU")
+    assert doc.header.subject == "triển khai công tác cải cách hành chính năm 2023"
+
+
+# --- kính gửi, nơi nhận, người ký ----------------------------------------------------------------
+
+def test_recipients_from_kinh_gui_list():
+    h = header_of("Số: 1/UBND-VP\nV/v kỷ luật\n\nKính gửi:\n\n- Giám đốc các sở;\n"
+                  "- Chủ tịch UBND các huyện, thị xã.\n\nThời gian qua, các cơ quan đã làm tốt.")
+    assert h.recipients == ("Giám đốc các sở", "Chủ tịch UBND các huyện, thị xã")
+
+
+def test_recipient_inline_after_kinh_gui():
+    h = header_of("Số: 1/UBND-VP\nV/v kỷ luật\nKính gửi: Các sở, ban, ngành tỉnh\nThời gian qua, các cơ quan đã làm tốt.")
+    assert h.recipients == ("Các sở, ban, ngành tỉnh",)
+
+
+def test_body_is_not_taken_for_recipients():
+    h = header_of("Số: 1/UBND-VP\nV/v kỷ luật\nKính gửi:\n- Các sở.\n\n"
+                  "Thời gian qua, việc chấp hành kỷ luật, kỷ cương hành chính trong các cơ quan, đơn vị trên địa "
+                  "bàn tỉnh đã có chuyển biến rõ nét trong nhận thức và hành động của người đứng đầu cơ quan.")
+    assert h.recipients == ("Các sở",)
+
+
+def test_signer_and_deputy_title():
+    h = header_of("Số: 1/UBND-VP\nV/v kỷ luật\nKính gửi: Các sở\nNội dung văn bản./.\n"
+                  "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\n**KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH**\n\nLê Ngọc Hoa")
+    assert (h.signer, h.signer_title) == ("Lê Ngọc Hoa", "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH")
+    assert h.cc == ("Như trên", "Lưu: VT")
+
+
+def test_no_signature_block_gives_no_signer():
+    h = header_of("CHỈ THỊ\nVỀ KỶ LUẬT\nCác cơ quan triển khai thực hiện nghiêm túc Chỉ thị này./.")
+    assert (h.signer, h.signer_title, h.cc) == (None, None, ())
+
+
+def test_province_from_place_of_issue():
+    assert header_of("Số: 1/UBND-VP\nThanh Hóa, ngày 02 tháng 3 năm 2023\nV/v kỷ luật").province == "Thanh Hóa"
+
+
+def test_province_from_text_when_no_place():
+    text = "CHỈ THỊ\nVỀ KỶ LUẬT\nCác cơ quan hành chính nhà nước tỉnh Cao Bằng thực hiện nghiêm túc."
+    assert header_of(text).province == "Cao Bằng"
