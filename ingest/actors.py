@@ -39,17 +39,16 @@ def actor_from_heading(heading: str) -> str | None:
 def actor_inline(text: str) -> str | None:
     """An actor named at the start of the clause itself."""
     text = text.strip()
-    for sentence_start in (text,):
-        m = _LEAD.match(sentence_start)
-        if m and m.group(0).lower().startswith(("giao", "yêu cầu", "đề nghị")):
-            rest = sentence_start[m.end():]
-            verb = _VERB.search(rest)
-            if verb and verb.start() < 200:
-                return rest[:verb.start()].strip(" ,;")
-        if AGENCY_START.match(sentence_start):
-            verb = _VERB.search(sentence_start)
-            if verb and 0 < verb.start() < 200 and len(sentence_start[:verb.start()].split()) <= 25:
-                return sentence_start[:verb.start()].strip(" ,;")
+    lead = _LEAD.match(text)
+    if lead and lead.group(0).lower().startswith(("giao", "yêu cầu", "đề nghị")):
+        rest = text[lead.end():]
+        verb = _VERB.search(rest)
+        if verb and verb.start() < 200:
+            return rest[:verb.start()].strip(" ,;")
+    if AGENCY_START.match(text):
+        verb = _VERB.search(text)
+        if verb and 0 < verb.start() < 200 and len(text[:verb.start()].split()) <= 25:
+            return text[:verb.start()].strip(" ,;")
     return None
 
 

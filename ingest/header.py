@@ -163,7 +163,7 @@ def parse_header(text: str) -> Header:
         date_text = re.sub(r"\s+", " ", m.group(0)[len(m.group(1)) + 1:].strip(" ,"))
     head_lines = [l.strip() for l in head.split("\n")]
     subject = doc_type = None
-    for i, line in enumerate(head_lines):
+    for line in head_lines:
         if _VV.match(line):
             subject = _VV.sub("", line).strip().rstrip(".")
             doc_type = "Công văn"

@@ -42,9 +42,5 @@ def syllables(text: str) -> list[str]:
 def lexical_tokens(text: str, folded: bool = False) -> list[str]:
     """Syllables plus adjacent-syllable bigrams: measured best for Vietnamese BM25
     (Vietnamese words are mostly two syllables, e.g. 'nội vụ')."""
-    if folded:
-        text = fold(text)
-    sylls = [s for s in syllables(text)]
-    plain = [s for s in sylls]
-    bigrams = [f"{a}_{b}" for a, b in zip(plain, plain[1:])]
-    return plain + bigrams
+    sylls = syllables(fold(text) if folded else text)
+    return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]

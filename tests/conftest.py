@@ -72,3 +72,15 @@ def real_assistant(real_index_dir):
     from rag.library import Library
 
     return Assistant(Library(Settings(data_dir=real_index_dir, corpus_dir=SAMPLES)))
+
+
+def index_state(library) -> dict:
+    """Everything a failed ingest must leave exactly as it was."""
+    chunk_ids = [c.chunk_id for c in library.catalog.all_chunks()]
+    return {
+        "documents": [(d["doc_id"], d["name"], d["content_hash"]) for d in library.documents()],
+        "chunk_ids": chunk_ids,
+        "chroma_count": library.vectors.count(),
+        "chroma_ids": sorted(library.vectors.existing(chunk_ids)),
+        "lexical_ids": sorted(library.searcher.lexical.chunk_ids),
+    }

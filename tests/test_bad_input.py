@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag.library import Library
-from rag.settings import Settings
+from tests.conftest import index_state as state
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "directives"
@@ -64,17 +64,6 @@ BAD_FILES = {
     "no-extension": (write_bytes("README", VIETNAMESE.encode()), ".txt or .md"),
     "50-mb": (make_huge, "RAG_MAX_FILE_MB"),
 }
-
-
-def state(library: Library) -> dict:
-    chunk_ids = [c.chunk_id for c in library.catalog.all_chunks()]
-    return {
-        "documents": [(d["doc_id"], d["name"], d["content_hash"]) for d in library.documents()],
-        "chunk_ids": chunk_ids,
-        "chroma_count": library.vectors.count(),
-        "chroma_ids": sorted(library.vectors.existing(chunk_ids)),
-        "lexical_ids": sorted(library.searcher.lexical.chunk_ids),
-    }
 
 
 @pytest.fixture

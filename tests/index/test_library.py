@@ -12,7 +12,7 @@ import pytest
 from index.embed import HashEmbedder
 from rag.errors import IndexMismatchError
 from rag.library import Library
-from rag.settings import Settings
+from tests.conftest import index_state as state
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "directives"
 LONG_AN = "long-an-2021-trach-nhiem-cong-vu.txt"
@@ -37,18 +37,6 @@ class CountingEmbedder(HashEmbedder):
     @property
     def embedded_texts(self) -> int:
         return sum(len(c) for c in self.document_calls)
-
-
-def state(library: Library) -> dict:
-    """Everything a failed ingest must leave as it was."""
-    chunk_ids = [c.chunk_id for c in library.catalog.all_chunks()]
-    return {
-        "documents": [(d["doc_id"], d["name"], d["content_hash"]) for d in library.documents()],
-        "chunk_ids": chunk_ids,
-        "chroma_count": library.vectors.count(),
-        "chroma_ids": sorted(library.vectors.existing(chunk_ids)),
-        "lexical_ids": sorted(library.searcher.lexical.chunk_ids),
-    }
 
 
 def ranked(library: Library, question: str, **kw) -> list[tuple[str, float]]:
