@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import IndexMismatchError
-from rag.types import Chunk, Document, Header
+from rag.types import Chunk, Document, Duty, Header
 
 COLLECTION = "clauses"
 _SCHEMA = """
@@ -26,6 +26,11 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS chunks (
   chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE TABLE IF NOT EXISTS duties (
+  duty_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, actor TEXT NOT NULL,
+  role TEXT NOT NULL, province TEXT, document TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS duties_doc ON duties(doc_id, ord);
+CREATE INDEX IF NOT EXISTS duties_actor ON duties(actor);
 """
 
 
@@ -42,25 +47,45 @@ class Catalog:
     def manifest(self) -> dict:
         return {k: v for k, v in self._db.execute("SELECT key, value FROM meta")}
 
-    def check_manifest(self, expected: dict, where: Path) -> None:
-        """Record what builds this index, or refuse when another embedder/chunker built it."""
+    def check_manifest(self, expected: dict, where: Path, derived: tuple[str, ...] = ()) -> set[str]:
+        """Record what builds this index, or refuse when another embedder/chunker built it.
+        Keys in `derived` name data the caller can rebuild from the catalog itself; their
+        changes are returned instead of refused."""
         current = self.manifest()
-        if not current:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", expected.items())
-            return
         diff = {k: (current.get(k), v) for k, v in expected.items() if current.get(k) != v}
-        if diff and self.count_documents():
-            what = "; ".join(f"{k}: index has {a!r}, settings ask for {b!r}" for k, (a, b) in diff.items())
-            raise IndexMismatchError(
-                f"The index in {where} was built differently ({what}). Fix: rebuild it with "
-                f"'python app.py ingest --rebuild <files>', or point RAG_DATA_DIR to another folder, "
-                f"or set RAG_EMBED_MODEL back to {current.get('embedder')!r}.")
+        hard = {k: ab for k, ab in diff.items() if k not in derived}
+        if hard and current and self.count_documents():
+            what = "; ".join(f"{k}: index has {a!r}, settings ask for {b!r}" for k, (a, b) in hard.items())
+            fix = "rebuild it with 'python app.py ingest --rebuild <files>', or point RAG_DATA_DIR to another folder"
+            if "embedder" in hard:
+                fix += ", or set RAG_EMBED_MODEL to the model that built it"
+            raise IndexMismatchError(f"The index in {where} was built differently ({what}). Fix: {fix}.")
         if diff:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", expected.items())
+        return set(diff) & set(derived) if current else set()
+
+    def stored_documents(self) -> list[Document]:
+        rows = self._db.execute("SELECT source, name, text, content_hash FROM documents ORDER BY name")
+        headers = {d["source"]: d["header"] for d in self.documents()}
+        return [Document(source=src, name=name, text=text, header=headers[src], content_hash=h)
+                for src, name, text, h in rows]
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        rows = self._db.execute("SELECT data FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))
+        return [Chunk.from_dict(json.loads(r[0])) for r in rows]
+
+    def replace_duties(self, doc_id: str, duties: list[Duty]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
+            self._insert_duties(doc_id, duties)
+
+    def _insert_duties(self, doc_id: str, duties: list[Duty]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO duties VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(d.duty_id, doc_id, i, d.actor, d.role, d.province, d.document,
+                               json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in enumerate(duties)])
 
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -72,10 +97,13 @@ class Catalog:
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
 
-    def replace_document(self, doc: Document, chunks: list[Chunk]) -> None:
+    def replace_document(self, doc: Document, chunks: list[Chunk], duties: list[Duty] = ()) -> None:
+        """Document, clauses and duties change together in one transaction."""
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc.doc_id,))
+            self._insert_duties(doc.doc_id, duties)
             self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (doc.doc_id, doc.source, doc.name, doc.content_hash,
                               json.dumps(asdict(doc.header), ensure_ascii=False), doc.text, time.time()))
@@ -87,6 +115,7 @@ class Catalog:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
     def documents(self) -> list[dict]:
@@ -101,6 +130,16 @@ class Catalog:
     def document_text(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row[0] if row else None
+
+    def duties(self, actor: str | None = None, document: str | None = None, province: str | None = None,
+               role: str | None = None) -> list[Duty]:
+        sql, args = "SELECT d.data FROM duties d JOIN documents doc ON doc.doc_id = d.doc_id WHERE 1=1", []
+        for column, value in (("d.actor", actor), ("d.document", document), ("d.province", province), ("d.role", role)):
+            if value:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        rows = self._db.execute(sql + " ORDER BY doc.name, d.ord", args)
+        return [Duty.from_dict(json.loads(r[0])) for r in rows]
 
     def all_chunks(self) -> list[Chunk]:
         rows = self._db.execute("SELECT data FROM chunks ORDER BY doc_id, ord")

@@ -7,13 +7,13 @@ import re
 _MARKER = re.compile(r"^(?:[IVX]+[.)]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-•+–*])\s*")
 _LEAD = re.compile(r"^(?:Giao|Yêu cầu|Đề nghị|Đối với|Trách nhiệm của)\s+", re.IGNORECASE)
 AGENCY_START = re.compile(
-    r"^(?:Sở|Ban|Báo|Đài|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ trưởng|Giám đốc|Công an|Bộ|Cục|"
+    r"^(?:Sở|Ban|Báo|Đài|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|Chủ tịch|Thủ trưởng|Thủ tướng|Giám đốc|Công an|Bộ|Cục|"
     r"Thanh tra|Kho bạc|Hội đồng|HĐND|Các|Người đứng đầu|Cán bộ|Trung tâm|Phòng|Chi cục|Cơ quan|"
     r"Bộ Chỉ huy|Liên đoàn|Mặt trận|Tỉnh đoàn|Đoàn|Hội|Trường|Bệnh viện)\b")
 # Verbs that end the actor phrase: "Sở Nội vụ chủ trì, phối hợp …".
 _VERB = re.compile(r"\s+(?:chủ trì|phối hợp|thực hiện|có trách nhiệm|chịu trách nhiệm|chủ động|tham mưu|"
                    r"theo dõi|tổ chức|triển khai|khẩn trương|nghiêm túc|tiếp tục|tăng cường|thường xuyên|"
-                   r"căn cứ|hướng dẫn|kiểm tra|báo cáo|rà soát|xây dựng|phát huy|khi|nếu|phải)\b")
+                   r"căn cứ|hướng dẫn|kiểm tra|báo cáo|rà soát|xây dựng|phát huy|khi|nếu|phải|sẽ|có biện pháp)\b")
 
 
 def _strip_marker(line: str) -> str:

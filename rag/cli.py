@@ -86,6 +86,37 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_duties(args, settings: Settings) -> int:
+    from rag import duty_export
+
+    library = open_library(settings)
+    actor = None
+    if args.actor:
+        actor = library.resolve_actor(args.actor)
+        if actor is None:
+            known = ", ".join(sorted({d.actor for d in library.duties()}))
+            print(f"Không nhận ra cơ quan '{args.actor}' / unknown agency. Có trong dữ liệu / known: {known}",
+                  file=sys.stderr)
+            return 2
+    duties = library.duties(actor=actor, document=args.document, province=args.province, role=args.role)
+    if args.format == "xlsx":
+        if not args.output:
+            print("--format xlsx cần --output FILE.xlsx / needs --output", file=sys.stderr)
+            return 2
+        duty_export.to_xlsx(duties, args.output)
+        print(f"Đã ghi {len(duties)} nhiệm vụ vào {args.output}", file=sys.stderr)
+        return 0
+    text = {"table": duty_export.to_table, "csv": duty_export.to_csv, "json": duty_export.to_json_lines,
+            "ics": duty_export.to_ics}[args.format](duties)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        print(f"Đã ghi {len(duties)} nhiệm vụ vào {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def cmd_serve(args, settings: Settings, build_app) -> int:
     from rag.web import CSS
 
@@ -109,6 +140,13 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=None, help="number of cited clauses (default RAG_TOP_K=5)")
     ask.add_argument("--document", action="append", help="only this file name (repeatable)")
     ask.add_argument("--province", action="append", help="only this province (repeatable)")
+    du = sub.add_parser("duties", help="who must do what, by when (the duty table)")
+    du.add_argument("--actor", help="agency name or alias, e.g. 'Sở NV' or 'VP UBND tỉnh'")
+    du.add_argument("--document", help="only this file name")
+    du.add_argument("--province", help="only this province")
+    du.add_argument("--role", choices=["chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo"])
+    du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx"], default="table")
+    du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
     return p
 
 
@@ -120,6 +158,8 @@ def run(argv: list[str], build_app) -> int:
             return cmd_ingest(args, settings)
         if args.command == "ask":
             return cmd_ask(args, settings)
+        if args.command == "duties":
+            return cmd_duties(args, settings)
         return cmd_serve(args, settings, build_app)
     except RagError as e:
         print(f"Lỗi / error: {e}", file=sys.stderr)

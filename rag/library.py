@@ -16,10 +16,12 @@ from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
 from index.store import Catalog, VectorStore
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
+from ingest.agencies import agency_key
+from ingest.duties import DUTIES_VERSION, DutyExtractor
 from ingest.load import find_directive_files, load_directive
 from rag.errors import RagError
 from rag.settings import Settings
-from rag.types import Hit
+from rag.types import Duty, Hit
 
 Progress = Callable[[int, int, str], None]
 
@@ -51,14 +53,23 @@ class Library:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder or make_embedder(settings.embed_model)
         self.chunker = ClauseChunker(settings.max_chunk_chars)
+        self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")
-        self.catalog.check_manifest(self.manifest(), self.data_dir)
+        stale = self.catalog.check_manifest(self.manifest(), self.data_dir, derived=("duties", "schema"))
+        if stale:
+            self._reextract_duties()
         self.vectors = VectorStore(self.data_dir / "chroma")
         self._lock = threading.RLock()
         self._reload()
 
     def manifest(self) -> dict:
-        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "schema": "1"}
+        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "duties": DUTIES_VERSION, "schema": "2"}
+
+    def _reextract_duties(self) -> None:
+        """A newer duty extractor: rebuild the duty table from the stored documents and clauses
+        (no re-embedding needed)."""
+        for doc in self.catalog.stored_documents():
+            self.catalog.replace_duties(doc.doc_id, self.duty_extractor.extract(doc, self.catalog.chunks_of(doc.doc_id)))
 
     def close(self) -> None:
         self.catalog.close()
@@ -88,6 +99,19 @@ class Library:
 
     def document_text(self, doc_id: str) -> str | None:
         return self.catalog.document_text(doc_id)
+
+    def duties(self, actor: str | None = None, document: str | None = None, province: str | None = None,
+               role: str | None = None) -> list[Duty]:
+        return self.catalog.duties(actor, document, province, role)
+
+    def resolve_actor(self, name: str) -> str | None:
+        """A user's name for an agency -> the canonical name used in the duty table."""
+        known = {d.actor for d in self.catalog.duties()}
+        canonical = self.duty_extractor.agencies.resolve(name)
+        if canonical:
+            return canonical
+        key = agency_key(name, folded=True)
+        return next((a for a in sorted(known) if agency_key(a, folded=True) == key), None)
 
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
@@ -149,8 +173,9 @@ class Library:
         todo = [c for c in chunks if c.chunk_id not in known]
         fresh = self.embedder.embed_documents([c.index_text() for c in todo]) if todo else []
         vectors = {**known, **{c.chunk_id: v for c, v in zip(todo, fresh)}}
+        duties = self.duty_extractor.extract(doc, chunks)
         self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
-        self.catalog.replace_document(doc, chunks)
+        self.catalog.replace_document(doc, chunks, duties)
         stale = sorted(set(old_ids) - {c.chunk_id for c in chunks})
         if stale:
             self.vectors.delete(stale)

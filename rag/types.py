@@ -134,3 +134,50 @@ class Answer:
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.text, "refused": self.refused,
                 "citations": [c.to_json() for c in self.citations]}
+
+
+@dataclass(frozen=True)
+class DutyTime:
+    """When a duty is due: 'date' (absolute), 'recurring' (with an RFC 5545 RRULE when the
+    period is regular), 'relative' ("trong 10 ngày kể từ …") or 'none'."""
+    text: str | None = None
+    kind: str = "none"
+    date: str | None = None            # YYYY-MM-DD for kind 'date'
+    rrule: str | None = None           # e.g. "FREQ=MONTHLY" for kind 'recurring'
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "kind": self.kind, "date": self.date, "rrule": self.rrule}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Who must do what, by when, and the clause that says so."""
+    duty_id: str
+    doc_id: str
+    document: str                      # file name
+    province: str | None
+    actor: str                         # canonical agency name
+    actor_text: str                    # as the directive writes it
+    role: str                          # chủ trì | phối hợp | thực hiện | tham mưu | theo dõi, đôn đốc | báo cáo
+    action: str                        # short action phrase
+    quote: str                         # verbatim clause text (whitespace-normalised)
+    clause: str
+    chunk_id: str
+    start: int
+    end: int
+    time: DutyTime = DutyTime()
+    references: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"actor": self.actor, "role": self.role, "action": self.action, "time": self.time.to_json(),
+                "document": self.document, "clause": self.clause, "quote": self.quote}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Duty":
+        data = dict(data)
+        data["time"] = DutyTime(**data["time"])
+        data["references"] = tuple(data.get("references") or ())
+        return cls(**data)

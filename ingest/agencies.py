@@ -1,0 +1,109 @@
+"""Canonical agency names. The alias table is data (ingest/data/agencies.json), scoped by
+province: "Sở NV" = "Sở Nội vụ"; "Văn phòng Ủy ban nhân dân tỉnh" = "Văn phòng UBND tỉnh";
+"Chủ tịch UBND các huyện, thị xã, thành phố" = "Chủ tịch UBND cấp huyện"."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rag.text import fold, nfc
+
+ALIASES_FILE = Path(__file__).resolve().parent / "data" / "agencies.json"
+# "Sở, Báo, Đài …" starting a list item marks a new agency in "A, B, C" lists.
+_NEW_AGENCY = re.compile(
+    r"(?:,|;|\svà)\s+(?=(?:Sở|Báo|Đài|Văn phòng|VP|Chủ tịch|Thủ trưởng|Giám đốc|UBND|Ủy ban|Ban|Công an|"
+    r"Thanh tra|Kho bạc|Cục|Chi cục|Hội đồng|Mặt trận|Người đứng đầu)\b)")
+_GENERIC = re.compile(r"^(?:các\s+(?:sở|ban|ngành|cấp|huyện)\b|(?:các\s+)?(?:cơ quan|đơn vị|ngành|sở, ban|sở, ngành|"
+                      r"địa phương|tổ chức|cá nhân|bộ phận)\b)", re.IGNORECASE)
+
+
+def agency_key(name: str, folded: bool = False) -> str:
+    """Comparison key: case, 'Ủy ban nhân dân' vs 'UBND', a leading 'các', punctuation ignored."""
+    text = nfc(name).lower().replace("uỷ", "ủy").replace("ủy ban nhân dân", "ubnd")
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"^\s*các\s+", "", text)
+    text = " ".join(text.split())
+    return fold(text) if folded else text
+
+
+def is_generic(name: str) -> bool:
+    """'các cơ quan, đơn vị liên quan' is an object of an action, not an accountable actor."""
+    return bool(_GENERIC.match(name.strip()))
+
+
+class AgencyNames:
+    def __init__(self, entries: list[dict]):
+        self.entries = entries
+        self._keys: dict[tuple[str, str | None], str] = {}
+        self._folded: dict[str, str] = {}
+        for e in entries:
+            for alias in [e["canonical"], *e.get("aliases", [])]:
+                self._keys[(agency_key(alias), e.get("province"))] = e["canonical"]
+                self._folded.setdefault(agency_key(alias, folded=True), e["canonical"])
+
+    @classmethod
+    def load(cls, path: Path = ALIASES_FILE) -> "AgencyNames":
+        return _load(str(path))
+
+    def canonical(self, name: str, province: str | None = None) -> str | None:
+        key = agency_key(name)
+        return self._keys.get((key, province)) or self._keys.get((key, None))
+
+    def split(self, phrase: str, province: str | None = None) -> list[tuple[str, str]]:
+        """'Báo Thanh Hóa, Đài …, Đài Truyền thanh cấp huyện' -> [(as written, canonical), …].
+        A phrase that is itself a known alias stays whole."""
+        phrase = phrase.strip(" ,;:.")
+        if not phrase:
+            return []
+        whole = self.canonical(phrase, province)
+        if whole:
+            return [(phrase, whole)]
+        out = []
+        for part in _NEW_AGENCY.split(phrase):
+            part = part.strip(" ,;:.")
+            pieces = [part]
+            if not self.canonical(part, province) and " và " in part:
+                halves = [h.strip() for h in part.split(" và ")]
+                if any(self.canonical(h, province) for h in halves):
+                    pieces = halves  # "Báo Cao Bằng và các phương tiện thông tin đại chúng"
+            for piece in pieces:
+                if piece and not is_generic(piece):
+                    out.append((piece, self.canonical(piece, province) or _tidy(piece)))
+        return out
+
+    def resolve(self, query: str) -> str | None:
+        """A user's name for an agency (aliases, any case, with or without diacritics)."""
+        key = agency_key(query)
+        for (alias_key, _), canonical in self._keys.items():
+            if alias_key == key:
+                return canonical
+        return self._folded.get(agency_key(query, folded=True))
+
+    def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
+        """Canonical agencies whose name or alias appears in a question, longest match first."""
+        hay = f" {agency_key(text, folded=True)} "
+        found: list[tuple[int, str]] = []
+        names = {**self._folded, **{agency_key(k, folded=True): k for k in (known or ())}}
+        for alias, canonical in names.items():
+            if len(alias.split()) >= 2 and f" {alias} " in hay:
+                found.append((len(alias), canonical))
+        found.sort(reverse=True)
+        seen, out = set(), []
+        for _, canonical in found:
+            if canonical not in seen:
+                seen.add(canonical)
+                out.append(canonical)
+        return out
+
+
+def _tidy(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" ,;:.")
+    return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> AgencyNames:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return AgencyNames(data["agencies"])
