@@ -60,11 +60,17 @@ class Catalog:
             if "embedder" in hard:
                 fix += ", or set RAG_EMBED_MODEL to the model that built it"
             raise IndexMismatchError(f"The index in {where} was built differently ({what}). Fix: {fix}.")
+        # Derived keys are recorded by the caller once it has rebuilt that data (record_manifest), so a
+        # crash halfway through the rebuild is redone on the next open instead of passing for done.
+        pending = set(diff) & set(derived) if current else set()
         if diff:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", expected.items())
-        return set(diff) & set(derived) if current else set()
+            self.record_manifest({k: v for k, v in expected.items() if k not in pending})
+        return pending
+
+    def record_manifest(self, items: dict) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", items.items())
 
     def stored_documents(self) -> list[Document]:
         rows = self._db.execute("SELECT source, name, text, content_hash FROM documents ORDER BY name")

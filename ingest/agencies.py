@@ -69,7 +69,8 @@ class AgencyNames:
                 if any(self.canonical(h, province) for h in halves):
                     pieces = halves  # "Báo Cao Bằng và các phương tiện thông tin đại chúng"
             for piece in pieces:
-                if piece and not is_generic(piece):
+                # A known alias ("các sở, ban, ngành") is an actor even though it reads like a generic phrase.
+                if piece and (self.canonical(piece, province) or not is_generic(piece)):
                     out.append((piece, self.canonical(piece, province) or _tidy(piece)))
         return out
 
@@ -84,14 +85,19 @@ class AgencyNames:
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
         hay = f" {agency_key(text, folded=True)} "
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str]] = []
         names = {**self._folded, **{agency_key(k, folded=True): k for k in (known or ())}}
         for alias, canonical in names.items():
-            if len(alias.split()) >= 2 and f" {alias} " in hay:
-                found.append((len(alias), canonical))
-        found.sort(reverse=True)
+            if len(alias.split()) >= 2:
+                found.extend((len(alias), m.start(), canonical) for m in re.finditer(f"(?= {re.escape(alias)} )", hay))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        taken: list[tuple[int, int]] = []
         seen, out = set(), []
-        for _, canonical in found:
+        for length, start, canonical in found:
+            end = start + length + 2
+            if any(start + 1 < b and a < end - 1 for a, b in taken):
+                continue  # "UBND tỉnh" inside "Văn phòng UBND tỉnh" names the Văn phòng, not the UBND
+            taken.append((start, end))
             if canonical not in seen:
                 seen.add(canonical)
                 out.append(canonical)

@@ -10,13 +10,14 @@ A coordinating agency ("phối hợp với Y") gets its own duty with role 'ph�
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ingest.actors import _VERB, AGENCY_START, actor_from_heading
 from ingest.agencies import AgencyNames, is_generic
 from rag.text import squash
 from rag.types import Chunk, Document, Duty, DutyTime, content_id
 
-DUTIES_VERSION = "duties-v1"
+DUTIES_VERSION = "duties-v4"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _ROLE_START = (
     (re.compile(r"^chủ trì\b", re.I), "chủ trì"),
@@ -31,7 +32,8 @@ _ASSIGN = re.compile(r"(?:^|\s)(?:giao|yêu cầu)\s+(?P<who>[^.;:]{3,200}?)\s+(
                      _VERB.pattern[len(r"\s+(?:"):-len(r")\b")] + r")\b", re.IGNORECASE)
 _ASSIGN_START = re.compile(r"^(?:Giao|Yêu cầu|Đề nghị)\s+", re.IGNORECASE)
 _COORDINATE = re.compile(r"phối hợp(?: chặt chẽ)? với\s+(?P<who>[^.;:]+?)(?=\s+(?:và các|trong|để|tổ chức|tham mưu|"
-                         r"theo dõi|thực hiện|tăng cường|rà soát|triển khai|kiểm tra|xây dựng)\b|[,.;:]|$)",
+                         r"theo dõi|thực hiện|tăng cường|rà soát|triển khai|kiểm tra|xây dựng|tổng hợp|hướng dẫn|"
+                         r"đôn đốc|giám sát|đánh giá|đề xuất|tuyên truyền|xử lý|báo cáo|chỉ đạo|cập nhật)\b|[,.;:]|$)",
                          re.IGNORECASE)
 _REPORT_TO = re.compile(r"gửi về\s+(?P<who>[^.;:,]+?)\s+để\s+(?:tổng hợp|báo cáo)", re.IGNORECASE)
 _REFERENCE = re.compile(
@@ -60,20 +62,27 @@ _AGENCY_ANYWHERE = re.compile(r"(?:^|,\s+)(?=(?:" + AGENCY_START.pattern[len("^(
 
 
 def parse_time(text: str) -> DutyTime:
-    m = _DATE.search(text)
-    if m:
+    for m in _DATE.finditer(text):
         d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-        if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
-            phrase = text[max(0, m.start()):m.end()].strip()
-            return DutyTime(text=phrase, kind="date", date=f"{int(y):04d}-{int(mo):02d}-{int(d):02d}")
+        try:  # "trước ngày 30/02/2022" is a typo, not a date: a calendar export must never see it
+            day = date(int(y), int(mo), int(d))
+        except ValueError:
+            continue
+        return DutyTime(text=m.group(0).strip(), kind="date", date=day.isoformat())
     m = _RELATIVE.search(text)
     if m:
         return DutyTime(text=m.group(0).strip(), kind="relative")
+    found: list[tuple[int, int, str, str | None]] = []
     for pattern, rrule in _RECURRING:
-        m = pattern.search(text)
-        if m:
-            return DutyTime(text=m.group(0).strip(), kind="recurring", rrule=rrule)
-    return DutyTime()
+        for m in pattern.finditer(text):
+            if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _, _ in found):
+                found.append((m.start(), m.end(), m.group(0).strip(), rrule))
+    if not found:
+        return DutyTime()
+    found.sort()
+    phrases = list(dict.fromkeys(p for _, _, p, _ in found))
+    rrule = next((r for _, _, _, r in found if r), None)
+    return DutyTime(text="; ".join(phrases), kind="recurring", rrule=rrule)
 
 
 def role_of(text: str) -> str:
@@ -85,7 +94,7 @@ def role_of(text: str) -> str:
 
 
 def action_phrase(text: str, limit: int = 160) -> str:
-    first = _SENTENCE.split(squash(text), maxsplit=1)[0].rstrip(";.")
+    first = _CLOSING_MARK.sub("", _SENTENCE.split(squash(text), maxsplit=1)[0]).rstrip(";.")  # "… tỉnh./."
     if len(first) > limit:
         cut = first.rfind(" ", 0, limit)
         first = first[:cut if cut > 0 else limit] + " …"
@@ -103,9 +112,9 @@ class DutyExtractor:
         for chunk in chunks:
             if chunk.kind not in ("clause", "closing"):
                 continue
-            for actor_text, actor, role in self._assignments(chunk, addressees, province):
-                duties.append(self._duty(doc, chunk, actor_text, actor, role))
-        if not duties and addressees:
+            for actor_text, actor, role, *action in self._assignments(chunk, addressees, province):
+                duties.append(self._duty(doc, chunk, actor_text, actor, role, *action))
+        if not duties and addressees and chunks:
             # No recognisable clause structure: the whole document is addressed to its recipients.
             body = [c for c in chunks if c.kind in ("preamble", "clause", "closing")] or chunks
             for actor_text, actor in addressees:
@@ -141,7 +150,7 @@ class DutyExtractor:
         for m in _REPORT_TO.finditer(text):
             for t, a in self.agencies.split(m.group("who"), province):
                 if a not in leads:
-                    out.append((t, a, "báo cáo"))
+                    out.append((t, a, "báo cáo", _segment(text, m.start())))
         return out
 
     def _assigned(self, text: str, province) -> list[tuple[str, str, str]]:
@@ -175,14 +184,22 @@ class DutyExtractor:
         role = role_of(text[verb.start():])
         return [(t, a, role) for t, a in parts]
 
-    def _duty(self, doc: Document, chunk: Chunk, actor_text: str, actor: str, role: str) -> Duty:
+    def _duty(self, doc: Document, chunk: Chunk, actor_text: str, actor: str, role: str,
+              action: str | None = None) -> Duty:
         text = squash(chunk.text)
         return Duty(
             duty_id=content_id(chunk.chunk_id, actor, role), doc_id=doc.doc_id, document=doc.name,
             province=doc.header.province, actor=actor, actor_text=actor_text, role=role,
-            action=action_phrase(text), quote=text, clause=chunk.clause, chunk_id=chunk.chunk_id,
+            action=action_phrase(action or text), quote=text, clause=chunk.clause, chunk_id=chunk.chunk_id,
             start=chunk.start, end=chunk.end, time=parse_time(text),
             references=tuple(dict.fromkeys(m.group(0) for m in _REFERENCE.finditer(text))))
+
+
+def _segment(text: str, at: int) -> str:
+    """The ';'-separated part of a clause around position `at`."""
+    start = text.rfind(";", 0, at) + 1
+    end = text.find(";", at)
+    return text[start:end if end >= 0 else len(text)].strip()
 
 
 def _dedupe(duties: list[Duty]) -> list[Duty]:

@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 
 from ingest.actors import AGENCY_START, actor_from_heading, actor_inline
+from rag.answer.duties import DutyAnswerer, order_duties
 from rag.answer.extractive import ExtractiveAnswerer, refusal
 from rag.library import Library
+from rag.prompts import render
 from rag.text import fold
 from rag.types import Answer, Hit
 
@@ -22,6 +24,8 @@ _SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|do ai ky)\b")
 _WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|so hieu|ky hieu|so bao nhieu)\b")
 _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
 _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
+_DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
+                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho)\b")
 _UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
 
 
@@ -38,6 +42,7 @@ class Assistant:
     def __post_init__(self):
         if self.answerer is None:
             self.answerer = ExtractiveAnswerer()
+        self.duty_answerer = DutyAnswerer()
 
     def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
             provinces: list[str] | None = None) -> Answer:
@@ -51,9 +56,35 @@ class Assistant:
         hits = self.library.search(question, max(k, self.candidates), documents, provinces)
         if not hits:
             return refusal(question)
+        duty_answer = self._duty_answer(question, hits, documents, provinces)
+        if duty_answer is not None:
+            return duty_answer
         hits = _province_first(question, self._focus(question, hits, searcher.chunks))[:k]
         headers = {d["doc_id"]: d["header"] for d in self.library.documents()}
-        return self.answerer.answer(question, hits, headers)
+        return self.answerer.answer(question, hits, headers, self.library.duties_by_chunk)
+
+    def _duty_answer(self, question: str, hits: list[Hit], documents, provinces) -> Answer | None:
+        """'Sở Nội vụ phải làm gì?': every duty of the named agency, from the duty table."""
+        q = _norm(question)
+        if _WHO.search(q) or not _DUTY_CUE.search(q):
+            return None
+        actors = self.library.duty_extractor.agencies.mentioned_in(question, self.library.known_actors)
+        actors = [a for a in actors if a in self.library.known_actors]
+        if not actors:
+            return None
+        named = {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in f" {q} "}
+        wanted_provinces = set(provinces or ()) | named
+        duties = [d for actor in actors for d in self.library.duties(actor=actor)
+                  if (not documents or d.document in documents)
+                  and (not wanted_provinces or d.province in wanted_provinces)]
+        if not duties:
+            # Say so plainly rather than answering about other agencies.
+            where = f" ở {', '.join(sorted(wanted_provinces))}" if wanted_provinces else ""
+            return Answer(question=question, refused=True,
+                          text=render("duty_none", actors=", ".join(actors), where=where))
+        relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
+        ordered = order_duties(duties, relevance, wanted_provinces)
+        return self.duty_answerer.answer(question, actors, ordered, self.library.searcher.chunks)
 
     def timed_ask(self, question: str, **kwargs) -> tuple[Answer, float]:
         start = time.perf_counter()

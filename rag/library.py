@@ -58,6 +58,7 @@ class Library:
         stale = self.catalog.check_manifest(self.manifest(), self.data_dir, derived=("duties", "schema"))
         if stale:
             self._reextract_duties()
+            self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
         self.vectors = VectorStore(self.data_dir / "chroma")
         self._lock = threading.RLock()
         self._reload()
@@ -84,6 +85,11 @@ class Library:
         if set(lexical.chunk_ids) != set(chunks):  # e.g. a crash between catalog and BM25 write
             lexical = self._rebuild_lexical(chunks)
         self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
+        by_chunk: dict[str, list[Duty]] = {}
+        for duty in self.catalog.duties():
+            by_chunk.setdefault(duty.chunk_id, []).append(duty)
+        self.duties_by_chunk = by_chunk
+        self.known_actors = {d.actor for ds in by_chunk.values() for d in ds}
 
     def _rebuild_lexical(self, chunks: dict) -> LexicalIndex:
         ordered = list(chunks.values())

@@ -7,7 +7,7 @@ import re
 from ingest.actors import actor_of
 from rag.prompts import render
 from rag.text import fold, has_diacritics, lexical_tokens, squash
-from rag.types import Answer, Citation, Header, Hit
+from rag.types import Answer, Citation, Duty, Header, Hit
 
 _SENTENCE = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\"“(])")
 WHOLE_CLAUSE_CHARS = 360
@@ -25,7 +25,8 @@ class ExtractiveAnswerer:
         self.max_statements = max_statements
         self.relative_floor = relative_floor
 
-    def answer(self, question: str, hits: list[Hit], headers: dict[str, Header]) -> Answer:
+    def answer(self, question: str, hits: list[Hit], headers: dict[str, Header],
+               duties_by_chunk: dict[str, list[Duty]] | None = None) -> Answer:
         if not hits:
             return refusal(question)
         top = hits[0].score
@@ -38,7 +39,8 @@ class ExtractiveAnswerer:
                 end=c.end, doc_id=c.doc_id))
             primary = len(statements) < self.max_statements and (n == 1 or hit.score >= self.relative_floor * top)
             if primary:
-                statements.append(self._statement(question, hit, n, headers.get(c.doc_id)))
+                statements.append(self._statement(question, hit, n, headers.get(c.doc_id),
+                                                  (duties_by_chunk or {}).get(c.chunk_id, [])))
             else:
                 see_also.append(f"[{n}] {_where(hit)}")
         body = "\n".join(statements)
@@ -46,7 +48,7 @@ class ExtractiveAnswerer:
             else render("extractive_answer_short", statements=body)
         return Answer(question=question, text=text, refused=False, citations=tuple(citations), hits=tuple(hits))
 
-    def _statement(self, question: str, hit: Hit, n: int, header: Header | None) -> str:
+    def _statement(self, question: str, hit: Hit, n: int, header: Header | None, duties: list[Duty]) -> str:
         c = hit.chunk
         if c.kind == "header" and header:
             return render("extractive_statement", lead=f"{_where(hit)}: ", sentence=_document_facts(header), n=str(n))
@@ -54,11 +56,12 @@ class ExtractiveAnswerer:
             title = f" ({header.signer_title})" if header.signer_title else ""
             return render("extractive_statement", lead=f"{_where(hit)}: ",
                           sentence=f"người ký là {header.signer}{title}.", n=str(n))
-        addressees = header.recipients if header else ()
-        actor = actor_of(c.text, c.headings, addressees, c.kind)
-        if actor and addressees and actor == "; ".join(addressees) and len(addressees) > 1:
-            actor = f"{addressees[0]} và các nơi nhận khác của văn bản"
-        lead = f"{_where(hit)}: " + (f"**{actor}** — " if actor else "")
+        if duties:  # who must act, from the duty table: "**Sở Nội vụ** (chủ trì), **Văn phòng UBND tỉnh** (phối hợp)"
+            actor = ", ".join(f"**{d.actor}** ({d.role})" for d in duties[:4]) + (" …" if len(duties) > 4 else "")
+        else:
+            found = actor_of(c.text, c.headings, (), c.kind)
+            actor = f"**{found}**" if found else None
+        lead = f"{_where(hit)}: " + (f"{actor} — " if actor else "")
         return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
 
 

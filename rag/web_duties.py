@@ -1,0 +1,98 @@
+"""Handlers of the "Nhiệm vụ theo cơ quan" and "Lịch hạn" tabs, as plain Python."""
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from rag import duty_export
+from rag.types import Duty
+from rag.web import escape
+
+TABLE_HEADERS = ["Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Văn bản", "Tỉnh", "Điều khoản", "Trích dẫn"]
+RECURRENCE_LABELS = {"FREQ=WEEKLY": "Hằng tuần", "FREQ=MONTHLY": "Hằng tháng", "FREQ=MONTHLY;INTERVAL=3": "Hằng quý",
+                     "FREQ=MONTHLY;INTERVAL=6": "6 tháng một lần", "FREQ=YEARLY": "Hằng năm",
+                     "FREQ=YEARLY;BYMONTH=12": "Cuối năm"}
+
+
+class DutyHandlers:
+    def __init__(self, library):
+        self.library = library
+        self.export_dir = Path(tempfile.mkdtemp(prefix="rag-exports-"))
+
+    def actor_choices(self) -> list[str]:
+        return sorted(self.library.known_actors)
+
+    def role_choices(self) -> list[str]:
+        return ["chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo"]
+
+    def select(self, actor: str | None, provinces: list[str] | None = None, documents: list[str] | None = None,
+               roles: list[str] | None = None) -> tuple[list[Duty], str]:
+        """The duties matching the filters, and a one-line summary (or why there are none)."""
+        canonical = None
+        if actor and actor.strip():
+            canonical = self.library.resolve_actor(actor)
+            if canonical is None:
+                return [], f"Không nhận ra cơ quan «{escape(actor)}». Chọn một cơ quan trong danh sách."
+        duties = [d for d in self.library.duties(actor=canonical)
+                  if (not provinces or d.province in provinces) and (not documents or d.document in documents)
+                  and (not roles or d.role in roles)]
+        who = f"**{escape(canonical)}**" if canonical else "Tất cả cơ quan"
+        return duties, f"{who}: {len(duties)} nhiệm vụ trong {len({d.document for d in duties})} văn bản."
+
+    def table(self, actor: str | None, provinces: list[str] | None = None,
+              documents: list[str] | None = None, roles: list[str] | None = None) -> tuple[list[list[str]], str]:
+        duties, summary = self.select(actor, provinces, documents, roles)
+        rows = [[d.actor, d.role, d.action, d.time.text or "", d.document, d.province or "", d.clause, d.quote]
+                for d in duties]
+        return rows, summary
+
+    def export_csv(self, actor: str | None, provinces: list[str] | None = None,
+                   documents: list[str] | None = None, roles: list[str] | None = None) -> str:
+        duties, _ = self.select(actor, provinces, documents, roles)
+        path = self._export_path("nhiem-vu.csv")
+        path.write_text("\ufeff" + duty_export.to_csv(duties), encoding="utf-8")  # BOM: Excel reads it as UTF-8
+        return str(path)
+
+    def export_xlsx(self, actor: str | None, provinces: list[str] | None = None,
+                    documents: list[str] | None = None, roles: list[str] | None = None) -> str:
+        duties, _ = self.select(actor, provinces, documents, roles)
+        return duty_export.to_xlsx(duties, str(self._export_path("nhiem-vu.xlsx")))
+
+    def export_ics(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
+        duties, _ = self.select(actor, provinces)
+        path = self._export_path("lich-han.ics")
+        path.write_text(duty_export.to_ics(duties), encoding="utf-8")
+        return str(path)
+
+    def _export_path(self, name: str) -> Path:
+        """A fresh folder per export: two users exporting at once never get each other's file."""
+        return Path(tempfile.mkdtemp(dir=self.export_dir)) / name
+
+    def calendar_html(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
+        """A timeline: dated duties in date order, then recurring ones by period."""
+        duties, summary = self.select(actor, provinces)
+        dated = sorted((d for d in duties if d.time.kind == "date"), key=lambda d: d.time.date)
+        recurring: dict[str, list[Duty]] = defaultdict(list)
+        for d in duties:
+            if d.time.kind == "recurring":
+                recurring[RECURRENCE_LABELS.get(d.time.rrule or "", "Định kỳ / theo sự kiện")].append(d)
+        relative = [d for d in duties if d.time.kind == "relative"]
+        parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")}</p>']
+        if dated:
+            parts.append("<h4>Hạn theo ngày</h4><ul>" + "".join(
+                f"<li><b>{escape(d.time.date)}</b> — {_line(d)}</li>" for d in dated) + "</ul>")
+        for label in sorted(recurring):
+            parts.append(f"<h4>{escape(label)}</h4><ul>" + "".join(f"<li>{_line(d)}</li>" for d in recurring[label]) + "</ul>")
+        if relative:
+            parts.append("<h4>Thời hạn tương đối</h4><ul>" + "".join(
+                f"<li><b>{escape(d.time.text)}</b> — {_line(d)}</li>" for d in relative) + "</ul>")
+        if not (dated or recurring or relative):
+            parts.append("<p>Không có nhiệm vụ nào có thời hạn hoặc định kỳ.</p>")
+        return "".join(parts) + "</div>"
+
+
+def _line(d: Duty) -> str:
+    when = f" <i>({escape(d.time.text)})</i>" if d.time.text and d.time.kind != "date" else ""
+    return (f"<b>{escape(d.actor)}</b> ({escape(d.role)}): {escape(d.action)}{when} "
+            f"<span class=\"rag-source-meta\">— {escape(d.province or '')}, {escape(d.document)}, {escape(d.clause)}</span>")
