@@ -57,18 +57,21 @@ def test_ask_json_single_question(real_settings):
 
 
 def test_ask_json_reads_questions_from_stdin_and_refuses_off_topic(real_settings):
-    stdin = "Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?\nGiá vé tàu Thống Nhất từ Hà Nội vào Sài Gòn?\n\n"
-    proc = run_app(["ask", "--json", "--k", "3"], real_settings, stdin=stdin)
+    questions = ["Hồ sơ trình có nội dung mật gửi thế nào?",
+                 "Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?",
+                 "Giá vé tàu Thống Nhất từ Hà Nội vào Sài Gòn?"]
+    proc = run_app(["ask", "--json", "--k", "3"], real_settings, stdin="\n".join(questions) + "\n\n")
     assert proc.returncode == 0, proc.stderr
     objs = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
-    assert [o["question"] for o in objs] == ["Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?",
-                                             "Giá vé tàu Thống Nhất từ Hà Nội vào Sài Gòn?"]
+    assert [o["question"] for o in objs] == questions
     for obj in objs:
         check_contract(obj)
-    duty, off_topic = objs
-    assert not duty["refused"] and len(duty["citations"]) == 3
-    assert "Sở Nội vụ" in duty["answer"]
-    assert all(c["clause"].startswith("Mục 3") for c in duty["citations"])
+    lookup, duty, off_topic = objs
+    assert not lookup["refused"] and len(lookup["citations"]) == 3  # --k caps a clause lookup
+    # "What must X do" is answered completely from the duty table, whatever --k says.
+    assert not duty["refused"] and "Sở Nội vụ" in duty["answer"] and len(duty["citations"]) == 5
+    assert {c["province"] for c in duty["citations"]} == {"Thanh Hóa"}
+    assert duty["citations"][0]["clause"].startswith("Mục 3")
     assert off_topic["refused"] is True and off_topic["citations"] == []
     assert off_topic["answer"] == "Không tìm thấy nội dung này trong các văn bản đã nạp."
 

@@ -1,0 +1,396 @@
+"""Duty extraction (who must do what, by when) on the bundled samples and on small real-format
+texts in tests/data: heading addressees, inline assignments, coordination, recurring and dated
+deadlines, province-scoped aliases, documents without structure, and garbage that must not crash."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from ingest.agencies import AgencyNames, is_generic
+from ingest.chunk import ClauseChunker
+from ingest.duties import DutyExtractor, parse_time
+from ingest.load import load_directive
+from rag.text import squash
+from rag.types import Document, Duty, DutyTime, Header
+from tests.ingest.conftest import DATA, SAMPLES
+
+THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
+CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
+NGHE_AN = "nghe-an-10331-UBND-KSTT-2021-ky-luat-ky-cuong.txt"
+TIME_DOC = "cong-van-thoi-han.txt"            # Thanh Hóa, aliases ("Sở NV", "VP UBND tỉnh", "Báo tỉnh"), deadlines
+NO_HEADINGS = "cong-van-khong-de-muc.txt"     # plain paragraphs, with a Kính gửi list
+NO_ADDRESSEES = "ghi-chep-khong-nguoi-nhan.txt"  # plain paragraphs, nobody addressed
+
+
+@pytest.fixture(scope="module")
+def agencies() -> AgencyNames:
+    return AgencyNames.load()
+
+
+def extract_path(path: Path) -> tuple[Document, list[Duty]]:
+    doc = load_directive(path)
+    return doc, DutyExtractor().extract(doc, ClauseChunker().chunk(doc))
+
+
+def extract_text(tmp_path: Path, text: str, name: str = "van-ban.txt") -> tuple[Document, list[Duty]]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract_path(path)
+
+
+def sample(name: str) -> Path:
+    return next(p for p in SAMPLES if p.name == name)
+
+
+@pytest.fixture(scope="module")
+def thanh_hoa():
+    return extract_path(sample(THANH_HOA))
+
+
+@pytest.fixture(scope="module")
+def cao_bang():
+    return extract_path(sample(CAO_BANG))
+
+
+@pytest.fixture(scope="module")
+def time_doc():
+    return extract_path(DATA / TIME_DOC)
+
+
+def not_generic(agencies: AgencyNames, d: Duty) -> bool:
+    """An actor is a named agency: a known one, or at least not a phrase like 'các cơ quan, đơn vị'."""
+    return bool(agencies.canonical(d.actor, d.province)) or not is_generic(d.actor)
+
+
+def at(duties: list[Duty], clause: str) -> dict[str, Duty]:
+    """The duties of one clause, by actor."""
+    return {d.actor: d for d in duties if d.clause == clause}
+
+
+# ---- who: headings, inline assignments, coordination ---------------------------------------------
+def test_heading_addressee_applies_to_every_bullet_under_it(thanh_hoa):
+    _, duties = thanh_hoa
+    under = [d for d in duties if d.clause.startswith("Mục 3,")]
+    assert sorted({d.clause for d in under}) == [f"Mục 3, gạch đầu dòng {i}" for i in (1, 2, 3)]
+    leads = [d for d in under if d.role != "phối hợp"]
+    assert [(d.clause, d.actor) for d in leads] == [(f"Mục 3, gạch đầu dòng {i}", "Sở Nội vụ") for i in (1, 2, 3)]
+    assert all(d.actor_text == "Sở Nội vụ" for d in leads)
+    # The heading of the next item does not leak back: Mục 2 belongs to the Văn phòng.
+    assert at(duties, "Mục 2, gạch đầu dòng 1").keys() == {"Văn phòng UBND tỉnh"}
+
+
+def test_chu_tri_phoi_hop_gives_two_duties_on_the_same_clause(thanh_hoa):
+    _, duties = thanh_hoa
+    clause = at(duties, "Mục 3, gạch đầu dòng 3")
+    assert clause.keys() == {"Sở Nội vụ", "Văn phòng UBND tỉnh"}
+    lead, partner = clause["Sở Nội vụ"], clause["Văn phòng UBND tỉnh"]
+    assert (lead.role, partner.role) == ("chủ trì", "phối hợp")
+    assert partner.actor_text == "Văn phòng Ủy ban nhân dân tỉnh"
+    assert lead.chunk_id == partner.chunk_id and lead.quote == partner.quote
+    assert lead.quote.startswith("Chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh")
+    assert lead.duty_id != partner.duty_id
+
+
+def test_alias_partner_in_a_chu_tri_clause_is_canonical(time_doc):
+    """'… phối hợp với VP UBND tỉnh tổng hợp …': the partner is the agency, not 'VP UBND tỉnh tổng hợp …'."""
+    _, duties = time_doc
+    clause = at(duties, "Mục 1, điểm a")
+    assert clause.keys() == {"Sở Nội vụ", "Văn phòng UBND tỉnh"}
+    assert clause["Sở Nội vụ"].role == "chủ trì" and clause["Sở Nội vụ"].actor_text == "Sở NV"
+    assert clause["Văn phòng UBND tỉnh"].role == "phối hợp"
+    assert clause["Văn phòng UBND tỉnh"].actor_text == "VP UBND tỉnh"
+
+
+def test_cao_bang_paragraph_after_3c_belongs_to_van_phong_not_so_noi_vu(cao_bang):
+    _, duties = cao_bang
+    paragraph = at(duties, "Mục 3, đoạn 1")
+    assert paragraph, "the paragraph after 3c assigns a duty"
+    assert next(iter(paragraph.values())).quote.startswith("Tiếp tục theo dõi, cập nhật")
+    assert "Văn phòng UBND tỉnh" in paragraph
+    assert "Sở Nội vụ" not in paragraph
+    # …while 3c itself is Sở Nội vụ's, with the Văn phòng coordinating.
+    c = at(duties, "Mục 3, điểm c")
+    assert c["Sở Nội vụ"].role == "chủ trì" and c["Văn phòng UBND tỉnh"].role == "phối hợp"
+
+
+def test_subject_list_splits_into_each_agency(thanh_hoa):
+    _, duties = thanh_hoa
+    assert set(at(duties, "Mục 4")) == {"Báo Thanh Hóa", "Đài Phát thanh và Truyền hình Thanh Hóa",
+                                        "Đài Truyền thanh cấp huyện"}
+
+
+def test_report_to_agency_gets_a_bao_cao_duty_with_its_own_action(thanh_hoa):
+    _, duties = thanh_hoa
+    report = at(duties, "Phần kết thúc, đoạn 1")["Sở Nội vụ"]
+    assert report.role == "báo cáo"
+    assert report.action.startswith("trường hợp phát sinh khó khăn")
+    assert not report.action.endswith(("/", "./.", "."))  # the closing mark is not part of the action
+
+
+def test_closing_mark_is_not_part_of_an_action():
+    _, duties = extract_path(sample("long-an-2021-trach-nhiem-cong-vu.txt"))
+    closing = [d for d in duties if d.clause.startswith("Phần kết thúc")]
+    assert closing
+    assert all("/" not in d.action[-3:] for d in closing), [d.action for d in closing]
+
+
+# ---- when ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, kind, rrule", [
+    ("hằng tháng", "recurring", "FREQ=MONTHLY"),
+    ("định kỳ hằng quý", "recurring", "FREQ=MONTHLY;INTERVAL=3"),
+    ("cuối năm", "recurring", "FREQ=YEARLY;BYMONTH=12"),
+    ("hằng năm", "recurring", "FREQ=YEARLY"),
+    ("hàng tuần", "recurring", "FREQ=WEEKLY"),
+    ("sau các kỳ nghỉ Lễ, Tết", "recurring", None),
+])
+def test_recurring_time_phrases(text, kind, rrule):
+    time = parse_time(f"Tổ chức kiểm tra {text} tại các cơ quan, đơn vị.")
+    assert (time.kind, time.rrule, time.date) == (kind, rrule, None)
+    assert time.text and text.lower() in time.text.lower()
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("trước ngày 15/01/2022", "2022-01-15"),
+    ("chậm nhất là ngày 5/3/2023", "2023-03-05"),
+    ("trước ngày 31 tháng 12 năm 2022", "2022-12-31"),
+    ("hoàn thành trong ngày 29/02/2024", "2024-02-29"),
+])
+def test_absolute_deadline(text, iso):
+    time = parse_time(f"Gửi báo cáo về Sở Nội vụ {text}.")
+    assert time == DutyTime(text=text, kind="date", date=iso)
+
+
+@pytest.mark.parametrize("text", ["trước ngày 30/02/2022", "trước ngày 31/04/2023", "trước ngày 15/13/2022",
+                                  "trước ngày 00/01/2022"])
+def test_impossible_date_is_not_a_deadline(text):
+    """A typo must not become a date a calendar export cannot represent."""
+    time = parse_time(f"Gửi báo cáo {text}.")
+    assert time.kind != "date" and time.date is None
+
+
+def test_first_valid_date_wins_over_an_impossible_one():
+    time = parse_time("Gửi báo cáo trước ngày 30/02/2022, chậm nhất trước ngày 05/03/2022.")
+    assert (time.kind, time.date) == ("date", "2022-03-05")
+
+
+def test_relative_deadline():
+    time = parse_time("Ban hành kế hoạch trong thời hạn 10 ngày kể từ ngày ký văn bản này.")
+    assert time.kind == "relative" and time.date is None and time.rrule is None
+    assert time.text.startswith("trong thời hạn 10 ngày kể từ ngày ký")
+
+
+@pytest.mark.parametrize("text", [
+    "Triển khai các nhiệm vụ theo Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ.",
+    "Thực hiện Kế hoạch số 1929/KH-UBND ngày 27/7/2022 của UBND tỉnh.",
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015.",
+])
+def test_a_referenced_documents_date_is_not_a_deadline(text):
+    assert parse_time(text) == DutyTime()
+
+
+def test_deadlines_in_a_directive(time_doc):
+    _, duties = time_doc
+    sn = {d.clause: d.time for d in duties if d.actor == "Sở Nội vụ"}
+    assert sn["Mục 1, điểm a"].rrule == "FREQ=MONTHLY"
+    assert sn["Mục 1, điểm b"].rrule == "FREQ=MONTHLY;INTERVAL=3"
+    assert (sn["Mục 1, điểm c"].kind, sn["Mục 1, điểm c"].date) == ("date", "2022-01-15")
+    assert sn["Mục 1, điểm d"] == DutyTime()  # only a referenced plan's date
+    huyen = {d.clause: d.time for d in duties if d.actor == "Chủ tịch UBND cấp huyện"}
+    assert huyen["Mục 2, điểm a"].kind == "relative"
+    assert huyen["Mục 2, điểm b"].rrule == "FREQ=YEARLY;BYMONTH=12"
+    assert {d.time.rrule for d in duties if d.clause == "Mục 3"} == {"FREQ=YEARLY"}
+
+
+def test_recurring_times_of_the_samples(thanh_hoa):
+    _, duties = thanh_hoa
+    vp = at(duties, "Mục 2, gạch đầu dòng 1")["Văn phòng UBND tỉnh"]
+    assert (vp.time.kind, vp.time.rrule) == ("recurring", "FREQ=MONTHLY")
+    check = at(duties, "Mục 1, gạch đầu dòng 4")
+    assert all("sau các kỳ nghỉ Lễ, Tết" in d.time.text for d in check.values())
+
+
+def test_no_sample_reads_a_referenced_documents_date_as_a_deadline():
+    for path in SAMPLES:
+        _, duties = extract_path(path)
+        # None of the four samples sets a calendar deadline; all their dates belong to cited documents.
+        assert not [d for d in duties if d.time.kind == "date"], path.name
+
+
+def test_references_of_nghe_an_muc_1():
+    _, duties = extract_path(sample(NGHE_AN))
+    refs = {r for d in duties if d.clause == "Mục 1" for r in d.references}
+    assert "Chỉ thị số 26/CT-TTg ngày 05/9/2016" in refs
+    assert "Quyết định số 1847/QĐ-TTg ngày 27/12/2018" in refs
+    assert all(d.time.kind == "none" for d in duties if d.clause == "Mục 1")
+
+
+# ---- documents without structure, garbage ---------------------------------------------------------
+def test_document_without_structure_yields_one_duty_per_addressee():
+    doc, duties = extract_path(DATA / NO_HEADINGS)
+    assert len(doc.header.recipients) == 3
+    assert sorted(d.actor for d in duties) == sorted(["Sở Tài chính", "Văn phòng UBND tỉnh", "Chủ tịch UBND cấp huyện"])
+    assert {d.role for d in duties} == {"thực hiện"}
+    assert {d.actor_text for d in duties} >= {"Văn phòng Ủy ban nhân dân tỉnh"}
+    assert len({d.duty_id for d in duties}) == 3
+    for d in duties:
+        assert d.province == "Bình Định" and d.quote in squash(doc.text)
+
+
+@pytest.mark.parametrize("name", [NO_ADDRESSEES, "ghi-chu-khong-cau-truc.txt"])
+def test_document_with_neither_structure_nor_addressees_yields_nothing(name):
+    _, duties = extract_path(DATA / name)
+    assert duties == []
+
+
+_WORDS = ("Sở", "Nội", "vụ", "giao", "chủ", "trì", "phối", "hợp", "với", "Văn", "phòng", "UBND", "tỉnh", "hằng",
+          "tháng", "trước", "ngày", "15/01/2022", "Yêu", "cầu", "Kính", "gửi:", "-", "1.", "a)", "Báo", "Đài", ",",
+          ";", ".", "./.", "Chủ", "tịch", "các", "huyện", "thị", "xã", "thành", "phố", "định", "kỳ", "30/02/2022",
+          "Nghị", "quyết", "số", "76/NQ-CP", "Điều", "khoản", "Phần", "I.", "\n", "\n\n", "**", "##", "đ)", "+")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_vietnamese_words_never_raise(tmp_path, agencies, seed):
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 600)))
+    doc, duties = extract_text(tmp_path, text)
+    for d in duties:
+        assert d.quote in squash(doc.text)
+        assert d.actor and not_generic(agencies, d)
+
+
+def test_very_long_single_line_never_raises(tmp_path):
+    line = ("Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh, các cơ quan, đơn vị liên quan "
+            "tổ chức kiểm tra hằng tháng, báo cáo trước ngày 15/01/2022 ") * 3000
+    doc, duties = extract_text(tmp_path, "Kính gửi: Sở Nội vụ\n\n" + line)
+    assert len(doc.text) > 300_000
+    assert all(d.quote in squash(doc.text) for d in duties)
+
+
+_PIECES = [*"aăâđeêioôơuưyAĐSởNộiụvgchủtrìp,.;:/-()0123456789 \n", "Sở Nội vụ ", "Giao ", "phối hợp với ",
+           "hằng tháng", "trước ngày ", "1. ", "a) ", "- ", "Kính gửi:\n", "./.", "các cơ quan, đơn vị "]
+
+
+def test_arbitrary_text_never_raises():
+    """Seeded fuzz straight into the extractor, including the empty text and no chunks at all."""
+    rng = random.Random(20240501)
+    texts = ["", " ", "\n\n", "./.", "Giao", "1.", "a)"]
+    texts += ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 200))) for _ in range(300)]
+    extractor, chunker = DutyExtractor(), ClauseChunker()
+    for text in texts:
+        doc = Document(source="/tmp/x.txt", name="x.txt", text=text, header=Header(recipients=("Sở NV",)),
+                       content_hash="0")
+        assert extractor.extract(doc, []) == []
+        for d in extractor.extract(doc, chunker.chunk(doc)):
+            assert d.quote == squash(text[d.start:d.end]), text
+
+
+# ---- canonical names -----------------------------------------------------------------------------
+@pytest.mark.parametrize("written, canonical", [
+    ("Sở NV", "Sở Nội vụ"),
+    ("sở nội vụ", "Sở Nội vụ"),
+    ("VP UBND tỉnh", "Văn phòng UBND tỉnh"),
+    ("Văn phòng Ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh"),
+    ("Văn phòng Uỷ ban nhân dân tỉnh", "Văn phòng UBND tỉnh"),
+    ("Chủ tịch UBND các huyện, thị xã, thành phố", "Chủ tịch UBND cấp huyện"),
+    ("Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố", "Chủ tịch UBND cấp huyện"),
+])
+def test_aliases_are_canonicalised(agencies, written, canonical):
+    assert agencies.canonical(written) == canonical
+    assert agencies.split(written) == [(written, canonical)]
+
+
+def test_province_scoped_alias(agencies):
+    assert agencies.canonical("Báo tỉnh", "Thanh Hóa") == "Báo Thanh Hóa"
+    assert agencies.canonical("Báo tỉnh", "Cao Bằng") == "Báo Cao Bằng"
+    assert agencies.canonical("Báo tỉnh", "Long An") is None
+    assert agencies.canonical("Báo tỉnh") is None
+
+
+@pytest.mark.parametrize("place, newspaper", [("Thanh Hóa", "Báo Thanh Hóa"), ("Cao Bằng", "Báo Cao Bằng")])
+def test_province_of_the_document_scopes_its_aliases(tmp_path, place, newspaper):
+    text = (DATA / TIME_DOC).read_text(encoding="utf-8").replace("TỈNH THANH HÓA", f"TỈNH {place.upper()}")
+    text = text.replace("Thanh Hóa, ngày", f"{place}, ngày")
+    doc, duties = extract_text(tmp_path, text)
+    assert doc.header.province == place
+    media = at(duties, "Mục 3")
+    assert newspaper in media and media[newspaper].actor_text == "Báo tỉnh"
+    assert {"Báo Thanh Hóa", "Báo Cao Bằng"} - {newspaper} & set(media) == set()
+    assert all(d.province == place for d in duties)
+
+
+def test_split_a_list_of_agencies(agencies):
+    parts = agencies.split("Báo Thanh Hóa, Đài Phát thanh và Truyền hình Thanh Hóa, Đài Truyền thanh cấp huyện",
+                           "Thanh Hóa")
+    assert [c for _, c in parts] == ["Báo Thanh Hóa", "Đài Phát thanh và Truyền hình Thanh Hóa",
+                                     "Đài Truyền thanh cấp huyện"]
+    assert [t for t, _ in parts] == ["Báo Thanh Hóa", "Đài Phát thanh và Truyền hình Thanh Hóa",
+                                     "Đài Truyền thanh cấp huyện"]
+
+
+@pytest.mark.parametrize("phrase", ["các cơ quan, đơn vị liên quan", "các cơ quan, đơn vị có liên quan",
+                                    "các ngành, đơn vị liên quan", "cơ quan, đơn vị", "các địa phương"])
+def test_generic_phrases_are_not_actors(agencies, phrase):
+    assert is_generic(phrase)
+    assert agencies.split(phrase) == []
+
+
+def test_known_alias_inside_a_list_is_an_actor_even_if_it_reads_generic(agencies):
+    """'Các sở, ban, ngành, UBND …' names the heads of departments (an alias), not 'anyone'."""
+    parts = {c: t for t, c in agencies.split("Các sở, ban, ngành, Chủ tịch UBND các huyện, thị xã, thành phố")}
+    assert set(parts) == {"Thủ trưởng các sở, ban, ngành tỉnh", "Chủ tịch UBND cấp huyện"}
+
+
+def test_a_list_subject_with_an_alias_gets_its_dated_duty():
+    _, duties = extract_path(DATA / "ke-hoach-phan-muc.txt")
+    last = at(duties, "Phần III, Mục 2")
+    assert "Thủ trưởng các sở, ban, ngành tỉnh" in last
+    assert last["Thủ trưởng các sở, ban, ngành tỉnh"].time.date == "2023-12-15"
+
+
+@pytest.mark.parametrize("path", [*SAMPLES, DATA / TIME_DOC, DATA / NO_HEADINGS], ids=lambda p: p.stem[:20])
+def test_no_generic_actor_and_every_quote_is_verbatim_at_its_clause(agencies, path):
+    doc, duties = extract_path(path)
+    chunks = {c.chunk_id: c for c in ClauseChunker().chunk(doc)}
+    assert duties
+    whole = squash(doc.text)
+    for d in duties:
+        assert not_generic(agencies, d), d.actor
+        assert "liên quan" not in d.actor, d.actor
+        assert d.quote in whole
+        assert squash(doc.text[d.start:d.end]) == d.quote
+        chunk = chunks[d.chunk_id]
+        assert (chunk.start, chunk.end, chunk.clause) == (d.start, d.end, d.clause)
+        assert d.doc_id == doc.doc_id and d.document == doc.name
+        assert d.role in ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
+    assert len({(d.chunk_id, d.actor) for d in duties}) == len(duties)  # one duty per clause and actor
+
+
+def test_extraction_is_deterministic_and_ids_are_stable(thanh_hoa):
+    _, first = thanh_hoa
+    _, again = extract_path(sample(THANH_HOA))
+    assert [d.to_dict() for d in first] == [d.to_dict() for d in again]
+    assert Duty.from_dict(first[0].to_dict()) == first[0]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"]),
+    ("so noi vu phai lam gi", ["Sở Nội vụ"]),
+    ("Những việc gì giao cho cấp huyện?", ["Chủ tịch UBND cấp huyện"]),
+    ("Sở Nội vụ và Văn phòng UBND tỉnh phải làm gì?", ["Văn phòng UBND tỉnh", "Sở Nội vụ"]),
+    ("Văn phòng Ủy ban nhân dân tỉnh và UBND tỉnh làm gì?", ["Văn phòng UBND tỉnh", "UBND tỉnh"]),
+    ("UBND tỉnh phải làm gì?", ["UBND tỉnh"]),
+])
+def test_agencies_mentioned_in_a_question(agencies, question, expected):
+    """A name inside a longer one ('UBND tỉnh' in 'Văn phòng UBND tỉnh') is not a second agency."""
+    assert agencies.mentioned_in(question) == expected
+
+
+@pytest.mark.parametrize("query, canonical", [
+    ("Sở NV", "Sở Nội vụ"), ("so noi vu", "Sở Nội vụ"), ("VP UBND tỉnh", "Văn phòng UBND tỉnh"),
+    ("văn phòng ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh"), ("cấp huyện", "Chủ tịch UBND cấp huyện"),
+    ("Không Có Cơ Quan Này", None),
+])
+def test_resolve_a_users_name_for_an_agency(agencies, query, canonical):
+    assert agencies.resolve(query) == canonical

