@@ -111,7 +111,9 @@ def cmd_duties(args, settings: Settings) -> int:
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        print(f"Đã ghi {len(duties)} nhiệm vụ vào {args.output}", file=sys.stderr)
+        what = (f"{len(duty_export.calendar_duties(duties))} sự kiện lịch (từ {len(duties)} nhiệm vụ; chỉ nhiệm vụ "
+                f"có ngày hoặc định kỳ đều đặn)" if args.format == "ics" else f"{len(duties)} nhiệm vụ")
+        print(f"Đã ghi {what} vào {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
