@@ -170,6 +170,11 @@ def parse_header(text: str) -> Header:
             break
     if doc_type is None:
         for i, line in enumerate(head_lines):
+            law = re.match(r"^(BỘ LUẬT|LUẬT)\s+(.+)$", line)
+            if law and _is_upper(line) and not _NUMBER.match(line):
+                # "BỘ LUẬT DÂN SỰ", "LUẬT AN NINH MẠNG": the type and the name on one line.
+                doc_type, subject = law.group(1).capitalize(), _sentence_case(law.group(2))
+                break
             match = next((t for t in DOC_TYPES if line.upper() == t.upper()), None)
             if match:
                 doc_type = match

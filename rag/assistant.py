@@ -45,7 +45,7 @@ class Assistant:
         self.duty_answerer = DutyAnswerer()
 
     def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
-            provinces: list[str] | None = None) -> Answer:
+            provinces: list[str] | None = None, mode: str = "hybrid") -> Answer:
         question = " ".join((question or "").split())
         if not question:
             raise ValueError("Câu hỏi trống / empty question")
@@ -53,7 +53,7 @@ class Assistant:
         searcher = self.library.searcher
         if searcher.lexical.coverage(question) < self.library.settings.refusal_threshold:
             return refusal(question)
-        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
         if not hits:
             return refusal(question)
         duty_answer = self._duty_answer(question, hits, documents, provinces)

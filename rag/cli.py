@@ -119,6 +119,30 @@ def cmd_duties(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args, settings: Settings) -> int:
+    from eval import harness, report
+    from eval.datasets import load_dataset
+    from rag.assistant import Assistant
+
+    work = Path(settings.data_dir) / "eval" / f"{Path(args.dataset).stem}-work"
+    try:
+        dataset = load_dataset(args.dataset, work)
+    except (OSError, ValueError) as e:
+        print(f"Lỗi / error: {e}", file=sys.stderr)
+        return 2
+    library = harness.open_library(settings, dataset, progress=_progress_bar("Lập chỉ mục / indexing"))
+    modes = list(harness.MODES) if args.mode == "all" else [args.mode]
+    results = harness.run(dataset, Assistant(library), modes, args.limit, aggregate=args.aggregate,
+                          progress=_progress_bar("Đánh giá / evaluating"))
+    n = len(next(iter(results.values())))
+    meta = {"dataset": args.dataset, "questions": n, "embedder": library.embedder.name,
+            "aggregate": args.aggregate, "refusal_threshold": settings.refusal_threshold}
+    paths = report.write(dataset.name, results, Path(args.out), meta)
+    print(report.table({m: harness.summarise(rs) for m, rs in results.items()}))
+    print("\n".join(f"{kind}: {path}" for kind, path in paths.items()))
+    return 0
+
+
 def cmd_serve(args, settings: Settings, build_app) -> int:
     from rag.web import CSS
 
@@ -149,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     du.add_argument("--role", choices=["chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo"])
     du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx"], default="table")
     du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
+    ev = sub.add_parser("eval", help="measure retrieval and answers on a dataset (seed_dev JSONL or ALQAC folder)")
+    ev.add_argument("--dataset", required=True, help="a .jsonl file like shared/eval/seed_dev.jsonl, or an ALQAC folder")
+    ev.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="hybrid")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    ev.add_argument("--aggregate", choices=["max", "sum2"], default="max", help="clause-to-article scoring (ALQAC)")
+    ev.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "eval" / "reports"))
     return p
 
 
@@ -162,6 +192,8 @@ def run(argv: list[str], build_app) -> int:
             return cmd_ask(args, settings)
         if args.command == "duties":
             return cmd_duties(args, settings)
+        if args.command == "eval":
+            return cmd_eval(args, settings)
         return cmd_serve(args, settings, build_app)
     except RagError as e:
         print(f"Lỗi / error: {e}", file=sys.stderr)
