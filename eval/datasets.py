@@ -87,28 +87,45 @@ def load_alqac(folder: Path, work_dir: Path) -> Dataset:
     for p in (law_path, question_path):
         if not p.exists():
             raise FileNotFoundError(f"{p} not found: an ALQAC folder holds law.json and question.json")
-    laws = json.loads(law_path.read_text(encoding="utf-8"))
-    rows = json.loads(question_path.read_text(encoding="utf-8"))
+    laws, rows = _read_json(law_path), _read_json(question_path)
     digest = hashlib.sha256(law_path.read_bytes() + question_path.read_bytes()).hexdigest()[:12]
     corpus_dir = work_dir / "corpus"
     corpus_dir.mkdir(parents=True, exist_ok=True)
     files, document_laws = [], {}
-    for law in laws:
-        path = corpus_dir / law_file_name(law["id"])
-        text = law_document(law)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        files.append(path)
-        document_laws[path.name] = law["id"]
-    questions = [Question(qid=r["id"], text=nfc(r["text"]), qtype="alqac",
-                          gold_articles=tuple(f"{a['law_id']}#{a['article_id']}" for a in r["relevant_articles"]))
-                 for r in rows]
+    try:
+        for law in laws:
+            path = corpus_dir / law_file_name(law["id"])
+            text = law_document(law)
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+            files.append(path)
+            document_laws[path.name] = law["id"]
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"{law_path}: not in ALQAC format (each law needs 'id' and 'articles' with "
+                         f"'id' and 'text'; problem: {e!r})") from e
+    try:
+        questions = [Question(qid=r["id"], text=nfc(r["text"]), qtype="alqac",
+                              gold_articles=tuple(f"{a['law_id']}#{a['article_id']}" for a in r["relevant_articles"]))
+                     for r in rows]
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"{question_path}: not in ALQAC format (each question needs 'id', 'text' and "
+                         f"'relevant_articles' with 'law_id' and 'article_id'; problem: {e!r})") from e
     return Dataset(name=folder.name, kind="alqac", questions=questions, corpus=files, fingerprint=digest,
                    document_laws=document_laws)
 
 
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from e
+
+
 def load_dataset(path: str | Path, work_dir: Path) -> Dataset:
     path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found — give a .jsonl file (seed_dev format) "
+                                "or a folder with ALQAC law.json and question.json")
     if path.is_dir():
         return load_alqac(path, work_dir)
     if path.suffix == ".jsonl":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from eval.datasets import Dataset, Question, article_of
 from eval.metrics import contains_gold, ndcg_at, percentile
+from rag.errors import RagError
 from rag.settings import Settings
 from rag.text import squash
 
@@ -49,7 +50,7 @@ def open_library(settings: Settings, dataset: Dataset, progress=None):
     library = Library(settings.with_(data_dir=root / "index"))
     report = library.ingest(corpus, progress=progress)
     if report.failed:
-        raise RuntimeError("; ".join(f"{r.path}: {r.reason}" for r in report.failed))
+        raise RagError("; ".join(f"{r.path}: {r.reason}" for r in report.failed))
     return library
 
 

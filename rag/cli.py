@@ -132,8 +132,15 @@ def cmd_eval(args, settings: Settings) -> int:
         return 2
     library = harness.open_library(settings, dataset, progress=_progress_bar("Lập chỉ mục / indexing"))
     modes = list(harness.MODES) if args.mode == "all" else [args.mode]
+    bars: dict = {}  # one bar per mode: a bar closes when its mode is done
+
+    def progress(done: int, total: int, mode: str) -> None:
+        if mode not in bars:
+            bars[mode] = _progress_bar(f"Đánh giá / evaluating ({mode})")
+        bars[mode](done, total, mode)
+
     results = harness.run(dataset, Assistant(library), modes, args.limit, aggregate=args.aggregate,
-                          progress=_progress_bar("Đánh giá / evaluating"))
+                          progress=progress)
     n = len(next(iter(results.values())))
     meta = {"dataset": args.dataset, "questions": n, "embedder": library.embedder.name,
             "aggregate": args.aggregate, "refusal_threshold": settings.refusal_threshold}
