@@ -18,7 +18,7 @@ from pathlib import Path
 
 import rag  # noqa: F401  (thread limits before numpy loads)
 from eval.metrics import percentile
-from eval.run import DEFAULT_DATASET, load_jsonl
+from eval.datasets import SEED_DEV, load_jsonl
 from rag.settings import Settings
 
 FALLBACK_QUESTIONS = [
@@ -82,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--embed-model", default=None, help="override RAG_EMBED_MODEL for this run")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    questions = [r["question"] for r in load_jsonl(DEFAULT_DATASET)] if DEFAULT_DATASET.exists() \
-        else FALLBACK_QUESTIONS
+    questions = [q.text for q in load_jsonl(SEED_DEV).questions] if SEED_DEV.exists() else FALLBACK_QUESTIONS
     figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))

@@ -13,7 +13,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.settings import PROJECT_ROOT
 from rag.text import nfc
+
+SEED_DEV = PROJECT_ROOT.parent / "shared" / "eval" / "seed_dev.jsonl"
+ALQAC_2022 = PROJECT_ROOT.parent / "shared" / "data" / "alqac2022"
 
 # Names of the laws in ALQAC 2022, for the title line of the generated documents.
 LAW_TITLES = {"91/2015/QH13": "BỘ LUẬT DÂN SỰ", "24/2018/QH14": "LUẬT AN NINH MẠNG",
@@ -105,7 +109,8 @@ def load_alqac(folder: Path, work_dir: Path) -> Dataset:
                          f"'id' and 'text'; problem: {e!r})") from e
     try:
         questions = [Question(qid=r["id"], text=nfc(r["text"]), qtype="alqac",
-                              gold_articles=tuple(f"{a['law_id']}#{a['article_id']}" for a in r["relevant_articles"]))
+                              gold_articles=tuple(f"{a['law_id']}#{a['article_id']}" for a in r["relevant_articles"]),
+                              negative=not r["relevant_articles"])  # no gold article: must be refused
                      for r in rows]
     except (KeyError, TypeError) as e:
         raise ValueError(f"{question_path}: not in ALQAC format (each question needs 'id', 'text' and "
@@ -139,3 +144,12 @@ def article_of(clause: str, document: str, document_laws: dict[str, str]) -> str
     m = _DIEU.match(clause)
     law = document_laws.get(document)
     return f"{law}#{m.group(1)}" if m and law else None
+
+
+def ci_slice(dataset: Dataset, size: int = 100) -> Dataset:
+    """A fixed, spread-out slice (every 5th question) for CI; the full run is a documented command."""
+    step = max(1, len(dataset.questions) // size)
+    questions = dataset.questions[::step][:size]
+    return Dataset(name=f"{dataset.name}-slice{len(questions)}", kind=dataset.kind, questions=questions,
+                   corpus=dataset.corpus, fingerprint=dataset.fingerprint, document_laws=dataset.document_laws)
+

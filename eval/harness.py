@@ -101,7 +101,7 @@ def evaluate_question(q: Question, dataset: Dataset, assistant, mode: str, k: in
         gold = set(q.gold_articles)
         relevances = [1 if a in gold else 0 for a in ranking]
         rank = next((i for i, rel in enumerate(relevances, 1) if rel), None)
-        recall = {n: len(set(ranking[:n]) & gold) / len(gold) for n in (1, 5, 10)}
+        recall = {n: (len(set(ranking[:n]) & gold) / len(gold) if gold else 0.0) for n in (1, 5, 10)}
         cited = {article_of(c.clause, c.document, dataset.document_laws) for c in answer.citations} - {None}
         f2 = 0.0 if answer.refused else _f2(cited, gold)
         ndcg = ndcg_at(relevances, 10, len(gold))
@@ -131,7 +131,9 @@ def summarise(results: list[Result]) -> dict:
         "mrr@10": sum(1 / r.rank for r in pos if r.rank and r.rank <= 10) / n,
         "ndcg@10": sum(r.ndcg10 for r in pos) / n,
         "f2": sum(f2s) / len(f2s) if f2s else None,
-        "refusal_precision": (sum(r.negative for r in refused) / len(refused)) if refused else (1.0 if not neg else 0.0),
+        # Of the refused questions, how many should have been refused: 1.0 when nothing was refused
+        # and nothing had to be (no wrong refusal); undefined when negatives went unrefused (see recall).
+        "refusal_precision": (sum(r.negative for r in refused) / len(refused)) if refused else (None if neg else 1.0),
         "refusal_recall": (sum(r.refused for r in neg) / len(neg)) if neg else None,
         "positives_refused": sum(r.refused for r in pos),
         "citation_validity": sum(r.citations_valid for r in results) / max(len(results), 1),

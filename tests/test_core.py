@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 
 def test_light_modules_do_not_import_heavy_libraries():
-    code = ("import app, rag.cli, rag.assistant, rag.web, index.embed, index.hybrid, ingest.chunk, eval.run, sys;"
+    code = ("import app, rag.cli, rag.assistant, rag.web, index.embed, index.hybrid, ingest.chunk, eval.harness, eval.datasets, sys;"
             "heavy = [m for m in ('torch', 'sentence_transformers', 'gradio', 'chromadb', 'transformers') "
             "if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
