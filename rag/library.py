@@ -24,6 +24,7 @@ from rag.settings import Settings
 from rag.types import Duty, Hit
 
 Progress = Callable[[int, int, str], None]
+EMBED_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,12 @@ class Library:
             for i, path in enumerate(files, 1):
                 if progress:
                     progress(i - 1, len(files), path.name)
+                def embedding(done: int, total: int, i=i, name=path.name) -> None:
+                    if progress:
+                        progress(i - 1, len(files), f"{name}: {done}/{total} điều khoản")
+
                 try:
-                    result = self._ingest_file(path, max_bytes)
+                    result = self._ingest_file(path, max_bytes, embedding)
                 except RagError as e:
                     result = FileResult(str(path), "failed", reason=str(e))
                 except Exception as e:  # noqa: BLE001 - report, never corrupt the index
@@ -166,7 +171,7 @@ class Library:
                 self._reload()
         return report
 
-    def _ingest_file(self, path: Path, max_bytes: int) -> FileResult:
+    def _ingest_file(self, path: Path, max_bytes: int, on_embedded=None) -> FileResult:
         doc = load_directive(path, max_bytes=max_bytes)
         old_hash = self.catalog.document_hash(doc.doc_id)
         if old_hash == doc.content_hash:
@@ -177,7 +182,11 @@ class Library:
         old_ids = self.catalog.chunk_ids_of(doc.doc_id)
         known = self.vectors.existing([c.chunk_id for c in chunks])
         todo = [c for c in chunks if c.chunk_id not in known]
-        fresh = self.embedder.embed_documents([c.index_text() for c in todo]) if todo else []
+        fresh: list[list[float]] = []
+        for start in range(0, len(todo), EMBED_BATCH):  # in batches, so a long law shows progress
+            fresh.extend(self.embedder.embed_documents([c.index_text() for c in todo[start:start + EMBED_BATCH]]))
+            if on_embedded:
+                on_embedded(len(fresh), len(todo))
         vectors = {**known, **{c.chunk_id: v for c, v in zip(todo, fresh)}}
         duties = self.duty_extractor.extract(doc, chunks)
         self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
