@@ -84,3 +84,33 @@ def index_state(library) -> dict:
         "chroma_ids": sorted(library.vectors.existing(chunk_ids)),
         "lexical_ids": sorted(library.searcher.lexical.chunk_ids),
     }
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A writable copy of the sample corpus (tests edit and delete files in it)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for f in SAMPLES.glob("*.txt"):
+        shutil.copyfile(f, folder / f.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def served_client(real_assistant):
+    """The real Gradio app served on a free loopback port, and a gradio_client talking to it."""
+    import socket
+
+    from gradio_client import Client
+
+    from app import build_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = build_app(real_assistant.library.settings, assistant=real_assistant)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        demo.close()

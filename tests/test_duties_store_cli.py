@@ -7,7 +7,6 @@ import io
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -56,15 +55,6 @@ class CountingEmbedder:
 @pytest.fixture
 def embedder() -> CountingEmbedder:
     return CountingEmbedder()
-
-
-@pytest.fixture
-def corpus(tmp_path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for f in SAMPLES.glob("*.txt"):
-        shutil.copyfile(f, folder / f.name)
-    return folder
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from rag.library import Library
 from rag.text import squash
 from rag.web_duties import TABLE_HEADERS, DutyHandlers
 from tests.conftest import SAMPLES
-from tests.test_web import free_port
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
 CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
@@ -211,22 +210,11 @@ def test_hostile_duties_export_to_a_calendar(hostile_duties):
 
 
 # ---- served app over HTTP ------------------------------------------------------------------------
-def test_served_app_duties_api(real_assistant):
-    from gradio_client import Client
-
-    from app import build_app
-
-    port = free_port()
-    demo = build_app(real_assistant.library.settings, assistant=real_assistant)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        rows, summary = client.predict("Sở NV", None, None, None, api_name="/duties")
-        assert len(rows) == 8
-        assert {r[0] for r in rows} == {"Sở Nội vụ"}
-        assert {r[4] for r in rows} == {THANH_HOA, CAO_BANG}
-        assert "8 nhiệm vụ" in summary
-        rows, _ = client.predict("Sở NV", ["Cao Bằng"], None, ["chủ trì"], api_name="/duties")
-        assert len(rows) == 2 and {r[1] for r in rows} == {"chủ trì"}
-    finally:
-        demo.close()
+def test_served_app_duties_api(served_client):
+    rows, summary = served_client.predict("Sở NV", None, None, None, api_name="/duties")
+    assert len(rows) == 8
+    assert {r[0] for r in rows} == {"Sở Nội vụ"}
+    assert {r[4] for r in rows} == {THANH_HOA, CAO_BANG}
+    assert "8 nhiệm vụ" in summary
+    rows, _ = served_client.predict("Sở NV", ["Cao Bằng"], None, ["chủ trì"], api_name="/duties")
+    assert len(rows) == 2 and {r[1] for r in rows} == {"chủ trì"}

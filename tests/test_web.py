@@ -1,18 +1,10 @@
 """Web chat: handlers as plain Python, hostile document text escaped, and the real app served
 on a loopback port and queried over HTTP with gradio_client."""
-import socket
-
 import pytest
 
 from rag.assistant import Assistant
 from rag.library import Library
 from rag.web import ChatHandlers, documents_html, sources_html
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -67,27 +59,16 @@ def test_refused_answer_has_no_sources(real_assistant):
     assert answer.refused and "Không có nguồn" in sources_html(answer, lambda _: "")
 
 
-def test_served_app_answers_over_http(real_assistant):
-    from gradio_client import Client
-
-    from app import build_app
-
-    port = free_port()
-    demo = build_app(real_assistant.library.settings, assistant=real_assistant)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        answer = client.predict("Ai chủ trì kiểm tra công vụ đột xuất?", None, None, api_name="/ask")
-        assert answer["refused"] is False
-        first = answer["citations"][0]
-        assert first["province"] == "Thanh Hóa" and first["clause"] == "Mục 3, gạch đầu dòng 1"
-        assert "kiểm tra công vụ đột xuất" in first["text"]
-        history, sources, box = client.predict("Hồ sơ trình có nội dung mật gửi thế nào?", [], [], [],
-                                               api_name="/respond")
-        content = history[-1]["content"]
-        # Gradio 6 returns message content as a list of typed parts.
-        text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
-        assert "[1]" in text and "Hồ sơ trình có nội dung mật" in text
-        assert "Mục 4, điểm c" in sources and "<mark>" in sources
-    finally:
-        demo.close()
+def test_served_app_answers_over_http(served_client):
+    answer = served_client.predict("Ai chủ trì kiểm tra công vụ đột xuất?", None, None, api_name="/ask")
+    assert answer["refused"] is False
+    first = answer["citations"][0]
+    assert first["province"] == "Thanh Hóa" and first["clause"] == "Mục 3, gạch đầu dòng 1"
+    assert "kiểm tra công vụ đột xuất" in first["text"]
+    history, sources, box = served_client.predict("Hồ sơ trình có nội dung mật gửi thế nào?", [], [], [],
+                                                  api_name="/respond")
+    content = history[-1]["content"]
+    # Gradio 6 returns message content as a list of typed parts.
+    text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+    assert "[1]" in text and "Hồ sơ trình có nội dung mật" in text
+    assert "Mục 4, điểm c" in sources and "<mark>" in sources

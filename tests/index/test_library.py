@@ -59,16 +59,6 @@ def library(hash_settings, embedder):
     lib.close()
 
 
-@pytest.fixture
-def corpus(tmp_path) -> Path:
-    """A writable copy of the sample corpus (the bundled files are read-only)."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for f in SAMPLES.glob("*.txt"):
-        shutil.copyfile(f, folder / f.name)
-    return folder
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
