@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from ingest.actors import _VERB, AGENCY_START, actor_from_heading
-from ingest.agencies import AgencyNames, is_generic
+from ingest.agencies import AgencyNames
 from rag.text import squash
 from rag.types import Chunk, Document, Duty, DutyTime, content_id
 
