@@ -18,6 +18,9 @@ from rag.errors import IndexMismatchError
 from rag.types import Chunk, Document, Duty, Header
 
 COLLECTION = "clauses"
+# Chroma's defaults (ef 100, 16 neighbours) returned as little as 0% of the exact top-50 for some
+# ALQAC questions (mean overlap 0.96). These settings gave 0.9996 (min 0.98) at ~3.4 ms/query.
+HNSW = {"space": "cosine", "ef_construction": 400, "ef_search": 400, "max_neighbors": 48}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -162,7 +165,24 @@ class VectorStore:
         self._client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
         self._col = self._client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            COLLECTION, configuration={"hnsw": HNSW}, embedding_function=None)
+        current = (self._col.configuration or {}).get("hnsw") or {}
+        if any(current.get(k) != v for k, v in HNSW.items()):
+            self._rebuild_graph()
+
+    def _rebuild_graph(self) -> None:
+        """Re-create the collection with our HNSW settings, moving the stored vectors over (no
+        re-embedding). Graph parameters cannot change in place."""
+        rows: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
+        total = self._col.count()
+        for offset in range(0, total, 2000):
+            got = self._col.get(limit=2000, offset=offset, include=["embeddings", "documents", "metadatas"])
+            for key in rows:
+                rows[key].extend(list(got[key]))
+        self._client.delete_collection(COLLECTION)
+        self._col = self._client.create_collection(COLLECTION, configuration={"hnsw": HNSW}, embedding_function=None)
+        for i in range(0, len(rows["ids"]), 1000):
+            self._col.add(**{k: [list(x) if k == "embeddings" else x for x in v[i:i + 1000]] for k, v in rows.items()})
 
     def count(self) -> int:
         return self._col.count()
