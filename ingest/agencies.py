@@ -82,6 +82,14 @@ class AgencyNames:
                 return canonical
         return self._folded.get(agency_key(query, folded=True))
 
+    def subject_of(self, text: str, known: set[str] | None = None) -> str | None:
+        """The agency a question starts with ("Văn phòng UBND tỉnh … báo cáo khi nào?"), i.e. its
+        subject, as opposed to one it merely mentions ("… trình UBND tỉnh …")."""
+        hay = f" {agency_key(text, folded=True)} "
+        names = {**self._folded, **{agency_key(k, folded=True): k for k in (known or ())}}
+        starts = [(len(a), c) for a, c in names.items() if len(a.split()) >= 2 and hay.startswith(f" {a} ")]
+        return max(starts)[1] if starts else None
+
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
         hay = f" {agency_key(text, folded=True)} "

@@ -1,10 +1,11 @@
 """Question -> Answer: refuse what the directives do not cover, retrieve, focus, answer.
 
-Two focusing steps on top of hybrid retrieval, both plain text rules:
+On top of hybrid retrieval, plain rules route and focus a question:
+- "X phải làm gì?" naming a known agency is answered completely from the duty table;
 - questions about a document itself (who signed it, its number or date) put that document's
   header and signature block first;
-- questions naming an agency ("Sở Nội vụ phải làm gì?") put the clauses assigned to that
-  agency first.
+- questions naming an agency put the clauses the duty table assigns to it first;
+- a province named in the question puts that province's clauses first.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import re
 import time
 from dataclasses import dataclass
 
-from ingest.actors import AGENCY_START, actor_from_heading, actor_inline
 from rag.answer.duties import DutyAnswerer, order_duties
 from rag.answer.extractive import ExtractiveAnswerer, refusal
 from rag.library import Library
@@ -60,8 +60,7 @@ class Assistant:
         if duty_answer is not None:
             return duty_answer
         hits = _province_first(question, self._focus(question, hits, searcher.chunks))[:k]
-        headers = {d["doc_id"]: d["header"] for d in self.library.documents()}
-        return self.answerer.answer(question, hits, headers, self.library.duties_by_chunk)
+        return self.answerer.answer(question, hits, self.library.headers, self.library.duties_by_chunk)
 
     def _duty_answer(self, question: str, hits: list[Hit], documents, provinces) -> Answer | None:
         """'Sở Nội vụ phải làm gì?': every duty of the named agency, from the duty table."""
@@ -102,7 +101,10 @@ class Assistant:
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
         if _WHO.search(q):
             return hits  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
-        assigned = [h for h in hits if h.chunk.kind == "clause" and _names_actor(q, h.chunk)]
+        subject = self.library.duty_extractor.agencies.subject_of(question, self.library.known_actors)
+        by_chunk = self.library.duties_by_chunk
+        assigned = [h for h in hits if subject and h.chunk.kind == "clause"
+                    and subject in {d.actor for d in by_chunk.get(h.chunk.chunk_id, ()) if d.role != "phối hợp"}]
         if assigned:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
@@ -116,21 +118,3 @@ def _province_first(question: str, hits: list[Hit]) -> list[Hit]:
     if not named:
         return hits
     return [h for h in hits if h.chunk.province in named] + [h for h in hits if h.chunk.province not in named]
-
-
-def _names_actor(normalised_question: str, chunk) -> bool:
-    actor = actor_inline(chunk.text)
-    if not actor:
-        for heading in reversed(chunk.headings):
-            actor = actor_from_heading(heading)
-            if actor:
-                break
-    if not actor:
-        return False
-    for part in re.split(r"[,;]| và ", actor):
-        words = _norm(part).split()
-        # Only a named agency counts ("Sở Nội vụ", "Báo Thanh Hóa"), not "đơn vị" or "địa phương".
-        if len(words) >= 3 and AGENCY_START.match(part.strip()) \
-                and f" {' '.join(words)} " in f" {normalised_question} ":
-            return True
-    return False

@@ -10,7 +10,7 @@ from rag.errors import RagError
 from rag.settings import Settings
 
 
-def _progress_bar(desc: str):
+def _progress_bar(desc: str, unit: str = "tệp"):
     """A terminal progress bar (tqdm on stderr) as an ingest progress callback."""
     from tqdm import tqdm
 
@@ -19,7 +19,7 @@ def _progress_bar(desc: str):
     def update(done: int, total: int, name: str) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=desc, unit="tệp", file=sys.stderr, leave=True)
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=True)
         bar.set_postfix_str(name[:40])
         bar.n = done
         bar.refresh()
@@ -136,7 +136,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
     def progress(done: int, total: int, mode: str) -> None:
         if mode not in bars:
-            bars[mode] = _progress_bar(f"Đánh giá / evaluating ({mode})")
+            bars[mode] = _progress_bar(f"Đánh giá / evaluating ({mode})", unit="câu")
         bars[mode](done, total, mode)
 
     results = harness.run(dataset, Assistant(library), modes, args.limit, aggregate=args.aggregate,

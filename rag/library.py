@@ -91,6 +91,7 @@ class Library:
             by_chunk.setdefault(duty.chunk_id, []).append(duty)
         self.duties_by_chunk = by_chunk
         self.known_actors = {d.actor for ds in by_chunk.values() for d in ds}
+        self.headers = {d["doc_id"]: d["header"] for d in self.catalog.documents()}
 
     def _rebuild_lexical(self, chunks: dict) -> LexicalIndex:
         ordered = list(chunks.values())
