@@ -114,3 +114,10 @@ def served_client(real_assistant):
         yield Client(f"http://127.0.0.1:{port}/", verbose=False)
     finally:
         demo.close()
+
+
+def edit_once(path: Path, old: str, new: str) -> None:
+    """Replace a passage that occurs exactly once in a file (tests change one clause)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

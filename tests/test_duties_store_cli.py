@@ -21,6 +21,7 @@ from rag import duty_export
 from rag.library import Library
 from rag.text import squash
 from tests.conftest import ROOT, SAMPLES
+from tests.conftest import edit_once as edit
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
 CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
@@ -64,12 +65,6 @@ def library(hash_settings, embedder, corpus):
     assert report.count("added") == 4, report.results
     yield lib
     lib.close()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def duty_rows(data_dir: Path) -> list[tuple]:

@@ -12,6 +12,7 @@ import pytest
 from index.embed import HashEmbedder
 from rag.errors import IndexMismatchError
 from rag.library import Library
+from tests.conftest import edit_once as edit
 from tests.conftest import index_state as state
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "directives"
@@ -57,12 +58,6 @@ def library(hash_settings, embedder):
     lib = Library(hash_settings, embedder=embedder)
     yield lib
     lib.close()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 # ---- adding and re-adding ---------------------------------------------------------------------
