@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # torch first and alone: this exact pin resolves to the CPU build; anything else pulls CUDA.
 "$PY" -m pip install --disable-pip-version-check -q "torch==2.13.0"
 "$PY" -m pip install --disable-pip-version-check -q -r requirements.txt
