@@ -71,8 +71,7 @@ class Assistant:
         actors = [a for a in actors if a in self.library.known_actors]
         if not actors:
             return None
-        named = {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in f" {q} "}
-        wanted_provinces = set(provinces or ()) | named
+        wanted_provinces = set(provinces or ()) | _named_provinces(question, hits)
         duties = [d for actor in actors for d in self.library.duties(actor=actor)
                   if (not documents or d.document in documents)
                   and (not wanted_provinces or d.province in wanted_provinces)]
@@ -111,10 +110,15 @@ class Assistant:
         return hits
 
 
+def _named_provinces(question: str, hits: list[Hit]) -> set[str]:
+    """Provinces of the retrieved documents that the question names ('… ở Cao Bằng?')."""
+    q = f" {_norm(question)} "
+    return {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in q}
+
+
 def _province_first(question: str, hits: list[Hit]) -> list[Hit]:
     """'… ở Cao Bằng?': clauses of the named province's documents come first."""
-    q = f" {_norm(question)} "
-    named = {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in q}
+    named = _named_provinces(question, hits)
     if not named:
         return hits
     return [h for h in hits if h.chunk.province in named] + [h for h in hits if h.chunk.province not in named]

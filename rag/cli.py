@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ingest.duties import ROLES
 from rag.errors import RagError
 from rag.settings import Settings
 
@@ -177,7 +178,7 @@ def parser() -> argparse.ArgumentParser:
     du.add_argument("--actor", help="agency name or alias, e.g. 'Sở NV' or 'VP UBND tỉnh'")
     du.add_argument("--document", help="only this file name")
     du.add_argument("--province", help="only this province")
-    du.add_argument("--role", choices=["chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo"])
+    du.add_argument("--role", choices=ROLES)
     du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx"], default="table")
     du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
     ev = sub.add_parser("eval", help="measure retrieval and answers on a dataset (seed_dev JSONL or ALQAC folder)")

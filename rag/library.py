@@ -114,12 +114,11 @@ class Library:
 
     def resolve_actor(self, name: str) -> str | None:
         """A user's name for an agency -> the canonical name used in the duty table."""
-        known = {d.actor for d in self.catalog.duties()}
         canonical = self.duty_extractor.agencies.resolve(name)
         if canonical:
             return canonical
         key = agency_key(name, folded=True)
-        return next((a for a in sorted(known) if agency_key(a, folded=True) == key), None)
+        return next((a for a in sorted(self.known_actors) if agency_key(a, folded=True) == key), None)
 
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:

@@ -5,6 +5,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from ingest.duties import ROLES
 from rag import duty_export
 from rag.types import Duty
 from rag.web import escape
@@ -24,7 +25,7 @@ class DutyHandlers:
         return sorted(self.library.known_actors)
 
     def role_choices(self) -> list[str]:
-        return ["chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo"]
+        return list(ROLES)
 
     def select(self, actor: str | None, provinces: list[str] | None = None, documents: list[str] | None = None,
                roles: list[str] | None = None) -> tuple[list[Duty], str]:
