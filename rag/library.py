@@ -52,7 +52,7 @@ class Library:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.embedder = embedder or make_embedder(settings.embed_model)
+        self.embedder = embedder or make_embedder(settings.embed_model, settings.model_dir, settings.embed_precision)
         self.chunker = ClauseChunker(settings.max_chunk_chars)
         self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")
@@ -60,7 +60,7 @@ class Library:
         if stale:
             self._reextract_duties()
             self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
-        self.vectors = VectorStore(self.data_dir / "chroma")
+        self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection)
         self._lock = threading.RLock()
         self._reload()
 
@@ -77,7 +77,21 @@ class Library:
         self.catalog.close()
 
     # ---- reading -------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Reload when another process (an ingesting worker) changed the shared catalog."""
+        if self.catalog.generation() == self._generation:
+            return False
+        if not self._lock.acquire(blocking=False):  # our own ingest is running; it reloads when done
+            return False
+        try:
+            if self.catalog.generation() != self._generation:
+                self._reload()
+        finally:
+            self._lock.release()
+        return True
+
     def _reload(self) -> None:
+        self._generation = self.catalog.generation()
         chunks = {c.chunk_id: c for c in self.catalog.all_chunks()}
         try:
             lexical = LexicalIndex.load(self.data_dir / "lexical")
@@ -122,6 +136,7 @@ class Library:
 
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+        self.refresh()
         with self._lock:
             searcher = self.searcher
         return searcher.search(question, k or self.settings.top_k, documents, provinces, mode)

