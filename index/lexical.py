@@ -54,7 +54,7 @@ class LexicalIndex:
         if self.chunk_ids:
             for variant, model in self._models.items():
                 model.save(str(target / variant), show_progress=False)
-        tmp = root / "CURRENT.tmp"
+        tmp = root / f"CURRENT.tmp{os.getpid()}"  # several workers may save at once
         tmp.write_text(target.name, encoding="utf-8")
         os.replace(tmp, root / "CURRENT")
         for old in root.glob("bm25-*"):

@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from rag.errors import IndexMismatchError
+from rag.errors import ConfigError, IndexMismatchError
 from rag.types import Chunk, Document, Duty, Header
 
 COLLECTION = "clauses"
@@ -70,6 +70,16 @@ class Catalog:
             self.record_manifest({k: v for k, v in expected.items() if k not in pending})
         return pending
 
+    def generation(self) -> int:
+        """Bumped by every change to documents, clauses or duties, in the same transaction, so
+        other processes sharing this catalog (app workers) know to reload."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self) -> None:
+        self._db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                         "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
     def record_manifest(self, items: dict) -> None:
         with self._db:
             self._db.execute("BEGIN")
@@ -90,6 +100,7 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._insert_duties(doc_id, duties)
+            self._bump()
 
     def _insert_duties(self, doc_id: str, duties: list[Duty]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO duties VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -119,6 +130,7 @@ class Catalog:
             self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
                                  [(c.chunk_id, doc.doc_id, i, json.dumps(c.to_dict(), ensure_ascii=False))
                                   for i, c in enumerate(chunks)])
+            self._bump()
 
     def remove_document(self, doc_id: str) -> None:
         with self._db:
@@ -126,6 +138,7 @@ class Catalog:
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump()
 
     def documents(self) -> list[dict]:
         rows = self._db.execute("SELECT doc_id, source, name, content_hash, header FROM documents ORDER BY name")
@@ -156,16 +169,21 @@ class Catalog:
 
 
 class VectorStore:
-    """ChromaDB PersistentClient in the data dir; cosine space; vectors passed in by us."""
+    """ChromaDB in cosine space, vectors passed in by us: embedded (PersistentClient in the data
+    dir) by default, or a Chroma server (HttpClient) when `url` is given (RAG_CHROMA_URL)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, url: str = "", collection: str = COLLECTION):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+        self.name = collection
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            self._client = _http_client(url, chroma_settings)
+        else:
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         self._col = self._client.get_or_create_collection(
-            COLLECTION, configuration={"hnsw": HNSW}, embedding_function=None)
+            collection, configuration={"hnsw": HNSW}, embedding_function=None)
         current = (self._col.configuration or {}).get("hnsw") or {}
         if any(current.get(k) != v for k, v in HNSW.items()):
             self._rebuild_graph()
@@ -179,8 +197,8 @@ class VectorStore:
             got = self._col.get(limit=2000, offset=offset, include=["embeddings", "documents", "metadatas"])
             for key in rows:
                 rows[key].extend(list(got[key]))
-        self._client.delete_collection(COLLECTION)
-        self._col = self._client.create_collection(COLLECTION, configuration={"hnsw": HNSW}, embedding_function=None)
+        self._client.delete_collection(self.name)
+        self._col = self._client.create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
         for i in range(0, len(rows["ids"]), 1000):
             self._col.add(**{k: [list(x) if k == "embeddings" else x for x in v[i:i + 1000]] for k, v in rows.items()})
 
@@ -224,3 +242,26 @@ class VectorStore:
         res = self._col.query(query_embeddings=[vector], n_results=min(k, n), where=where,
                               include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+
+def _http_client(url: str, chroma_settings):
+    """A Chroma server client for `url` (http[s]://host:port), checked with a heartbeat so a
+    wrong address fails at startup with a fix-it message instead of at the first question."""
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"RAG_CHROMA_URL={url!r} is not a server address; write it like http://127.0.0.1:8000")
+    port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    try:
+        client = chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https",
+                                     settings=chroma_settings)
+        client.heartbeat()
+    except Exception as e:  # noqa: BLE001 - connection errors differ by transport; one message for all
+        raise ConfigError(
+            f"Không kết nối được máy chủ Chroma / cannot reach the Chroma server at {url} ({e.__class__.__name__}). "
+            "Fix: start it (chroma run --path <folder> --host 127.0.0.1 --port 8000), check RAG_CHROMA_URL, "
+            "or unset RAG_CHROMA_URL to use the embedded store in the data dir.") from e
+    return client
