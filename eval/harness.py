@@ -47,7 +47,9 @@ def open_library(settings: Settings, dataset: Dataset, progress=None):
 
     root = eval_dir(settings, dataset)
     corpus = dataset.corpus or [settings.corpus_dir]
-    library = Library(settings.with_(data_dir=root / "index"))
+    # one index per embedder, so comparing embedders never rebuilds (or refuses) the other's index
+    embedder = re.sub(r"[^a-z0-9]+", "-", settings.embed_model.lower()).strip("-")[:60] or "default"
+    library = Library(settings.with_(data_dir=root / f"index-{embedder}"))
     report = library.ingest(corpus, progress=progress)
     if report.failed:
         raise RagError("; ".join(f"{r.path}: {r.reason}" for r in report.failed))

@@ -242,8 +242,8 @@ def instrumented(monkeypatch):
 
     embedders, reports = [], []
 
-    def make(spec):
-        assert spec == "hash"
+    def make(spec, *_model_dir_and_precision):
+        assert spec.startswith("hash")
         embedders.append(CountingEmbedder())
         return embedders[-1]
 
@@ -268,7 +268,7 @@ def test_open_library_builds_then_reuses_the_dataset_index(hash_settings, mini_a
     library = harness.open_library(hash_settings, mini_alqac)
     root = hash_settings.data_dir / "eval" / f"mini_alqac-{mini_alqac.fingerprint}"
     assert harness.eval_dir(hash_settings, mini_alqac) == root
-    assert library.data_dir == root / "index" and (root / "index" / "catalog.sqlite").exists()
+    assert library.data_dir == root / "index-hash" and (root / "index-hash" / "catalog.sqlite").exists()
     assert not (hash_settings.data_dir / "catalog.sqlite").exists()  # the app's own index is untouched
     assert sorted(d["name"] for d in library.documents()) == sorted(LAW_FILES)
     assert [r.status for r in reports[0].results] == ["added", "added"]
@@ -276,11 +276,14 @@ def test_open_library_builds_then_reuses_the_dataset_index(hash_settings, mini_a
     library.close()
 
     again = harness.open_library(hash_settings, mini_alqac)
-    assert again.data_dir == root / "index"
+    assert again.data_dir == root / "index-hash"
     assert [r.status for r in reports[1].results] == ["unchanged", "unchanged"]
     assert embedders[1].embedded == 0
     assert len(again.searcher.chunks) == len(library.searcher.chunks)
     again.close()
+    other = harness.open_library(hash_settings.with_(embed_model="hash:64"), mini_alqac)
+    assert other.data_dir == root / "index-hash-64"   # another embedder gets its own index, no refusal
+    other.close()
 
 
 def test_open_library_reports_failed_ingest_as_rag_error(hash_settings, tmp_path):
@@ -329,7 +332,7 @@ def test_run_jsonl_over_the_sample_corpus(hash_settings):
 
     dataset = load_jsonl(MINI_JSONL)
     library = harness.open_library(hash_settings, dataset)
-    assert library.data_dir == hash_settings.data_dir / "eval" / f"mini_dev-{dataset.fingerprint}" / "index"
+    assert library.data_dir == hash_settings.data_dir / "eval" / f"mini_dev-{dataset.fingerprint}" / "index-hash"
     assert len(library.documents()) == len(list(hash_settings.corpus_dir.glob("*.txt")))
     results = harness.run(dataset, Assistant(library), ["bm25"])["bm25"]
     assert [r.qid for r in results] == ["s1", "s2", "s3", "s4", "s5"]
