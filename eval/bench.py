@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--chunks", default="", help="scale run: comma-separated corpus sizes in clauses, e.g. 1000,10000,100000")
     p.add_argument("--work", default="", help="scale run: folder for the synthetic corpus and index (default: a temp dir)")
+    p.add_argument("--out", default=str(Path(__file__).resolve().parent / "reports"), help="scale run: report folder")
     args = p.parse_args(argv)
     questions = [q.text for q in load_jsonl(SEED_DEV).questions] if SEED_DEV.exists() else FALLBACK_QUESTIONS
     if args.chunks:
@@ -139,7 +140,7 @@ def _scale(args, questions: list[str]) -> int:
 
     sizes = [int(x) for x in args.chunks.split(",") if x.strip()]
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    reports = Path(__file__).resolve().parent / "reports"
+    reports = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="rag-scale-") as tmp:
         work = Path(args.work) if args.work else Path(tmp)
         rows = run_scale(sizes, work, questions, repeat=args.repeat, log=lambda line: print(line, flush=True))

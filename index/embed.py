@@ -64,6 +64,23 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def release_freed_memory() -> None:
+    """Hand memory freed by torch back to the OS. Batches of varying shapes otherwise leave glibc
+    holding a few hundred MB (measured: RSS 1236 MB vs 996 MB after 15 batches of 64 clauses)."""
+    global _libc
+    if _libc is None:
+        try:
+            import ctypes
+            _libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
+_libc = None
+
+
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -158,6 +175,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
             out[short] = model.encode([texts[i] for i in short], batch_size=self.batch_size, normalize_embeddings=True,
                                       convert_to_numpy=True, show_progress_bar=False)
             out = unit_rows(out)  # a bf16 model normalises in bf16: redo it in float32
+        if len(texts) > 1:
+            release_freed_memory()
         for i, n in enumerate(lengths):
             if n > limit:
                 out[i] = self._encode_windows(model, texts[i], limit - 2)

@@ -84,7 +84,7 @@ def test_eval_alqac_all_modes(tmp_path):
     assert bm25["hit@1"] >= 0.75 and bm25["f2"] is not None and bm25["refusal_recall"] is None
     # The generated corpus and its index live in the data dir, not next to the dataset.
     assert sorted(p.name for p in MINI_ALQAC.iterdir()) == before
-    assert list((tmp_path / "data" / "eval").glob("mini_alqac-*/index/catalog.sqlite"))
+    assert list((tmp_path / "data" / "eval").glob("mini_alqac-*/index-*/catalog.sqlite"))
     assert len(list((tmp_path / "data" / "eval" / "mini_alqac-work" / "corpus").glob("*.txt"))) == 2
 
 
