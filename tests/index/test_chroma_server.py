@@ -90,7 +90,7 @@ def test_two_workers_share_one_store(server, tmp_path):
     shutil.copy(files[0], corpus)
     writer, reader = Library(settings), Library(settings)
     writer.ingest([corpus])
-    reader_docs = lambda: {h.chunk.document for h in reader.search("Sở Nội vụ chủ trì", 10)}  # noqa: E731
+    reader_docs = lambda: {h.chunk.document for h in reader.search("Sở Nội vụ chủ trì", 10)}
     assert len(reader_docs()) == 1
     shutil.copy(files[1], corpus)
     writer.ingest([corpus])   # the reader picks the change up on its next question, no restart
