@@ -60,8 +60,8 @@ def _chat_tab(gr, handlers, assistant) -> None:
         gr.HTML(documents_html(assistant.library.documents()))
     inputs = [box, chat, docs, provs]
     outputs = [chat, sources, box]
-    send.click(handlers.respond, inputs, outputs, api_name="respond")
-    box.submit(handlers.respond, inputs, outputs, api_visibility="private")
+    send.click(handlers.respond_stream, inputs, outputs, api_name="respond")
+    box.submit(handlers.respond_stream, inputs, outputs, api_visibility="private")
     clear.click(lambda: ([], '<div class="rag-sources rag-empty">Chưa có câu hỏi.</div>'), None,
                 [chat, sources], api_visibility="private")
 

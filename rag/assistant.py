@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from rag.answer.duties import DutyAnswerer, order_duties
 from rag.answer.extractive import ExtractiveAnswerer, refusal
+from rag.answer.followup import is_follow_up, standalone
+from rag.answer.llm import BACKENDS, LLMAnswerer, build_context
+from rag.errors import ConfigError
 from rag.library import Library
 from rag.prompts import render
 from rag.text import fold
@@ -38,32 +42,81 @@ class Assistant:
     library: Library
     answerer: ExtractiveAnswerer = None
     candidates: int = 30
+    generator: LLMAnswerer | None = None   # from RAG_LLM; None = extractive answers only
 
     def __post_init__(self):
         if self.answerer is None:
             self.answerer = ExtractiveAnswerer()
         self.duty_answerer = DutyAnswerer()
+        s = self.library.settings
+        if self.generator is None and s.llm not in ("", "none", "extractive"):
+            if s.llm not in BACKENDS:
+                raise ConfigError(f"RAG_LLM={s.llm!r}: use one of {', '.join(BACKENDS)}, or leave it empty")
+            self.generator = LLMAnswerer(s.llm, s.llm_model, s.llm_context_tokens, s.llm_answer_tokens,
+                                         s.llm_timeout_s, agencies=self.library.duty_extractor.agencies)
 
     def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
-            provinces: list[str] | None = None, mode: str = "hybrid") -> Answer:
-        question = " ".join((question or "").split())
-        if not question:
+            provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, k, documents, provinces, mode, history):
+            if isinstance(event, Answer):
+                final = event
+        return final
+
+    def standalone(self, question: str, history: list[str] | None) -> str:
+        """A follow-up ("còn Sở Tài chính thì sao?") rewritten with the earlier questions."""
+        if not history or not is_follow_up(question):
+            return question
+        if self.generator is not None:
+            try:
+                return self.generator.rewrite(question, history)
+            except Exception:
+                pass
+        return standalone(question, history, self.library.duty_extractor.agencies, self.library.known_actors)
+
+    def stream(self, question: str, k: int | None = None, documents: list[str] | None = None,
+               provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None
+               ) -> Iterator[str | Answer]:
+        """Text deltas while an LLM writes (none for extractive answers), then the final Answer."""
+        asked = " ".join((question or "").split())
+        if not asked:
             raise ValueError("Câu hỏi trống / empty question")
+        question = self.standalone(asked, history)
+        tag = lambda a: replace(a, question=asked, standalone=question if question != asked else None)
         k = k or self.library.settings.top_k
         searcher = self.library.searcher
         if searcher.lexical.coverage(question) < self.library.settings.refusal_threshold:
-            return refusal(question)
+            yield tag(refusal(question))
+            return
         hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
         if not hits:
-            return refusal(question)
-        duty_answer = self._duty_answer(question, hits, documents, provinces)
-        if duty_answer is not None:
-            return duty_answer
-        hits = _province_first(question, self._focus(question, hits, searcher.chunks))[:k]
-        return self.answerer.answer(question, hits, self.library.headers, self.library.duties_by_chunk)
+            yield tag(refusal(question))
+            return
+        chunks = self.library.searcher.chunks
+        duty_route = self._agency_duties(question, hits, documents, provinces)
+        if duty_route is not None:
+            actors, duties, wanted = duty_route
+            if not duties:  # say so plainly rather than answering about other agencies
+                where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
+                yield tag(Answer(question=question, refused=True, text=render("duty_none", actors=", ".join(actors),
+                                                                            where=where)))
+                return
+            fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
+            items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
+        else:
+            focused = _province_first(question, self._focus(question, hits, chunks))
+            fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
+                                                    self.library.duties_by_chunk)
+            items = build_context(focused, chunks, self.generator.budget_chars, max(k, 8)) if self.generator else []
+        if self.generator is None:
+            yield tag(fallback())
+            return
+        for event in self.generator.stream(question, items, self.library.known_actors, fallback):
+            yield tag(event) if isinstance(event, Answer) else event
 
-    def _duty_answer(self, question: str, hits: list[Hit], documents, provinces) -> Answer | None:
-        """'Sở Nội vụ phải làm gì?': every duty of the named agency, from the duty table."""
+    def _agency_duties(self, question: str, hits: list[Hit], documents, provinces):
+        """'Sở Nội vụ phải làm gì?': (agencies, all their duties in order, provinces asked about),
+        from the duty table; None when the question is not of that kind."""
         q = _norm(question)
         if _WHO.search(q) or not _DUTY_CUE.search(q):
             return None
@@ -75,14 +128,8 @@ class Assistant:
         duties = [d for actor in actors for d in self.library.duties(actor=actor)
                   if (not documents or d.document in documents)
                   and (not wanted_provinces or d.province in wanted_provinces)]
-        if not duties:
-            # Say so plainly rather than answering about other agencies.
-            where = f" ở {', '.join(sorted(wanted_provinces))}" if wanted_provinces else ""
-            return Answer(question=question, refused=True,
-                          text=render("duty_none", actors=", ".join(actors), where=where))
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
-        ordered = order_duties(duties, relevance, wanted_provinces)
-        return self.duty_answerer.answer(question, actors, ordered, self.library.searcher.chunks)
+        return actors, order_duties(duties, relevance, wanted_provinces) if duties else [], wanted_provinces
 
     def timed_ask(self, question: str, **kwargs) -> tuple[Answer, float]:
         start = time.perf_counter()

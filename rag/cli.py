@@ -79,7 +79,10 @@ def cmd_ask(args, settings: Settings) -> int:
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
-            print(f"? {question}\n{answer.text}")
+            print(f"? {question}" + (f"\n(hiểu là: {answer.standalone})" if answer.standalone else ""))
+            print(answer.text + (f"\n[{answer.backend}]" if answer.backend != "extractive" else ""))
+            for sentence in answer.unsupported:
+                print(f"  ⚠ đã loại (không được điều khoản xác nhận): {sentence}")
             for c in answer.citations:
                 print(f"  [{c.n}] {c.title} ({c.number or 'không số'}, {c.province or '?'}) — {c.clause}")
                 print(f"      «{c.text[:300]}{'…' if len(c.text) > 300 else ''}»")

@@ -47,6 +47,13 @@ class Settings:
     # Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store in the data dir.
     chroma_url: str = ""
     chroma_collection: str = "clauses"
+    # Generative answers: "" (extractive, offline), "openai" (any OpenAI-compatible server:
+    # OPENAI_BASE_URL, OPENAI_API_KEY) or "ollama" (OLLAMA_HOST). Every answer is verified.
+    llm: str = ""
+    llm_model: str = ""
+    llm_context_tokens: int = 8192     # the model's context window, set explicitly on the backend
+    llm_answer_tokens: int = 1024
+    llm_timeout_s: float = 60.0
     top_k: int = 5
     # Questions whose corpus coverage (index/lexical.py) is below this are refused. Calibrated
     # on eval/seed_dev: negatives score at most 0.30, answerable questions at least 0.36.
@@ -68,6 +75,11 @@ class Settings:
             model_dir=Path(env.get("RAG_MODEL_DIR") or base.model_dir).expanduser(),
             chroma_url=env.get("RAG_CHROMA_URL") or base.chroma_url,
             chroma_collection=env.get("RAG_CHROMA_COLLECTION") or base.chroma_collection,
+            llm=(env.get("RAG_LLM") or base.llm).strip().lower(),
+            llm_model=env.get("RAG_LLM_MODEL") or base.llm_model,
+            llm_context_tokens=_int(env, "RAG_LLM_CONTEXT", base.llm_context_tokens),
+            llm_answer_tokens=_int(env, "RAG_LLM_ANSWER_TOKENS", base.llm_answer_tokens),
+            llm_timeout_s=_float(env, "RAG_LLM_TIMEOUT", base.llm_timeout_s),
             top_k=_int(env, "RAG_TOP_K", base.top_k),
             refusal_threshold=_float(env, "RAG_REFUSAL_THRESHOLD", base.refusal_threshold),
             max_file_mb=_float(env, "RAG_MAX_FILE_MB", base.max_file_mb),

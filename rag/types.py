@@ -130,10 +130,20 @@ class Answer:
     refused: bool
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+    backend: str = "extractive"            # which answerer produced the text: extractive | openai | ollama …
+    unsupported: tuple[str, ...] = ()      # generated sentences removed because no cited clause supports them
+    fallback_reason: str | None = None     # why a configured LLM was not used for this answer
+    standalone: str | None = None          # a follow-up question as rewritten before searching
 
     def to_json(self) -> dict:
-        return {"question": self.question, "answer": self.text, "refused": self.refused,
-                "citations": [c.to_json() for c in self.citations]}
+        out = {"question": self.question, "answer": self.text, "refused": self.refused,
+               "citations": [c.to_json() for c in self.citations], "backend": self.backend,
+               "unsupported": list(self.unsupported)}
+        if self.standalone:
+            out["standalone_question"] = self.standalone
+        if self.fallback_reason:
+            out["fallback_reason"] = self.fallback_reason
+        return out
 
 
 @dataclass(frozen=True)

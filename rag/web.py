@@ -5,8 +5,10 @@ Everything that comes from a document is escaped: no HTML or script from a file 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 
 from rag.assistant import Assistant
+from rag.prompts import render
 from rag.types import Answer
 
 EXAMPLES = [
@@ -24,8 +26,28 @@ def escape(text: str | None) -> str:
 
 
 def chat_markdown(answer: Answer) -> str:
-    """The answer for the chat bubble: markdown with [n] markers, document text escaped."""
-    return escape(answer.text).replace("\n", "  \n")
+    """The answer for the chat bubble: markdown with [n] markers, document text escaped; a
+    rewritten follow-up is shown, and sentences the verifier removed are listed, flagged."""
+    text = escape(answer.text).replace("\n", "  \n")
+    if answer.standalone:
+        text = f"_Hiểu là: {escape(answer.standalone)}_  \n{text}"
+    if answer.unsupported:
+        note = render("unsupported_note", count=str(len(answer.unsupported)),
+                      sentences="\n".join(f"~~{escape(s)}~~" for s in answer.unsupported))
+        text += '  \n\n<div class="rag-unsupported">' + note.replace("\n", "<br>") + "</div>"
+    return text
+
+
+def previous_questions(history: list | None) -> list[str]:
+    """The user's earlier questions in a Gradio messages history (stored escaped)."""
+    out = []
+    for message in history or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):  # gradio may wrap text in content parts
+                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            out.append(html.unescape(str(content or "")))
+    return out
 
 
 def sources_html(answer: Answer, document_text) -> str:
@@ -89,16 +111,32 @@ class ChatHandlers:
     def respond(self, message: str, history: list | None, documents: list[str] | None = None,
                 provinces: list[str] | None = None) -> tuple[list, str, str]:
         """(new chat history, sources panel HTML, cleared input box)."""
+        final = None
+        for final in self.respond_stream(message, history, documents, provinces):
+            pass
+        return final
+
+    def respond_stream(self, message: str, history: list | None, documents: list[str] | None = None,
+                       provinces: list[str] | None = None) -> Iterator[tuple[list, str, str]]:
+        """Like respond, but yields the growing answer while an LLM writes it; the last yield
+        holds the verified answer and its sources."""
         history = list(history or [])
-        message = (message or "").strip()
+        message = (message or "").strip()[:2000]
         if not message:
-            return history, sources_html(_EMPTY, lambda _: ""), ""
-        if len(message) > 2000:
-            message = message[:2000]
-        answer = self.assistant.ask(message, documents=documents or None, provinces=provinces or None)
+            yield history, sources_html(_EMPTY, lambda _: ""), ""
+            return
+        earlier = previous_questions(history)
         history.append({"role": "user", "content": escape(message)})
-        history.append({"role": "assistant", "content": chat_markdown(answer)})
-        return history, sources_html(answer, self.assistant.library.document_text), ""
+        written = ""
+        for event in self.assistant.stream(message, documents=documents or None, provinces=provinces or None,
+                                           history=earlier):
+            if isinstance(event, Answer):
+                history.append({"role": "assistant", "content": chat_markdown(event)})
+                yield history, sources_html(event, self.assistant.library.document_text), ""
+                return
+            written += event
+            draft = escape(written).replace("\n", "  \n") + "  \n_(đang viết, chưa kiểm chứng…)_"
+            yield history + [{"role": "assistant", "content": draft}], _CHECKING, ""
 
     def ask_json(self, question: str, documents: list[str] | None = None,
                  provinces: list[str] | None = None) -> dict:
@@ -107,6 +145,7 @@ class ChatHandlers:
 
 
 _EMPTY = Answer(question="", text="", refused=True)
+_CHECKING = '<div class="rag-sources rag-empty">Đang soạn câu trả lời; nguồn hiện khi đã kiểm chứng.</div>'
 
 CSS = """
 .rag-source { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin-bottom: 8px; }
@@ -114,6 +153,7 @@ CSS = """
 .rag-source-clause { font-weight: 600; margin: 4px 0; }
 .rag-source-text { font-size: 0.9em; white-space: pre-wrap; line-height: 1.45; }
 .rag-source-text mark { background: #fff1a8; padding: 0 1px; }
+.rag-unsupported { color: #9a6700; background: #fff8c5; border-radius: 6px; padding: 4px 8px; }
 .rag-docs { font-size: 0.9em; border-collapse: collapse; }
 .rag-docs td, .rag-docs th { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; }
 """

@@ -7,7 +7,7 @@ import re
 from ingest.actors import actor_of
 from rag.prompts import render
 from rag.text import fold, has_diacritics, lexical_tokens, squash
-from rag.types import Answer, Citation, Duty, Header, Hit
+from rag.types import Answer, Chunk, Citation, Duty, Header, Hit
 
 _SENTENCE = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\"“(])")
 WHOLE_CLAUSE_CHARS = 360
@@ -16,6 +16,12 @@ MAX_SENTENCE_CHARS = 420
 
 def refusal(question: str) -> Answer:
     return Answer(question=question, text=render("refusal"), refused=True)
+
+
+def cite(n: int, c: Chunk, score: float) -> Citation:
+    return Citation(n=n, document=c.document, title=c.title, number=c.number, province=c.province,
+                    clause=c.clause, text=squash(c.text), score=score, date=c.date, start=c.start,
+                    end=c.end, doc_id=c.doc_id)
 
 
 class ExtractiveAnswerer:
@@ -33,10 +39,7 @@ class ExtractiveAnswerer:
         statements, see_also, citations = [], [], []
         for n, hit in enumerate(hits, 1):
             c = hit.chunk
-            citations.append(Citation(
-                n=n, document=c.document, title=c.title, number=c.number, province=c.province,
-                clause=c.clause, text=squash(c.text), score=hit.score, date=c.date, start=c.start,
-                end=c.end, doc_id=c.doc_id))
+            citations.append(cite(n, c, hit.score))
             primary = len(statements) < self.max_statements and (n == 1 or hit.score >= self.relative_floor * top)
             if primary:
                 statements.append(self._statement(question, hit, n, headers.get(c.doc_id),
