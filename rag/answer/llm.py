@@ -75,8 +75,13 @@ def build_context(hits: list[Hit], chunks: dict[str, Chunk], budget_chars: int, 
         by_chunk: dict[str, list[Duty]] = {}
         for d in duties:
             by_chunk.setdefault(d.chunk_id, []).append(d)
-        ids = [cid for cid in by_chunk if cid in chunks]
-        return [ContextItem(n, chunks[cid], 1.0, tuple(by_chunk[cid])) for n, cid in enumerate(ids, 1)]
+        items, used = [], 0
+        for cid in (cid for cid in by_chunk if cid in chunks):  # most relevant first, within the budget
+            used += len(chunks[cid].text) + 200
+            if items and used > budget_chars:
+                break
+            items.append(ContextItem(len(items) + 1, chunks[cid], 1.0, tuple(by_chunk[cid])))
+        return items
     docs = list(dict.fromkeys(h.chunk.doc_id for h in hits[:3]))
     whole = sorted((c for c in chunks.values() if c.doc_id in docs), key=lambda c: (docs.index(c.doc_id), c.start))
     if whole and sum(len(c.text) + 120 for c in whole) <= budget_chars:

@@ -636,3 +636,15 @@ def test_agency_named_only_in_the_heading_is_shown_and_verifiable(library, quest
     n = clause_n(model.prompt, CLAUSE_START)
     assert "Sở Nội vụ" in blocks(model.prompt)[n]
     assert answer.backend == "fake" and answer.text == answer_sentence.format(n=n)
+
+
+def test_duty_context_stays_within_the_budget(library):
+    duties = library.duties(actor="Sở Nội vụ")
+    chunks = library.searcher.chunks
+    everything = build_context([], chunks, 10**9, 5, duties)
+    assert len(everything) == len({d.chunk_id for d in duties}) >= 3
+    first_two = sum(len(item.chunk.text) + 200 for item in everything[:2])
+    tight = build_context([], chunks, first_two, 5, duties)
+    assert [i.chunk.chunk_id for i in tight] == [i.chunk.chunk_id for i in everything[:2]]
+    assert [i.n for i in tight] == [1, 2]
+    assert build_context([], chunks, 1, 5, duties)[0].chunk.chunk_id == everything[0].chunk.chunk_id  # never empty
