@@ -127,6 +127,7 @@ class ChatHandlers:
             return
         earlier = previous_questions(history)
         history.append({"role": "user", "content": escape(message)})
+        yield history + [{"role": "assistant", "content": "_Đang tìm trong các văn bản…_"}], _CHECKING, ""
         written = ""
         for event in self.assistant.stream(message, documents=documents or None, provinces=provinces or None,
                                            history=earlier):

@@ -263,8 +263,11 @@ def test_web_respond_stream_shows_a_draft_then_the_verified_answer(fake_openai, 
 
     updates = list(ChatHandlers(assistant).respond_stream(SECRET_Q, []))
 
-    assert len(updates) >= 2
-    *drafts, (history, sources, box) = updates
+    assert len(updates) >= 3
+    searching, *drafts, (history, sources, box) = updates
+    # the question shows at once, with a placeholder, before retrieval and the model start
+    assert searching[0] == [{"role": "user", "content": escape(SECRET_Q)},
+                            {"role": "assistant", "content": "_Đang tìm trong các văn bản…_"}]
     reply = fake_openai.replies[0]
     words = reply.split()
     assert len(drafts) == len(re.findall(r"\S+\s*", reply))  # one update per streamed piece
