@@ -57,6 +57,22 @@ def test_what_must_so_noi_vu_do_lists_all_its_duties(real_assistant):
             assert f"({by_n[n].clause})" in line, line
 
 
+def test_a_long_duty_list_is_cut_with_the_true_totals_and_where_to_see_all(real_assistant):
+    from rag.answer.duties import DutyAnswerer
+
+    library = real_assistant.library
+    duties = library.duties(actor="Sở Nội vụ")
+    answer = DutyAnswerer(max_lines=3).answer("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], duties,
+                                              library.searcher.chunks)
+    assert "có 8 nhiệm vụ trong 2 văn bản" in answer.text          # totals, not the shown part
+    assert [c.n for c in answer.citations] == [1, 2, 3]
+    assert "… và 5 nhiệm vụ khác trong " in answer.text
+    assert 'python app.py duties --actor "Sở Nội vụ"' in answer.text and "Nhiệm vụ theo cơ quan" in answer.text
+    full = DutyAnswerer().answer("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], duties, library.searcher.chunks)
+    assert [(c.document, c.clause) for c in full.citations][:3] == [(c.document, c.clause) for c in answer.citations]
+    assert "nhiệm vụ khác" not in full.text
+
+
 def test_question_without_diacritics_naming_a_province(real_assistant):
     answer = real_assistant.ask("so noi vu phai lam gi theo cong van cua thanh hoa")
     assert not answer.refused

@@ -2,8 +2,8 @@
 loaded documents, grouped by document, each with its [n] citation, and the count."""
 from __future__ import annotations
 
+from rag.answer.extractive import cite
 from rag.prompts import render
-from rag.text import squash
 from rag.types import Answer, Chunk, Citation, Duty
 
 ROLE_ORDER = {"chủ trì": 0, "thực hiện": 1, "tham mưu": 2, "theo dõi, đôn đốc": 3, "báo cáo": 4, "phối hợp": 5}
@@ -21,39 +21,46 @@ def order_duties(duties: list[Duty], relevance: dict[str, int], provinces_first:
 
 
 class DutyAnswerer:
+    """Lists the duties clause by clause, grouped by document. A large archive can give an agency
+    thousands: the chat shows the first `max_lines` (the most relevant, as ordered) with the
+    true totals, and points to the full table and its export."""
     name = "duty-table"
 
+    def __init__(self, max_lines: int = 40):
+        self.max_lines = max_lines
+
     def answer(self, question: str, actors: list[str], duties: list[Duty], chunks: dict[str, Chunk]) -> Answer:
+        by_document: dict[str, dict[str, list[Duty]]] = {}   # document -> clause -> duties, in order
+        for d in duties:
+            if d.chunk_id in chunks:
+                by_document.setdefault(d.document, {}).setdefault(d.chunk_id, []).append(d)
         citations: list[Citation] = []
-        by_chunk: dict[str, int] = {}
-        groups = []
-        for document in dict.fromkeys(d.document for d in duties):
+        groups, shown = [], 0
+        for clauses in by_document.values():
+            if shown >= self.max_lines:
+                break
             lines = []
-            mine = [d for d in duties if d.document == document]
-            for chunk_id in dict.fromkeys(d.chunk_id for d in mine):
-                same = [d for d in mine if d.chunk_id == chunk_id]
-                chunk = chunks.get(chunk_id)
-                if chunk is None:
-                    continue
-                if chunk_id not in by_chunk:
-                    by_chunk[chunk_id] = len(citations) + 1
-                    citations.append(_citation(by_chunk[chunk_id], chunk))
+            for chunk_id, same in clauses.items():
+                if shown >= self.max_lines:
+                    break
+                citations.append(cite(len(citations) + 1, chunks[chunk_id], 1.0))
+                shown += 1
                 first = same[0]
                 who = ", ".join(f"{d.actor}: {d.role}" if len(actors) > 1 else d.role for d in same)
                 lines.append(render("duty_line", role=f"({who}) ", action=first.action,
                                     when=f" — thời hạn: {first.time.text}" if first.time.text else "",
-                                    clause=first.clause, n=str(by_chunk[chunk_id])))
-            head = chunks.get(mine[0].chunk_id)
-            where = ", ".join(x for x in (head.number if head and head.number and not head.number.startswith("/")
-                                          else None, mine[0].province) if x)
-            groups.append(render("duty_group", title=head.title if head else document, where=where or document,
+                                    clause=first.clause, n=str(len(citations))))
+            head = chunks[next(iter(clauses))]
+            where = ", ".join(x for x in (head.number if head.number and not head.number.startswith("/") else None,
+                                          head.province) if x)
+            groups.append(render("duty_group", title=head.title or head.document, where=where or head.document,
                                  lines="\n".join(lines)))
-        text = render("duty_answer", actors=", ".join(actors), count=str(len(by_chunk)),
-                      documents=str(len({d.document for d in duties})), groups="".join(groups))
+        total = sum(len(clauses) for clauses in by_document.values())
+        text = render("duty_answer", actors=", ".join(actors), count=str(total),
+                      documents=str(len(by_document)), groups="".join(groups))
+        if total > shown:
+            listed = {c.doc_id + c.clause for c in citations}
+            rest = {doc for doc, clauses in by_document.items()
+                    if any(chunks[cid].doc_id + chunks[cid].clause not in listed for cid in clauses)}
+            text += render("duty_more", more=str(total - shown), actor=actors[0], documents=str(len(rest)))
         return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
-
-
-def _citation(n: int, c: Chunk) -> Citation:
-    return Citation(n=n, document=c.document, title=c.title, number=c.number, province=c.province,
-                    clause=c.clause, text=squash(c.text), score=1.0, date=c.date, start=c.start, end=c.end,
-                    doc_id=c.doc_id)
