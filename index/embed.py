@@ -123,7 +123,7 @@ class SentenceTransformerEmbedder(Embeddings):
             kwargs = {"dtype": torch.bfloat16} if resolve_precision(self.precision) == "bf16" else {}
             try:
                 self._model = SentenceTransformer(self._path(), device="cpu", model_kwargs=kwargs)
-            except Exception as e:
+            except Exception as e:  # any load failure gets the same fix-it message
                 raise ConfigError(
                     f"RAG_EMBED_MODEL={self.model_name_or_path!r} could not be loaded ({e.__class__.__name__}: {e}). "
                     "Give a local model folder, or a model name already in the Hugging Face cache "

@@ -259,7 +259,7 @@ def _http_client(url: str, chroma_settings):
         client = chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https",
                                      settings=chroma_settings)
         client.heartbeat()
-    except Exception as e:
+    except Exception as e:  # connection errors differ by transport: one message for all
         raise ConfigError(
             f"Không kết nối được máy chủ Chroma / cannot reach the Chroma server at {url} ({e.__class__.__name__}). "
             "Fix: start it (chroma run --path <folder> --host 127.0.0.1 --port 8000), check RAG_CHROMA_URL, "
