@@ -205,6 +205,10 @@ class VectorStore:
     def count(self) -> int:
         return self._col.count()
 
+    def drop(self) -> None:
+        """Delete this collection and every vector in it."""
+        self._client.delete_collection(self.name)
+
     def existing(self, ids: list[str]) -> dict[str, list[float]]:
         """Vectors already stored for these ids (unchanged clauses are never re-embedded)."""
         out: dict[str, list[float]] = {}

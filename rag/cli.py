@@ -61,7 +61,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     from rag.library import Library, wipe_index
 
     if args.rebuild:
-        wipe_index(Path(settings.data_dir))
+        wipe_index(Path(settings.data_dir), settings)
     library = Library(settings)
     report = library.ingest(args.paths, sync=args.sync, progress=_progress_bar("Nạp văn bản"))
     print_report(report)

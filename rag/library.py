@@ -217,8 +217,11 @@ class Library:
         self.vectors.delete(ids)
 
 
-def wipe_index(data_dir: Path) -> None:
-    """Remove everything the index keeps (for 'ingest --rebuild')."""
+def wipe_index(data_dir: Path, settings: Settings | None = None) -> None:
+    """Remove everything the index keeps (for 'ingest --rebuild'), including its collection on
+    a Chroma server: stale vectors there would otherwise be reused by clause id."""
+    if settings is not None and settings.chroma_url:
+        VectorStore(data_dir / "chroma", settings.chroma_url, settings.chroma_collection).drop()
     for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):
         (data_dir / name).unlink(missing_ok=True)
     for name in ("chroma", "lexical"):

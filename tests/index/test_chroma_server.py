@@ -107,3 +107,17 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     assert "chroma run" in str(err.value)
     with pytest.raises(ConfigError, match="http://127.0.0.1:8000"):
         Library(Settings(data_dir=tmp_path / "d2", chroma_url="ftp://nowhere"))
+
+
+def test_rebuild_also_empties_the_server_collection(server, tmp_path):
+    from rag.library import wipe_index
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=SAMPLES, chroma_url=server.url, embed_model="hash")
+    library = Library(settings)
+    library.ingest([sorted(SAMPLES.glob("*.txt"))[0]])
+    assert library.vectors.count() > 0
+    library.close()
+    wipe_index(settings.data_dir, settings)   # what 'ingest --rebuild' does first
+    fresh = Library(settings)
+    assert fresh.vectors.count() == 0 and fresh.is_empty()   # no stale vectors left to reuse by clause id
+    fresh.close()
