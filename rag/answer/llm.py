@@ -154,13 +154,6 @@ class LLMAnswerer:
         text = squash(lines[0]).strip(" \"'“”") if lines else ""
         return text or question
 
-    def answer(self, question: str, items: list[ContextItem], known_actors, fallback: Callable[[], Answer]) -> Answer:
-        final = None
-        for event in self.stream(question, items, known_actors, fallback):
-            if isinstance(event, Answer):
-                final = event
-        return final
-
     def stream(self, question: str, items: list[ContextItem], known_actors,
                fallback: Callable[[], Answer]) -> Iterator[str | Answer]:
         """Text deltas as the model writes, then the verified Answer (always last)."""
