@@ -84,6 +84,7 @@ class Assistant:
         question = self.standalone(asked, history)
         tag = lambda a: replace(a, question=asked, standalone=question if question != asked else None)
         k = k or self.library.settings.top_k
+        self.library.refresh()  # the coverage gate must see documents another worker just added
         searcher = self.library.searcher
         if searcher.lexical.coverage(question) < self.library.settings.refusal_threshold:
             yield tag(refusal(question))
