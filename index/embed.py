@@ -168,7 +168,14 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         prefix = "query: " if is_query else "passage: "
         texts = [prefix + t for t in texts]
         limit = model.max_seq_length
-        lengths = [len(ids) for ids in model.tokenizer(texts, verbose=False)["input_ids"]]
+        # every token covers at least one character, so only texts longer than the limit in
+        # characters can need windows: tokenise just those here (ST tokenises the rest anyway)
+        maybe_long = [i for i, t in enumerate(texts) if len(t) + 2 > limit]
+        lengths = [0] * len(texts)
+        if maybe_long:
+            ids = model.tokenizer([texts[i] for i in maybe_long], verbose=False)["input_ids"]
+            for i, row in zip(maybe_long, ids):
+                lengths[i] = len(row)
         short = [i for i, n in enumerate(lengths) if n <= limit]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if short:
