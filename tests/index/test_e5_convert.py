@@ -16,7 +16,7 @@ from ingest.load import find_directive_files, load_directive
 from rag.settings import Settings
 from tests.conftest import ALQAC, SAMPLES
 
-PRECISIONS = ["fp32"] + (["bf16"] if cpu_has_bf16() else [])
+PRECISIONS = ["fp32", "int8"] + (["bf16"] if cpu_has_bf16() else [])
 
 
 @pytest.fixture(scope="module")
