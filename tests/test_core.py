@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 def test_light_modules_do_not_import_heavy_libraries():
     code = ("import app, rag.cli, rag.assistant, rag.web, index.embed, index.hybrid, ingest.chunk, eval.harness, eval.datasets, sys;"
+            "index.embed.make_embedder('e5-small');"   # choosing the precision must not load torch either
             "heavy = [m for m in ('torch', 'sentence_transformers', 'gradio', 'chromadb', 'transformers') "
             "if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from index import e5_int8
 from index.e5_int8 import SmoothedInt8Linear, quantise_encoder
 from index.embed import E5SmallEmbedder, make_embedder, resolve_precision
 from rag.errors import ConfigError
@@ -96,9 +95,9 @@ def test_precision_choice(monkeypatch):
     monkeypatch.setattr("index.embed.cpu_has_bf16", lambda: True)
     assert resolve_precision("auto") == "bf16"
     monkeypatch.setattr("index.embed.cpu_has_bf16", lambda: False)
-    monkeypatch.setattr(e5_int8, "cpu_has_vnni", lambda: True)
+    monkeypatch.setattr("index.embed.cpu_has_vnni", lambda: True)
     assert resolve_precision("auto") == "int8"
-    monkeypatch.setattr(e5_int8, "cpu_has_vnni", lambda: False)
+    monkeypatch.setattr("index.embed.cpu_has_vnni", lambda: False)
     assert resolve_precision("auto") == "fp32"
     assert resolve_precision("INT8") == "int8"
     with pytest.raises(ConfigError, match="auto, bf16, int8 or fp32"):
