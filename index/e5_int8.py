@@ -28,7 +28,8 @@ from torch import nn
 OUTLIER_RATIO = 4.0   # a channel is an outlier when its peak exceeds 4x the median channel's peak
 SMOOTHING_ALPHA = 0.5
 
-# Varied administrative and legal Vietnamese, the text the model embeds in this product.
+# Varied administrative and legal Vietnamese, the text the model embeds in this product (one with
+# e5's prefix). The outlier channels are a property of the model: every text shows the same ones.
 CALIBRATION_TEXTS = (
     "Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh kiểm tra công vụ đột xuất tại các cơ quan, "
     "đơn vị; định kỳ báo cáo kết quả về UBND tỉnh trước ngày 25 hằng tháng.",
@@ -86,7 +87,7 @@ class SmoothedInt8Linear(nn.Module):
 
 def _fused_qkv_forward(self, hidden_states, attention_mask=None, past_key_values=None, **kwargs):
     """XLMRobertaSelfAttention.forward with one int8 matmul for query, key and value: the input
-    is quantised once instead of three times."""
+    is quantised once instead of three times. Encoder use only: no key/value cache."""
     from transformers.models.xlm_roberta.modeling_xlm_roberta import ALL_ATTENTION_FUNCTIONS, eager_attention_forward
     batch, length = hidden_states.shape[:2]
     qkv = self.qkv(hidden_states).view(batch, length, 3, -1, self.attention_head_size).permute(2, 0, 3, 1, 4)
