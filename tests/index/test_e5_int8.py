@@ -104,3 +104,10 @@ def test_precision_choice(monkeypatch):
         resolve_precision("int4")
     with pytest.raises(ConfigError, match="e5-small model only"):
         make_embedder("some/model", precision="int8")
+
+
+def test_int8_loads_from_the_fp32_folder(model_dir):
+    from index.e5_convert import ensure_model
+    assert ensure_model(model_dir, "int8") == ensure_model(model_dir, "fp32")   # nothing extra is cached
+    with pytest.raises(ConfigError, match="fp32, bf16 or int8"):
+        ensure_model(model_dir, "int4")
