@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import sys
 
-import rag  # noqa: F401  (sets thread and offline environment before numpy loads)
-from rag.settings import Settings
+from core.settings import Settings, prepare_environment
 
 
 def build_app(settings: Settings, assistant=None):
-    """The Gradio Blocks of the chat. Handlers live in rag.web and are plain Python."""
+    """The Gradio Blocks of the chat. Handlers live in ui.chat and are plain Python."""
     import gradio as gr
 
-    from rag.web import ChatHandlers
-    from rag.web_duties import DutyHandlers
+    from ui.chat import ChatHandlers
+    from ui.duties import DutyHandlers
 
     if assistant is None:
-        from rag.cli import open_assistant
+        from ui.cli import open_assistant
         assistant = open_assistant(settings)
     handlers = ChatHandlers(assistant)
     duties = DutyHandlers(assistant.library)
@@ -38,7 +37,7 @@ def build_app(settings: Settings, assistant=None):
 
 
 def _chat_tab(gr, handlers, assistant) -> None:
-    from rag.web import EXAMPLES, documents_html
+    from ui.chat import EXAMPLES, documents_html
 
     with gr.Row():
         with gr.Column(scale=3):
@@ -67,7 +66,7 @@ def _chat_tab(gr, handlers, assistant) -> None:
 
 
 def _duties_tab(gr, handlers, duties) -> None:
-    from rag.web_duties import TABLE_HEADERS
+    from ui.duties import TABLE_HEADERS
 
     with gr.Row():
         actor = gr.Dropdown(choices=duties.actor_choices(), value=None, allow_custom_value=True, scale=2,
@@ -104,7 +103,8 @@ def _calendar_tab(gr, handlers, duties) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rag.cli import run
+    prepare_environment()  # thread limits and offline flags, before anything loads numpy
+    from ui.cli import run
     return run(sys.argv[1:] if argv is None else argv, build_app)
 
 

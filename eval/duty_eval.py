@@ -7,14 +7,18 @@ Actor precision/recall over (document, clause, actor) triples; clause precision/
 """
 from __future__ import annotations
 
+from core.settings import prepare_environment
+
+if __name__ == "__main__":
+    prepare_environment()  # run as a program: thread limits and offline flags before numpy loads
+
 import argparse
 import json
 import sys
 from pathlib import Path
 
-import rag  # noqa: F401
-from rag.settings import PROJECT_ROOT
-from rag.types import Duty
+from core.settings import PROJECT_ROOT
+from core.types import Duty
 
 GOLD = PROJECT_ROOT / "tests" / "data" / "duties_gold.jsonl"
 

@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import RagError
+from core.settings import Settings
+from core.text import squash
 from eval.datasets import Dataset, Question, article_of
 from eval.metrics import contains_gold, ndcg_at, percentile
-from rag.errors import RagError
-from rag.settings import Settings
-from rag.text import squash
 
 MODES = ("hybrid", "bm25", "dense")
 DEPTH = 100  # clauses retrieved to rank articles
@@ -43,7 +43,7 @@ def eval_dir(settings: Settings, dataset: Dataset) -> Path:
 
 
 def open_library(settings: Settings, dataset: Dataset, progress=None):
-    from rag.library import Library
+    from assistant.library import Library
 
     root = eval_dir(settings, dataset)
     corpus = dataset.corpus or [settings.corpus_dir]

@@ -90,11 +90,11 @@ def du_mb(path: Path) -> float:
 
 SERVE_PROBE = """
 import json, sys, time
-import rag
+from core.settings import prepare_environment; prepare_environment()
 from eval.metrics import percentile
-from rag.assistant import Assistant
-from rag.library import Library
-from rag.settings import Settings
+from assistant.ask import Assistant
+from assistant.library import Library
+from core.settings import Settings
 settings = Settings.from_env().with_(data_dir=__import__('pathlib').Path(sys.argv[1]))
 t0 = time.perf_counter(); library = Library(settings); assistant = Assistant(library); opened = time.perf_counter() - t0
 questions = json.loads(sys.argv[2]); assistant.ask(questions[0])
@@ -141,8 +141,8 @@ class _Timed:
 def run_scale(sizes: list[int], work: Path, questions: list[str], repeat: int = 2, log=print) -> list[dict]:
     import resource
 
-    from rag.library import Library
-    from rag.settings import Settings
+    from assistant.library import Library
+    from core.settings import Settings
 
     pool = clause_pool()
     corpus, data_dir = work / "corpus", work / "index"

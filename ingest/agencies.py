@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from rag.text import fold, nfc
+from core.text import fold, nfc
 
 ALIASES_FILE = Path(__file__).resolve().parent / "data" / "agencies.json"
 # "Sở, Báo, Đài …" starting a list item marks a new agency in "A, B, C" lists.

@@ -5,14 +5,13 @@ sentence boundaries, each part keeping the clause's headings so it stands alone.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from core.text import sentence_starts
+from core.types import Chunk, Document, content_id
 from ingest.structure import Node, parse_outline
-from rag.types import Chunk, Document, content_id
 
 CHUNKER_VERSION = "clause-v1"
-_SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\"“(])")
 
 
 class ClauseChunker:
@@ -20,7 +19,7 @@ class ClauseChunker:
         self.max_chars = max_chars
 
     def chunk(self, doc: Document) -> list[Chunk]:
-        outline = parse_outline(doc.text, doc.heading_lines)
+        outline = parse_outline(doc.text, doc.heading_lines, doc.layout)
         out: list[Chunk] = []
         if outline.header:
             self._emit(doc, out, *outline.header, "Phần đầu văn bản", (), "header")
@@ -82,7 +81,7 @@ def _split_sentences(text: str, start: int, end: int, max_chars: int) -> list[tu
     sentence longer than that stays whole: cutting mid-sentence would break the citation)."""
     if end - start <= max_chars:
         return [(start, end)]
-    bounds = [start] + [start + m.start() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    bounds = [start] + [start + i for i in sentence_starts(text[start:end])] + [end]
     sentences = [_strip_span(text, a, b) for a, b in zip(bounds, bounds[1:])]
     pieces: list[tuple[int, int]] = []
     for s, e in sentences:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from core.text import split_sentences, squash
+from core.types import Chunk, Document, Duty, DutyTime, content_id
 from ingest.actors import _VERB, AGENCY_START, actor_from_heading
 from ingest.agencies import AgencyNames
-from rag.text import squash
-from rag.types import Chunk, Document, Duty, DutyTime, content_id
+from ingest.structure import CLOSING_MARK
 
 DUTIES_VERSION = "duties-v4"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
@@ -55,8 +56,6 @@ _RECURRING = (
     (re.compile(r"sau các kỳ nghỉ Lễ,?\s*Tết", re.I), None),
     (re.compile(r"định kỳ", re.I), None),
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_CLOSING_MARK = re.compile(r"\s*\.?\s*/\s*\.?\s*$")
 _AGENCY_ANYWHERE = re.compile(r"(?:^|,\s+)(?=(?:" + AGENCY_START.pattern[len("^(?:"):-len(")\\b")] + r")\b)",
                               re.IGNORECASE)
 
@@ -94,7 +93,7 @@ def role_of(text: str) -> str:
 
 
 def action_phrase(text: str, limit: int = 160) -> str:
-    first = _CLOSING_MARK.sub("", _SENTENCE.split(squash(text), maxsplit=1)[0]).rstrip(";.")  # "… tỉnh./."
+    first = CLOSING_MARK.sub("", (split_sentences(squash(text), keep_lists=True) or [""])[0]).rstrip(";.")  # "… tỉnh./."
     if len(first) > limit:
         cut = first.rfind(" ", 0, limit)
         first = first[:cut if cut > 0 else limit] + " …"
@@ -158,7 +157,7 @@ class DutyExtractor:
         out = []
         if _ASSIGN_START.match(text) and not _ASSIGN.search(text):
             # "Yêu cầu Thủ trưởng các sở, ngành tỉnh; Chủ tịch UBND …./." names them without a verb.
-            who = _CLOSING_MARK.sub("", _SENTENCE.split(text, maxsplit=1)[0][_ASSIGN_START.match(text).end():])
+            who = CLOSING_MARK.sub("", (split_sentences(text, keep_lists=True) or [""])[0][_ASSIGN_START.match(text).end():])
             return [(t, a, "thực hiện") for t, a in self.agencies.split(who, province)]
         for m in _ASSIGN.finditer(text):
             who = m.group("who").strip()

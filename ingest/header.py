@@ -6,10 +6,9 @@ signing title, Nơi nhận; and says where the body starts and ends so clauses e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from rag.text import fold
-from rag.types import Header
+from core.text import fold
+from core.types import Header, Layout
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
@@ -41,15 +40,6 @@ _MOTTO = re.compile(r"^Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+p
 _RULE = re.compile(r"^[-–_=*.\s]+$")
 # The first section of the body ("I. MỤC ĐÍCH, YÊU CẦU", "Chương I", "Điều 1."), upper case or not.
 _SECTION = re.compile(r"^(?:[IVXLC]+[.)]\s|(?:Chương|Phần|Điều)\s+[IVXLC\d]+\b)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where the parts of a document lie in its cleaned text (character offsets)."""
-    header_end: int          # body starts here
-    body_end: int            # Nơi nhận / signature start here (== len(text) when absent)
-    recipients_span: tuple[int, int] | None = None
-    signature_span: tuple[int, int] | None = None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -147,8 +137,8 @@ def _find_header_end(lines: list[tuple[int, str]]) -> int:
     return min(end, lines[-1][0] + len(lines[-1][1]))
 
 
-def parse_header(text: str) -> Header:
-    lay = layout(text)
+def parse_header(text: str, lay: Layout | None = None) -> Header:
+    lay = lay or layout(text)
     head = text[:lay.header_end]
     number = None
     m = _NUMBER.search(head)

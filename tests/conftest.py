@@ -12,8 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import rag  # noqa: E402,F401  (thread and offline environment before numpy loads)
-from rag.settings import Settings  # noqa: E402
+from core.settings import Settings, prepare_environment  # noqa: E402
+
+prepare_environment()  # thread limits and offline flags, before anything loads numpy
 
 SAMPLES = ROOT / "data" / "directives"
 SHARED = ROOT.parent / "shared"
@@ -48,7 +49,7 @@ def hash_settings(tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
     """The sample corpus indexed once with the real default embedder (e5-small)."""
-    from rag.library import Library
+    from assistant.library import Library
 
     data_dir = tmp_path_factory.mktemp("real-index")
     library = Library(Settings(data_dir=data_dir, corpus_dir=SAMPLES))
@@ -68,8 +69,8 @@ def real_settings(real_index_dir, tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_assistant(real_index_dir):
-    from rag.assistant import Assistant
-    from rag.library import Library
+    from assistant.ask import Assistant
+    from assistant.library import Library
 
     return Assistant(Library(Settings(data_dir=real_index_dir, corpus_dir=SAMPLES)))
 

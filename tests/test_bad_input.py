@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.library import Library
+from assistant.library import Library
 from tests.conftest import index_state as state
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from core.text import squash
 from ingest.load import load_directive
-from rag.text import squash
 from tests.conftest import ROOT, SAMPLES
 
 CITATION_KEYS = {"n": int, "document": str, "title": str, "clause": str, "text": str, "score": float}
@@ -77,7 +77,7 @@ def test_ask_json_reads_questions_from_stdin_and_refuses_off_topic(real_settings
 
 
 def test_ask_builds_empty_index_from_bundled_samples(tmp_path):
-    from rag.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "fresh", corpus_dir=SAMPLES)
     proc = run_app(["ask", "--json", "ai ky cong van ve chap hanh ky luat ky cuong cua nghe an"], settings,

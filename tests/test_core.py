@@ -5,14 +5,14 @@ import sys
 
 import pytest
 
-from rag.errors import ConfigError
-from rag.prompts import MissingVariables, render
-from rag.settings import Settings
+from assistant.prompts import MissingVariables, render
+from core.errors import ConfigError
+from core.settings import Settings
 from tests.conftest import ROOT
 
 
 def test_light_modules_do_not_import_heavy_libraries():
-    code = ("import app, rag.cli, rag.assistant, rag.web, index.embed, index.hybrid, ingest.chunk, eval.harness, eval.datasets, sys;"
+    code = ("import app, ui.cli, assistant.ask, ui.chat, index.embed, index.hybrid, ingest.chunk, eval.harness, eval.datasets, sys;"
             "index.embed.make_embedder('e5-small');"   # choosing the precision must not load torch either
             "heavy = [m for m in ('torch', 'sentence_transformers', 'gradio', 'chromadb', 'transformers') "
             "if m in sys.modules]; print(','.join(heavy))")

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.library import Library
+from core.text import squash
 from index.embed import HashEmbedder
 from ingest.duties import DUTIES_VERSION
 from ingest.load import load_directive
-from rag import duty_export
-from rag.library import Library
-from rag.text import squash
 from tests.conftest import ROOT, SAMPLES
 from tests.conftest import edit_once as edit
+from ui import exports as duty_export
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
 CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"

@@ -34,7 +34,7 @@ def test_roles_of_matched_duties_mostly_right(result):
 
 def test_score_is_a_pure_function_of_its_inputs():
     """The scorer itself: a perfect prediction scores 1.0, an empty one 0.0."""
-    from rag.types import Duty
+    from core.types import Duty
 
     gold = [{"document": "a.txt", "clause": "Mục 1", "actor": "Sở Nội vụ", "role": "chủ trì"},
             {"document": "a.txt", "clause": "Mục 2", "actor": "Sở Nội vụ", "role": "thực hiện"}]

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from assistant.library import Library
+from core.text import squash
 from ingest.load import load_directive
-from rag.library import Library
-from rag.text import squash
-from rag.web_duties import TABLE_HEADERS, DutyHandlers
 from tests.conftest import SAMPLES
+from ui.duties import TABLE_HEADERS, DutyHandlers
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
 CAO_BANG = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
@@ -58,17 +58,17 @@ def test_what_must_so_noi_vu_do_lists_all_its_duties(real_assistant):
 
 
 def test_a_long_duty_list_is_cut_with_the_true_totals_and_where_to_see_all(real_assistant):
-    from rag.answer.duties import DutyAnswerer
+    from assistant.answer.duties import DutyAnswerer
 
     library = real_assistant.library
     duties = library.duties(actor="Sở Nội vụ")
     answer = DutyAnswerer(max_lines=3).answer("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], duties,
-                                              library.searcher.chunks)
+                                              library.chunks())
     assert "có 8 nhiệm vụ trong 2 văn bản" in answer.text          # totals, not the shown part
     assert [c.n for c in answer.citations] == [1, 2, 3]
     assert "… và 5 nhiệm vụ khác trong " in answer.text
     assert 'python app.py duties --actor "Sở Nội vụ"' in answer.text and "Nhiệm vụ theo cơ quan" in answer.text
-    full = DutyAnswerer().answer("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], duties, library.searcher.chunks)
+    full = DutyAnswerer().answer("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], duties, library.chunks())
     assert [(c.document, c.clause) for c in full.citations][:3] == [(c.document, c.clause) for c in answer.citations]
     assert "nhiệm vụ khác" not in full.text
 
@@ -162,7 +162,7 @@ def test_unknown_agency_gives_no_rows_and_says_why(handlers):
 def test_exports_write_readable_files(handlers):
     from openpyxl import load_workbook
 
-    from rag.duty_export import COLUMNS
+    from ui.exports import COLUMNS
 
     with open(handlers.export_csv("Sở NV"), encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))

@@ -3,9 +3,9 @@ from datetime import date
 
 import icalendar
 
-from rag.duty_export import calendar_duties, to_ics
-from rag.library import Library
+from assistant.library import Library
 from tests.conftest import SAMPLES
+from ui.exports import calendar_duties, to_ics
 
 
 def test_ics_export_parses_with_dated_and_recurring_events(hash_settings, tmp_path):

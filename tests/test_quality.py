@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from core.settings import PROJECT_ROOT
 from eval.datasets import SEED_DEV, load_jsonl
 from eval.harness import by_type, run, summarise
 from eval.report import table
-from rag.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not SEED_DEV.exists(), reason="../shared/eval/seed_dev.jsonl is absent")
 

@@ -2,9 +2,9 @@
 on a loopback port and queried over HTTP with gradio_client."""
 import pytest
 
-from rag.assistant import Assistant
-from rag.library import Library
-from rag.web import ChatHandlers, documents_html, sources_html
+from assistant.ask import Assistant
+from assistant.library import Library
+from ui.chat import ChatHandlers, documents_html, sources_html
 
 
 @pytest.fixture

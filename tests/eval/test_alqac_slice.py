@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from core.settings import PROJECT_ROOT, Settings
 from eval.datasets import ALQAC_2022, ci_slice, load_alqac
 from eval.harness import open_library, run, summarise
 from eval.report import table
-from rag.settings import PROJECT_ROOT, Settings
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.skipif(not (ALQAC_2022 / "law.json").exists(),
@@ -19,7 +19,7 @@ FLOORS = json.loads((PROJECT_ROOT / "eval" / "floors.json").read_text(encoding="
 
 
 def test_alqac_slice_meets_recorded_floors(tmp_path_factory):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     work = tmp_path_factory.mktemp("alqac")
     settings = Settings(data_dir=work / "data", corpus_dir=SAMPLES)

@@ -7,6 +7,8 @@ import unicodedata
 
 import pytest
 
+from core.errors import RagError
+from core.types import Answer, Chunk, Citation, Hit
 from eval import harness
 from eval.datasets import Dataset, load_alqac, load_jsonl
 from eval.harness import (
@@ -19,8 +21,6 @@ from eval.harness import (
 )
 from eval.metrics import contains_gold, ndcg_at, percentile
 from index.embed import HashEmbedder
-from rag.errors import RagError
-from rag.types import Answer, Chunk, Citation, Hit
 from tests.eval.conftest import LAW_FILES, MINI_ALQAC, MINI_JSONL
 
 LAW10, LAW11 = "alqac-10-2099-QH99.txt", "alqac-11-2099-QH99.txt"
@@ -238,7 +238,7 @@ class CountingEmbedder(HashEmbedder):
 @pytest.fixture
 def instrumented(monkeypatch):
     """Every Library the harness opens gets a counting hash embedder; every ingest report is kept."""
-    import rag.library
+    import assistant.library
 
     embedders, reports = [], []
 
@@ -247,14 +247,14 @@ def instrumented(monkeypatch):
         embedders.append(CountingEmbedder())
         return embedders[-1]
 
-    real_ingest = rag.library.Library.ingest
+    real_ingest = assistant.library.Library.ingest
 
     def ingest(self, *args, **kwargs):
         reports.append(real_ingest(self, *args, **kwargs))
         return reports[-1]
 
-    monkeypatch.setattr(rag.library, "make_embedder", make)
-    monkeypatch.setattr(rag.library.Library, "ingest", ingest)
+    monkeypatch.setattr(assistant.library, "make_embedder", make)
+    monkeypatch.setattr(assistant.library.Library, "ingest", ingest)
     return embedders, reports
 
 
@@ -279,7 +279,7 @@ def test_open_library_builds_then_reuses_the_dataset_index(hash_settings, mini_a
     assert again.data_dir == root / "index-hash"
     assert [r.status for r in reports[1].results] == ["unchanged", "unchanged"]
     assert embedders[1].embedded == 0
-    assert len(again.searcher.chunks) == len(library.searcher.chunks)
+    assert len(again.searcher.chunks) == len(library.chunks())
     again.close()
     other = harness.open_library(hash_settings.with_(embed_model="hash:64"), mini_alqac)
     assert other.data_dir == root / "index-hash-64"   # another embedder gets its own index, no refusal
@@ -294,7 +294,7 @@ def test_open_library_reports_failed_ingest_as_rag_error(hash_settings, tmp_path
 
 
 def test_run_alqac_hybrid_and_bm25(hash_settings, mini_alqac):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     library = harness.open_library(hash_settings, mini_alqac)
     calls = []
@@ -318,7 +318,7 @@ def test_run_alqac_hybrid_and_bm25(hash_settings, mini_alqac):
 
 
 def test_run_limit_and_sum2(hash_settings, mini_alqac):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     library = harness.open_library(hash_settings, mini_alqac)
     results = harness.run(mini_alqac, Assistant(library), ["bm25"], limit=2, aggregate="sum2")
@@ -328,7 +328,7 @@ def test_run_limit_and_sum2(hash_settings, mini_alqac):
 
 
 def test_run_jsonl_over_the_sample_corpus(hash_settings):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     dataset = load_jsonl(MINI_JSONL)
     library = harness.open_library(hash_settings, dataset)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.errors import ConfigError
-from rag.library import Library
-from rag.settings import Settings
+from assistant.ask import Assistant
+from assistant.library import Library
+from core.errors import ConfigError
+from core.settings import Settings
 from tests.conftest import SAMPLES
 
 CHROMA = shutil.which("chroma")
@@ -66,7 +66,7 @@ def test_ingest_query_restart_query(server, tmp_path):
     assert not report.failed and report.count("added") == 4
     assert not (tmp_path / "data" / "chroma").exists()   # vectors went to the server, not the data dir
     count = library.vectors.count()
-    assert count == len(library.searcher.chunks) > 50
+    assert count == len(library.chunks()) > 50
     question = "Hồ sơ trình có nội dung mật gửi thế nào?"
     before = [h.chunk.chunk_id for h in library.search(question, 5, mode="dense")]
     library.close()
@@ -110,7 +110,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
 
 
 def test_rebuild_also_empties_the_server_collection(server, tmp_path):
-    from rag.library import wipe_index
+    from assistant.library import wipe_index
 
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=SAMPLES, chroma_url=server.url, embed_model="hash")
     library = Library(settings)

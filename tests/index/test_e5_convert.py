@@ -9,11 +9,11 @@ import shutil
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from index import e5_convert
 from index.embed import E5SmallEmbedder, cpu_has_bf16, make_embedder
 from ingest.chunk import ClauseChunker
 from ingest.load import find_directive_files, load_directive
-from rag.settings import Settings
 from tests.conftest import ALQAC, SAMPLES
 
 PRECISIONS = ["fp32", "int8"] + (["bf16"] if cpu_has_bf16() else [])

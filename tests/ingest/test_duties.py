@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from core.text import squash
+from core.types import Document, Duty, DutyTime, Header
 from ingest.agencies import AgencyNames, is_generic
 from ingest.chunk import ClauseChunker
 from ingest.duties import DutyExtractor, parse_time
 from ingest.load import load_directive
-from rag.text import squash
-from rag.types import Document, Duty, DutyTime, Header
 from tests.ingest.conftest import DATA, SAMPLES
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"

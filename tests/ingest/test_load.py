@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
+from core.errors import InputFileError
 from ingest.load import clean_text, find_directive_files, load_directive
-from rag.errors import InputFileError
 
 TEXT = "Số: 10331/UBND-KSTT\nNghệ An, ngày 31 tháng 12 năm 2021\nV/v chấp hành kỷ luật, kỷ cương\n" \
        "Kính gửi: Các sở, ban, ngành\n1. Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh.\n"

@@ -1,4 +1,4 @@
-"""Vietnamese text helpers: NFC, whitespace, accent folding, syllable tokens."""
+"""Vietnamese text helpers: NFC, whitespace, accent folding, syllable tokens, sentences."""
 from __future__ import annotations
 
 import re
@@ -44,3 +44,27 @@ def lexical_tokens(text: str, folded: bool = False) -> list[str]:
     (Vietnamese words are mostly two syllables, e.g. 'nội vụ')."""
     sylls = syllables(fold(text) if folded else text)
     return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
+
+
+# A sentence ends at . ! ? … or ; (or a citation marker "[n]" after one) when a capital letter,
+# a quote or an opening bracket follows. Lower case after a full stop ("số 12/CT-UBND ngày …")
+# and list items after a semicolon ("…; phối hợp với …") continue the sentence.
+_UPPER_NEXT = r"\s+(?=[A-ZĐÀ-Ỹ\"“(])"
+_SENTENCE_END = re.compile(r"(?<=[.;!?…\]])" + _UPPER_NEXT)
+_SENTENCE_END_KEEP_LISTS = re.compile(r"(?<=[.!?…\]])" + _UPPER_NEXT)
+
+
+def sentence_starts(text: str, keep_lists: bool = False) -> list[int]:
+    """Offsets where a new sentence begins (after the first). `keep_lists` keeps a
+    semicolon-separated enumeration ("Thủ trưởng các sở; Chủ tịch UBND các huyện") in one sentence."""
+    pattern = _SENTENCE_END_KEEP_LISTS if keep_lists else _SENTENCE_END
+    return [m.end() for m in pattern.finditer(text)]
+
+
+def split_sentences(text: str, keep_lists: bool = False) -> list[str]:
+    """The sentences of `text`, stripped; a line break always ends a sentence."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        bounds = [0, *sentence_starts(line, keep_lists), len(line)]
+        out.extend(s for a, b in zip(bounds, bounds[1:]) if (s := line[a:b].strip()))
+    return out

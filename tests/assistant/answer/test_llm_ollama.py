@@ -13,10 +13,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from rag.answer.verify import split_sentences
-from rag.types import Answer
-from tests.answer.test_llm_openai import (FALLBACK_START, SECRET_DOC, SECRET_Q, SECRET_START, _no_proxy, cited,
-                                          free_port, grounded_reply, make_library, question_of, secret_clause)
+from assistant.answer.verify import split_sentences
+from core.types import Answer
+from tests.assistant.answer.test_llm_openai import (
+    FALLBACK_START,
+    SECRET_DOC,
+    SECRET_Q,
+    SECRET_START,
+    _no_proxy,
+    cited,
+    free_port,
+    grounded_reply,
+    make_library,
+    question_of,
+    secret_clause,
+)
 
 pytest.importorskip("langchain_ollama")
 
@@ -112,7 +123,7 @@ def fake_ollama(monkeypatch):
 
 
 def _assistant(settings):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     library = make_library(settings)
     return library, Assistant(library)

@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+from core.errors import RagError
+from core.settings import Settings
 from ingest.duties import ROLES
-from rag.errors import RagError
-from rag.settings import Settings
 
 
 def _progress_bar(desc: str, unit: str = "tệp"):
@@ -31,7 +31,7 @@ def _progress_bar(desc: str, unit: str = "tệp"):
 
 
 def open_library(settings: Settings, build_if_empty: bool = True):
-    from rag.library import Library
+    from assistant.library import Library
 
     library = Library(settings)
     if build_if_empty and library.is_empty() and Path(settings.corpus_dir).exists():
@@ -42,7 +42,7 @@ def open_library(settings: Settings, build_if_empty: bool = True):
 
 
 def open_assistant(settings: Settings):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
     return Assistant(open_library(settings))
 
 
@@ -58,7 +58,7 @@ def print_report(report, stream=sys.stdout) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from rag.library import Library, wipe_index
+    from assistant.library import Library, wipe_index
 
     if args.rebuild:
         wipe_index(Path(settings.data_dir), settings)
@@ -91,7 +91,7 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_duties(args, settings: Settings) -> int:
-    from rag import duty_export
+    from ui import exports as duty_export
 
     library = open_library(settings)
     actor = None
@@ -124,9 +124,9 @@ def cmd_duties(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    from assistant.ask import Assistant
     from eval import harness, report
     from eval.datasets import load_dataset
-    from rag.assistant import Assistant
 
     work = Path(settings.data_dir) / "eval" / f"{Path(args.dataset).stem}-work"
     try:
@@ -146,7 +146,7 @@ def cmd_eval(args, settings: Settings) -> int:
     results = harness.run(dataset, Assistant(library), modes, args.limit, aggregate=args.aggregate,
                           progress=progress)
     n = len(next(iter(results.values())))
-    meta = {"dataset": args.dataset, "questions": n, "embedder": library.embedder.name,
+    meta = {"dataset": args.dataset, "questions": n, "embedder": library.embedder_name,
             "aggregate": args.aggregate, "refusal_threshold": settings.refusal_threshold}
     paths = report.write(dataset.name, results, Path(args.out), meta)
     print(report.table({m: harness.summarise(rs) for m, rs in results.items()}))
@@ -155,7 +155,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings, build_app) -> int:
-    from rag.web import CSS
+    from ui.chat import CSS
 
     demo = build_app(settings)
     print(f"Mở trình duyệt tại http://{settings.host}:{settings.port}", file=sys.stderr)

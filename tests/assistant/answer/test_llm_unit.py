@@ -27,20 +27,20 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from rag.answer.llm import (
+from assistant.answer.llm import (
     ContextItem,
     LLMAnswerer,
     build_context,
     make_chat_model,
     render_context,
 )
-from rag.answer.verify import AnswerVerifier
-from rag.assistant import Assistant
-from rag.errors import ConfigError
-from rag.library import Library
-from rag.prompts import render
-from rag.text import squash
-from rag.types import Answer, Chunk
+from assistant.answer.verify import AnswerVerifier
+from assistant.ask import Assistant
+from assistant.library import Library
+from assistant.prompts import render
+from core.errors import ConfigError
+from core.text import squash
+from core.types import Answer, Chunk
 from tests.conftest import SAMPLES, edit_once
 
 THANH_HOA = "thanh-hoa-2022-trach-nhiem-nguoi-dung-dau.txt"
@@ -109,12 +109,12 @@ class ScriptedChatModel(BaseChatModel):
 
 def llm_assistant(library: Library, reply: Callable[[str], str], name: str = "fake", **kwargs):
     model = ScriptedChatModel(reply=reply)
-    generator = LLMAnswerer(name, chat_model=model, agencies=library.duty_extractor.agencies, **kwargs)
+    generator = LLMAnswerer(name, chat_model=model, agencies=library.agencies, **kwargs)
     return Assistant(library, generator=generator), model
 
 
 def clause_chunk(library: Library, start: str = CLAUSE_START) -> Chunk:
-    found = [c for c in library.searcher.chunks.values() if c.text.startswith(start)]
+    found = [c for c in library.chunks().values() if c.text.startswith(start)]
     assert len(found) == 1
     return found[0]
 
@@ -168,7 +168,7 @@ def test_prompt_has_the_rules_then_numbered_data_blocks(library):
 
     # each block: the source (title — số … — province — year), the clause path, the headings
     # above the clause (they often name who must act), the verbatim text
-    by_text = {squash(c.text): c for c in library.searcher.chunks.values()}
+    by_text = {squash(c.text): c for c in library.chunks().values()}
     for body in numbered.values():
         source, where, *middle, content = body.split("\n")
         chunk = by_text[content.removeprefix("Nội dung: ")]
@@ -212,7 +212,7 @@ def test_render_context_strips_delimiters_from_document_text():
 
 def test_build_context_whole_directives_when_they_fit(library):
     hits = library.search(Q_CHECK, 30)
-    chunks = library.searcher.chunks
+    chunks = library.chunks()
     items = build_context(hits, chunks, budget_chars=10**6, k=5)
 
     docs = list(dict.fromkeys(h.chunk.doc_id for h in hits[:3]))
@@ -228,7 +228,7 @@ def test_build_context_whole_directives_when_they_fit(library):
 
 def test_build_context_top_clauses_within_the_budget(library):
     hits = library.search(Q_CHECK, 30)
-    chunks = library.searcher.chunks
+    chunks = library.chunks()
     budget = LLMAnswerer("fake").budget_chars
     docs = list(dict.fromkeys(h.chunk.doc_id for h in hits[:3]))
     assert sum(len(c.text) + 120 for c in chunks.values() if c.doc_id in docs) > budget  # whole ones do not fit
@@ -249,7 +249,7 @@ def test_build_context_duty_question_spells_out_the_agency_duties(library):
     hits = library.search("Sở Nội vụ phải làm gì?", 30)
     duties = library.duties(actor="Sở Nội vụ")
     assert duties
-    items = build_context(hits, library.searcher.chunks, budget_chars=10**6, k=5, duties=duties)
+    items = build_context(hits, library.chunks(), budget_chars=10**6, k=5, duties=duties)
     # the duty clauses only (not whole directives, although they would fit), in duty order
     assert [i.chunk.chunk_id for i in items] == list(dict.fromkeys(d.chunk_id for d in duties))
     assert all(i.duties and all(d.chunk_id == i.chunk.chunk_id and d.actor == "Sở Nội vụ" for d in i.duties)
@@ -275,7 +275,7 @@ def test_budget_grows_with_the_context_window(library):
     assert LLMAnswerer("fake", context_tokens=1024, answer_tokens=1024).budget_chars == 2000  # the floor
 
     hits = library.search(Q_CHECK, 30)
-    whole = build_context(hits, library.searcher.chunks, 93432, 8)
+    whole = build_context(hits, library.chunks(), 93432, 8)
     assert len(whole) > 8
     small, small_model = llm_assistant(library, lambda p: NOT_FOUND)
     large, large_model = llm_assistant(library, lambda p: NOT_FOUND, context_tokens=32768)
@@ -318,7 +318,7 @@ def test_unsupported_sentences_are_removed_and_reported(library):
 
 
 def test_verifier_gives_the_reason_for_each_removed_sentence(library):
-    verifier = AnswerVerifier(library.duty_extractor.agencies, library.known_actors)
+    verifier = AnswerVerifier(library.agencies, library.known_actors)
     sources = {1: clause_chunk(library).text}
     verdict = verifier.verify(
         f"{supported(1)} Thanh tra tỉnh kiểm tra hằng tháng [99]. "
@@ -372,7 +372,7 @@ def test_model_saying_not_found_is_a_refusal(library):
 def test_missing_backend_package_gives_the_extractive_answer(library, monkeypatch, backend, module, package):
     monkeypatch.setitem(sys.modules, module, None)  # `import langchain_openai` raises ImportError
     plain = Assistant(library).ask(Q_CHECK)
-    assistant = Assistant(library, generator=LLMAnswerer(backend, agencies=library.duty_extractor.agencies))
+    assistant = Assistant(library, generator=LLMAnswerer(backend, agencies=library.agencies))
 
     events = list(assistant.stream(Q_CHECK))
     assert len(events) == 1 and isinstance(events[0], Answer)  # nothing streamed before the fallback
@@ -522,7 +522,7 @@ def test_stream_yields_deltas_then_one_answer(library):
 def test_stream_with_langchain_generic_fake_model(library):
     model = GenericFakeChatModel(messages=iter([AIMessage(content=NOT_FOUND)]))
     assistant = Assistant(library, generator=LLMAnswerer("fake", chat_model=model,
-                                                         agencies=library.duty_extractor.agencies))
+                                                         agencies=library.agencies))
     events = list(assistant.stream(Q_CHECK))
     assert sum(isinstance(e, Answer) for e in events) == 1 and isinstance(events[-1], Answer)
     assert len(events) >= 3 and all(isinstance(e, str) for e in events[:-1])
@@ -574,7 +574,7 @@ def test_question_that_is_not_a_follow_up_is_unchanged(library):
 def test_model_rewrites_the_follow_up(library):
     model = FakeListChatModel(responses=["  “Văn phòng UBND tỉnh Thanh Hóa phải làm gì?”  "])
     assistant = Assistant(library, generator=LLMAnswerer("fake", chat_model=model,
-                                                         agencies=library.duty_extractor.agencies))
+                                                         agencies=library.agencies))
     assert assistant.standalone("còn Văn phòng thì sao?", ["Sở Nội vụ phải làm gì?"]) == \
         "Văn phòng UBND tỉnh Thanh Hóa phải làm gì?"
 
@@ -620,7 +620,7 @@ def test_citation_after_the_full_stop_is_kept(library):
     assert [c.n for c in answer.citations] == [n]
 
     # a marker standing alone states nothing: it is not kept as a supported "sentence"
-    verifier = AnswerVerifier(library.duty_extractor.agencies, library.known_actors)
+    verifier = AnswerVerifier(library.agencies, library.known_actors)
     verdict = verifier.verify("Thanh tra tỉnh được giao nhiệm vụ mới.\n[1]", {1: clause_chunk(library).text})
     assert verdict.text == "" and verdict.cited == ()
     assert verdict.unsupported == ("Thanh tra tỉnh được giao nhiệm vụ mới.", "[1]")
@@ -640,7 +640,7 @@ def test_agency_named_only_in_the_heading_is_shown_and_verifiable(library, quest
 
 def test_duty_context_stays_within_the_budget(library):
     duties = library.duties(actor="Sở Nội vụ")
-    chunks = library.searcher.chunks
+    chunks = library.chunks()
     everything = build_context([], chunks, 10**9, 5, duties)
     assert len(everything) == len({d.chunk_id for d in duties}) >= 3
     first_two = sum(len(item.chunk.text) + 200 for item in everything[:2])

@@ -37,6 +37,15 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where the parts of a document lie in its cleaned text (character offsets)."""
+    header_end: int          # body starts here
+    body_end: int            # Nơi nhận / signature start here (== len(text) when absent)
+    recipients_span: tuple[int, int] | None = None
+    signature_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class Document:
     """A cleaned directive: NFC text with artefacts removed; all offsets point into `text`."""
     source: str                        # absolute path of the file it came from
@@ -45,6 +54,7 @@ class Document:
     header: Header
     content_hash: str                  # sha256 of the raw file bytes
     heading_lines: tuple[int, ...] = ()  # start offsets of lines written as bold or '##' headings
+    layout: Layout | None = field(default=None, compare=False)  # found once at load, reused by the chunker
 
     @property
     def doc_id(self) -> str:

@@ -4,21 +4,24 @@ RAG_LLM picks the backend: "openai" (langchain-openai; any OpenAI-compatible ser
 OPENAI_BASE_URL) or "ollama" (langchain-ollama; OLLAMA_HOST). The backend package is imported
 only when selected, on first use. If it is missing or the server cannot be reached, the
 extractive answer is returned with a note saying so. Document text goes to the model inside
-delimited data blocks that it is told never to obey, and the verifier (rag/answer/verify.py)
+delimited data blocks that it is told never to obey, and the verifier (assistant/answer/verify.py)
 removes any sentence the cited clauses do not support, whatever the model was talked into.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from rag.answer.extractive import cite
-from rag.answer.verify import AnswerVerifier, Verdict, split_sentences
-from rag.errors import ConfigError, RagError
-from rag.prompts import render
-from rag.text import squash
-from rag.types import Answer, Chunk, Duty, Hit
+from assistant.answer.extractive import cite
+from assistant.answer.verify import AnswerVerifier, Verdict, split_sentences
+from assistant.prompts import render
+from core.errors import ConfigError, RagError
+from core.text import squash
+from core.types import Answer, Chunk, Duty, Hit
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("openai", "ollama")
 CHARS_PER_TOKEN = 3.0        # Vietnamese with e5/llama-style tokenizers: ~3 characters per token
@@ -164,7 +167,8 @@ class LLMAnswerer:
                 if delta:
                     pieces.append(delta)
                     yield delta
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any backend failure: the extractive answer, saying why
+            log.warning("%s: generation failed, answering extractively: %s: %s", self.name, e.__class__.__name__, e)
             yield self._fell_back(fallback(), e)
             return
         yield self._verified(question, "".join(pieces), items, known_actors, fallback)

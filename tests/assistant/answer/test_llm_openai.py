@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from assistant.answer.verify import split_sentences
+from core.text import squash
+from core.types import Answer
 from ingest.load import load_directive
-from rag.answer.verify import split_sentences
-from rag.text import squash
-from rag.types import Answer
 from tests.conftest import ROOT, SAMPLES
 
 pytest.importorskip("langchain_openai")
@@ -175,7 +175,7 @@ def free_port() -> int:
 
 
 def make_library(settings):
-    from rag.library import Library
+    from assistant.library import Library
 
     library = Library(settings)
     report = library.ingest([SAMPLES])
@@ -193,7 +193,7 @@ def llm_library(hash_settings):
 
 @pytest.fixture
 def assistant(llm_library):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
     return Assistant(llm_library)
 
 
@@ -259,7 +259,7 @@ def test_stream_yields_deltas_then_the_verified_answer(fake_openai, assistant):
 
 
 def test_web_respond_stream_shows_a_draft_then_the_verified_answer(fake_openai, assistant):
-    from rag.web import ChatHandlers, chat_markdown, escape
+    from ui.chat import ChatHandlers, chat_markdown, escape
 
     updates = list(ChatHandlers(assistant).respond_stream(SECRET_Q, []))
 
@@ -295,7 +295,7 @@ def test_web_respond_stream_shows_a_draft_then_the_verified_answer(fake_openai, 
 # ---------------------------------------------------------------- 3. hallucinations
 
 def test_invented_citation_and_date_are_removed_and_flagged(fake_openai, assistant):
-    from rag.web import chat_markdown, escape
+    from ui.chat import chat_markdown, escape
 
     def lying(request):
         n, clause = secret_clause(request)
@@ -355,7 +355,7 @@ def test_answer_with_nothing_supported_falls_back_to_extractive(fake_openai, ass
 # ---------------------------------------------------------------- 4. unreachable server
 
 def test_unreachable_server_falls_back_to_the_extractive_answer(monkeypatch, hash_settings):
-    from rag.assistant import Assistant
+    from assistant.ask import Assistant
 
     _no_proxy(monkeypatch)
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from core.errors import RagError
+from core.settings import Settings
+from core.types import Chunk, Duty, Hit
 from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
 from index.store import Catalog, VectorStore
-from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.agencies import agency_key
+from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
 from ingest.load import find_directive_files, load_directive
-from rag.errors import RagError
-from rag.settings import Settings
-from rag.types import Duty, Hit
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 64
@@ -125,6 +125,34 @@ class Library:
     def duties(self, actor: str | None = None, document: str | None = None, province: str | None = None,
                role: str | None = None) -> list[Duty]:
         return self.catalog.duties(actor, document, province, role)
+
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name
+
+    @property
+    def agencies(self):
+        """The agency-name recognizer the duty table was built with (aliases, canonical names)."""
+        return self.duty_extractor.agencies
+
+    def chunks(self) -> dict[str, Chunk]:
+        """Every loaded clause by id, as of the last reload."""
+        with self._lock:
+            return self.searcher.chunks
+
+    def coverage(self, question: str) -> float:
+        """Share of the question's syllables that the loaded clauses know (the refusal gate)."""
+        self.refresh()  # documents another worker just added must count
+        with self._lock:
+            return self.searcher.lexical.coverage(question)
+
+    def agencies_named_in(self, text: str) -> list[str]:
+        """Agencies of the duty table that `text` names (by any alias)."""
+        return [a for a in self.agencies.mentioned_in(text, self.known_actors) if a in self.known_actors]
+
+    def subject_of(self, question: str) -> str | None:
+        """The agency a question is about ('Sở Nội vụ làm gì khi …'), if the duty table knows it."""
+        return self.agencies.subject_of(question, self.known_actors)
 
     def resolve_actor(self, name: str) -> str | None:
         """A user's name for an agency -> the canonical name used in the duty table."""

@@ -2,14 +2,11 @@
 who must act, every statement followed by its [n]; weaker matches are listed as 'Xem thêm'."""
 from __future__ import annotations
 
-import re
-
+from assistant.prompts import render
+from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
+from core.types import Answer, Chunk, Citation, Duty, Header, Hit
 from ingest.actors import actor_of
-from rag.prompts import render
-from rag.text import fold, has_diacritics, lexical_tokens, squash
-from rag.types import Answer, Chunk, Citation, Duty, Header, Hit
 
-_SENTENCE = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\"“(])")
 WHOLE_CLAUSE_CHARS = 360
 MAX_SENTENCE_CHARS = 420
 
@@ -92,7 +89,7 @@ def best_passage(question: str, text: str) -> str:
     text = squash(text)
     if len(text) <= WHOLE_CLAUSE_CHARS:
         return text
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    sentences = split_sentences(text)
     folded = not has_diacritics(question)
     wanted = set(lexical_tokens(question, folded=folded))
 

@@ -6,7 +6,7 @@ import io
 import json
 from datetime import date, datetime, timezone
 
-from rag.types import Duty
+from core.types import Duty
 
 COLUMNS = ("Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Loại thời hạn", "Văn bản", "Tỉnh", "Điều khoản", "Trích dẫn")
 

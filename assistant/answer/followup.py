@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
+from core.text import fold
 from ingest.agencies import agency_key
 from ingest.header import PROVINCES
-from rag.text import fold
 
 _FOLLOW_UP = re.compile(r"^(con|the con|vay con|vay|the|thi)\b|\b(thi sao|the nao|ra sao|nua)\s*\??$")
 

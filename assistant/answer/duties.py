@@ -2,9 +2,9 @@
 loaded documents, grouped by document, each with its [n] citation, and the count."""
 from __future__ import annotations
 
-from rag.answer.extractive import cite
-from rag.prompts import render
-from rag.types import Answer, Chunk, Citation, Duty
+from assistant.answer.extractive import cite
+from assistant.prompts import render
+from core.types import Answer, Chunk, Citation, Duty
 
 ROLE_ORDER = {"chủ trì": 0, "thực hiện": 1, "tham mưu": 2, "theo dõi, đôn đốc": 3, "báo cáo": 4, "phối hợp": 5}
 
