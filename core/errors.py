@@ -14,6 +14,9 @@ class InputFileError(RagError):
         self.fix = fix
         super().__init__(f"{self.path}: {reason} — {fix}")
 
+    def __reduce__(self):  # crosses process boundaries (parsers run in a sandbox child)
+        return self.__class__, (self.path, self.reason, self.fix)
+
 
 class IndexMismatchError(RagError):
     """The index on disk was built by another embedder or chunker version."""

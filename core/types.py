@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 
@@ -25,6 +26,7 @@ class Header:
     signer: str | None = None
     signer_title: str | None = None    # "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
     cc: tuple[str, ...] = ()           # Nơi nhận
+    issuer: str | None = None          # cơ quan ban hành as printed, lines joined by " / "
 
     @property
     def title(self) -> str:
@@ -37,12 +39,34 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One paragraph, heading or table row as a loader read it, in reading order."""
+    text: str                          # NFC, one line, whitespace collapsed
+    kind: str = "para"                 # para | heading (bold, heading style, centred title) | row
+    page: int | None = None            # 1-based page where it starts (PDF, scans)
+    table: int = 0                     # rows: 1-based number of the data table in the document
+    row: int = 0                       # rows: 1-based data row (header rows are not rows)
+    ocr: bool = False                  # the text came from OCR
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a format loader read: blocks in reading order plus where they came from."""
+    blocks: tuple[Block, ...]
+    format: str                        # docx | doc | pdf | scan | image | html | txt | md
+    pages: int = 0                     # page count when known
+    ocr_pages: tuple[int, ...] = ()    # 1-based pages whose text came from OCR
+    notes: tuple[str, ...] = ()        # provenance, e.g. "lớp chữ TCVN3 đã chuyển sang Unicode"
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where the parts of a document lie in its cleaned text (character offsets)."""
     header_end: int          # body starts here
     body_end: int            # Nơi nhận / signature start here (== len(text) when absent)
     recipients_span: tuple[int, int] | None = None
     signature_span: tuple[int, int] | None = None
+    appendix_start: int | None = None  # an appendix or task table after the signature
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,30 @@ class Document:
     content_hash: str                  # sha256 of the raw file bytes
     heading_lines: tuple[int, ...] = ()  # start offsets of lines written as bold or '##' headings
     layout: Layout | None = field(default=None, compare=False)  # found once at load, reused by the chunker
+    format: str = "txt"                # docx | doc | pdf | scan | image | html | txt | md
+    pages: int = 0                     # page count of paged formats
+    page_starts: tuple[int, ...] = ()  # offset in `text` where each page begins (page 1 first)
+    ocr_pages: tuple[int, ...] = ()    # pages whose text came from OCR
+    rows: tuple[tuple[int, int, int], ...] = ()  # (line offset, table, row) of table-row lines
+    notes: tuple[str, ...] = ()        # how the text was obtained ("OCR", "TCVN3 → Unicode" …)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding `offset` (None for formats without pages)."""
+        if not self.page_starts:
+            return None
+        return bisect_right(self.page_starts, offset) or 1
+
+    def info(self) -> dict:
+        """The provenance fields, as stored beside the header."""
+        return {"format": self.format, "pages": self.pages, "page_starts": list(self.page_starts),
+                "ocr_pages": list(self.ocr_pages), "rows": [list(r) for r in self.rows], "notes": list(self.notes)}
+
+    @staticmethod
+    def info_fields(info: dict) -> dict:
+        """Keyword arguments for Document from a stored info dict."""
+        return {"format": info.get("format", "txt"), "pages": info.get("pages", 0),
+                "page_starts": tuple(info.get("page_starts", ())), "ocr_pages": tuple(info.get("ocr_pages", ())),
+                "rows": tuple(tuple(r) for r in info.get("rows", ())), "notes": tuple(info.get("notes", ()))}
 
     @property
     def doc_id(self) -> str:
@@ -77,6 +125,8 @@ class Chunk:
     number: str | None = None
     province: str | None = None
     date: str | None = None
+    page: int | None = None            # 1-based page where the clause starts (paged formats)
+    ocr: bool = False                  # the clause's text came from OCR
 
     def index_text(self) -> str:
         """What the embedder and BM25 see: the clause standing alone with its context."""
@@ -126,11 +176,13 @@ class Citation:
     start: int = 0
     end: int = 0
     doc_id: str = ""
+    page: int | None = None            # 1-based page of a paged source (PDF, scan)
+    ocr: bool = False                  # the cited text was read by OCR
 
     def to_json(self) -> dict:
         return {"n": self.n, "document": self.document, "title": self.title, "number": self.number,
-                "province": self.province, "clause": self.clause, "text": self.text,
-                "score": round(float(self.score), 4)}
+                "province": self.province, "clause": self.clause, "page": self.page, "ocr": self.ocr,
+                "text": self.text, "score": round(float(self.score), 4)}
 
 
 @dataclass(frozen=True)

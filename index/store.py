@@ -25,7 +25,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
   doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, name TEXT NOT NULL, content_hash TEXT NOT NULL,
-  header TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL);
+  header TEXT NOT NULL, text TEXT NOT NULL, ingested_at REAL NOT NULL, info TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE IF NOT EXISTS chunks (
   chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
@@ -43,6 +43,9 @@ class Catalog:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "info" not in columns:  # catalogs from before paged formats: provenance defaults to plain text
+            self._db.execute("ALTER TABLE documents ADD COLUMN info TEXT NOT NULL DEFAULT '{}'")
 
     def close(self) -> None:
         self._db.close()
@@ -86,10 +89,11 @@ class Catalog:
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", items.items())
 
     def stored_documents(self) -> list[Document]:
-        rows = self._db.execute("SELECT source, name, text, content_hash FROM documents ORDER BY name")
+        rows = self._db.execute("SELECT source, name, text, content_hash, info FROM documents ORDER BY name")
         headers = {d["source"]: d["header"] for d in self.documents()}
-        return [Document(source=src, name=name, text=text, header=headers[src], content_hash=h)
-                for src, name, text, h in rows]
+        return [Document(source=src, name=name, text=text, header=headers[src], content_hash=h,
+                         **Document.info_fields(json.loads(info)))
+                for src, name, text, h, info in rows]
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self._db.execute("SELECT data FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))
@@ -124,9 +128,10 @@ class Catalog:
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc.doc_id,))
             self._insert_duties(doc.doc_id, duties)
-            self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (doc.doc_id, doc.source, doc.name, doc.content_hash,
-                              json.dumps(asdict(doc.header), ensure_ascii=False), doc.text, time.time()))
+                              json.dumps(asdict(doc.header), ensure_ascii=False), doc.text, time.time(),
+                              json.dumps(doc.info(), ensure_ascii=False)))
             self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
                                  [(c.chunk_id, doc.doc_id, i, json.dumps(c.to_dict(), ensure_ascii=False))
                                   for i, c in enumerate(chunks)])
@@ -141,13 +146,21 @@ class Catalog:
             self._bump()
 
     def documents(self) -> list[dict]:
-        rows = self._db.execute("SELECT doc_id, source, name, content_hash, header FROM documents ORDER BY name")
+        rows = self._db.execute("SELECT doc_id, source, name, content_hash, header, info, ingested_at "
+                                "FROM documents ORDER BY name")
         out = []
-        for doc_id, source, name, content_hash, header in rows:
+        for doc_id, source, name, content_hash, header, info, ingested_at in rows:
             out.append({"doc_id": doc_id, "source": source, "name": name, "content_hash": content_hash,
                         "header": Header(**{k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in json.loads(header).items()})})
+                                            for k, v in json.loads(header).items()}),
+                        "info": json.loads(info), "ingested_at": ingested_at})
         return out
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """doc_id -> (clauses, duties)."""
+        clauses = dict(self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"))
+        duties = dict(self._db.execute("SELECT doc_id, COUNT(*) FROM duties GROUP BY doc_id"))
+        return {d: (clauses.get(d, 0), duties.get(d, 0)) for d in clauses.keys() | duties.keys()}
 
     def document_text(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()

@@ -19,7 +19,7 @@ class ClauseChunker:
         self.max_chars = max_chars
 
     def chunk(self, doc: Document) -> list[Chunk]:
-        outline = parse_outline(doc.text, doc.heading_lines, doc.layout)
+        outline = parse_outline(doc.text, doc.heading_lines, doc.layout, doc.rows)
         out: list[Chunk] = []
         if outline.header:
             self._emit(doc, out, *outline.header, "Phần đầu văn bản", (), "header")
@@ -53,9 +53,11 @@ class ClauseChunker:
         for i, (s, e) in enumerate(pieces, 1):
             label = clause if len(pieces) == 1 else f"{clause} (phần {i}/{len(pieces)})"
             h = doc.header
+            page = doc.page_at(s)
             chunk = Chunk(chunk_id="", doc_id=doc.doc_id, document=doc.name, text=doc.text[s:e], start=s,
                           end=e, clause=label, headings=headings, kind=kind, title=h.title,
-                          number=h.number, province=h.province, date=h.date)
+                          number=h.number, province=h.province, date=h.date, page=page,
+                          ocr=page is not None and page in doc.ocr_pages)
             # The id covers everything the embedder sees, so a stored vector is reused only
             # when it is still right.
             out.append(replace(chunk, chunk_id=content_id(doc.doc_id, label, str(s), chunk.index_text())))

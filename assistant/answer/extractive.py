@@ -18,7 +18,7 @@ def refusal(question: str) -> Answer:
 def cite(n: int, c: Chunk, score: float) -> Citation:
     return Citation(n=n, document=c.document, title=c.title, number=c.number, province=c.province,
                     clause=c.clause, text=squash(c.text), score=score, date=c.date, start=c.start,
-                    end=c.end, doc_id=c.doc_id)
+                    end=c.end, doc_id=c.doc_id, page=c.page, ocr=c.ocr)
 
 
 class ExtractiveAnswerer:
