@@ -79,6 +79,10 @@ class Settings:
     refusal_threshold: float = 0.33
     max_file_mb: float = 20.0
     max_chunk_chars: int = 1500
+    max_pages: int = 500               # a PDF with more pages is refused
+    ocr_dpi: int = 0                   # 0 = the OCR module's measured default
+    parse_timeout_s: float = 600.0     # one file's parse (OCR included), in a sandboxed child
+    parse_memory_mb: int = 3072        # that child's address-space limit
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -103,6 +107,10 @@ class Settings:
             refusal_threshold=_float(env, "RAG_REFUSAL_THRESHOLD", base.refusal_threshold),
             max_file_mb=_float(env, "RAG_MAX_FILE_MB", base.max_file_mb),
             max_chunk_chars=_int(env, "RAG_MAX_CHUNK_CHARS", base.max_chunk_chars),
+            max_pages=_int(env, "RAG_MAX_PAGES", base.max_pages),
+            ocr_dpi=_int(env, "RAG_OCR_DPI", base.ocr_dpi),
+            parse_timeout_s=_float(env, "RAG_PARSE_TIMEOUT", base.parse_timeout_s),
+            parse_memory_mb=_int(env, "RAG_PARSE_MEMORY_MB", base.parse_memory_mb),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -68,3 +68,18 @@ def split_sentences(text: str, keep_lists: bool = False) -> list[str]:
         bounds = [0, *sentence_starts(line, keep_lists), len(line)]
         out.extend(s for a, b in zip(bounds, bounds[1:]) if (s := line[a:b].strip()))
     return out
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"   # huyền, sắc, ngã, hỏi, nặng (combining)
+
+
+def tone_key(text: str) -> str:
+    """Lower-cased NFC text in which each word's tone mark is moved to the word's end, so the old
+    and new tone placements ("hoà"/"hòa", "thuỷ"/"thủy") and misplaced marks ("Nôị") compare equal."""
+    out = []
+    for word in nfc(text).lower().split():
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = "".join(ch for ch in decomposed if ch in _TONES)
+        bare = "".join(ch for ch in decomposed if ch not in _TONES)
+        out.append(unicodedata.normalize("NFC", bare) + tones)
+    return " ".join(out)

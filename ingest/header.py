@@ -9,6 +9,7 @@ import re
 
 from core.text import fold
 from core.types import Header, Layout
+from ingest.layout import BODY_START, BULLET, CALLS, DATE, KINH_GUI, MOTTO, NATIONAL, NUMBER, RULE, VV, is_upper, layout
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
@@ -23,36 +24,16 @@ PROVINCES = (
 )
 DOC_TYPES = ("Công văn", "Chỉ thị", "Kế hoạch", "Quyết định", "Thông báo", "Báo cáo", "Tờ trình",
              "Nghị quyết", "Hướng dẫn", "Công điện", "Chương trình", "Thông tư", "Nghị định", "Luật",
-             "Quy chế", "Quy định")
+             "Quy chế", "Quy định", "Kết luận", "Đề án", "Giấy mời")
 _SYMBOL_TYPES = {"CT": "Chỉ thị", "KH": "Kế hoạch", "QĐ": "Quyết định", "TB": "Thông báo", "BC": "Báo cáo",
                  "TTr": "Tờ trình", "NQ": "Nghị quyết", "HD": "Hướng dẫn", "CĐ": "Công điện",
-                 "CTr": "Chương trình", "TT": "Thông tư", "NĐ": "Nghị định"}
+                 "CTr": "Chương trình", "TT": "Thông tư", "NĐ": "Nghị định", "KL": "Kết luận", "GM": "Giấy mời"}
 
-_NUMBER = re.compile(r"Số\s*:\s*(\S*)", re.IGNORECASE)
-_DATE = re.compile(r"(?:^|\s)([^\n,]{2,40}?),\s*ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})")
-_VV = re.compile(r"^V/v\b\s*", re.IGNORECASE)
-_KINH_GUI = re.compile(r"^Kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
-_NOI_NHAN = re.compile(r"^Nơi\s+nhận\s*:?", re.IGNORECASE)
-_BULLET = re.compile(r"^[-•+–*]\s*")
 _SIGN_TITLE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\.\s", re.IGNORECASE)
-# Tiêu ngữ under the quốc hiệu, and rules drawn under it ("-----", "___").
-_MOTTO = re.compile(r"^Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc\b", re.IGNORECASE)
-_RULE = re.compile(r"^[-–_=*.\s]+$")
-# The first section of the body ("I. MỤC ĐÍCH, YÊU CẦU", "Chương I", "Điều 1."), upper case or not.
-_SECTION = re.compile(r"^(?:[IVXLC]+[.)]\s|(?:Chương|Phần|Điều)\s+[IVXLC\d]+\b)", re.IGNORECASE)
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    out, offset = [], 0
-    for line in text.split("\n"):
-        out.append((offset, line))
-        offset += len(line) + 1
-    return out
-
-
-def _is_upper(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+# compared accent-folded: OCR reads "KHẨN" as "KHÁN"
+_URGENCY = re.compile(r"\s+(?:KHAN|HOA TOC|THUONG KHAN|MAT)")
+# a rank printed before a signer's name is not part of it ("Thiếu tướng Ngô Thanh Bình")
+_RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+")
 
 
 def _sentence_case(line: str) -> str:
@@ -78,125 +59,135 @@ def find_province(place: str | None, text: str) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
-def layout(text: str) -> Layout:
-    lines = _lines(text)
-    header_end = _find_header_end(lines)
-    body_end, recipients_span, signature_span = len(text), None, None
-    # Signature block: trailing run of short upper-case titles followed by a name.
-    tail = [(o, l) for o, l in lines if l.strip()]
-    sig_start = None
-    idx = len(tail) - 1
-    if idx >= 1 and len(tail[idx][1].split()) <= 6 and not _is_upper(tail[idx][1]) \
-            and not tail[idx][1].rstrip().endswith((".", ";", ":")):
-        j = idx - 1
-        while j >= 0 and _is_upper(tail[j][1]) and len(tail[j][1].split()) <= 8:
-            j -= 1
-        if j < idx - 1:
-            sig_start = tail[j + 1][0]
-    for o, l in lines:
-        if o >= header_end and _NOI_NHAN.match(l.strip()):
-            end = sig_start if sig_start and sig_start > o else len(text)
-            recipients_span = (o, end)
-            body_end = o
-            break
-    if sig_start is not None:
-        signature_span = (sig_start, len(text))
-        body_end = min(body_end, sig_start)
-    return Layout(header_end, body_end, recipients_span, signature_span)
-
-
-def _find_header_end(lines: list[tuple[int, str]]) -> int:
-    """The header runs through the Kính gửi list, or through the title lines of a Chỉ thị."""
-    kg = next((i for i, (_, l) in enumerate(lines) if _KINH_GUI.match(l.strip())), None)
-    if kg is not None and kg < 40:
-        i = kg + 1
-        inline = _KINH_GUI.match(lines[kg][1].strip()).group(1)
-        seen_item = bool(inline)
-        while i < len(lines):
-            line = lines[i][1].strip()
-            if not line:
-                i += 1
-                continue
-            if _BULLET.match(line) or (not seen_item and len(line) < 150):
-                seen_item = True
-                i += 1
-                continue
-            break
-        return lines[i][0] if i < len(lines) else lines[-1][0] + len(lines[-1][1])
-    # No Kính gửi: header is the leading block of short lines (số, ngày, type, upper-case title).
-    end = 0
-    for o, l in [(o, l) for o, l in lines if l.strip()][:15]:
-        s = l.strip()
-        if _SECTION.match(s):
-            break
-        if _NUMBER.match(s) or _DATE.search(s) or _is_upper(s) or _VV.match(s) or (end and s[:1].islower()) \
-                or _MOTTO.match(s) or _RULE.match(s):
-            end = o + len(l) + 1
-            continue
-        break
-    return min(end, lines[-1][0] + len(lines[-1][1]))
-
-
 def parse_header(text: str, lay: Layout | None = None) -> Header:
     lay = lay or layout(text)
     head = text[:lay.header_end]
-    number = None
-    m = _NUMBER.search(head)
-    if m and m.group(1) and "/" in m.group(1):
-        number = m.group(1).rstrip(",.;")
+    head_lines = [line.strip() for line in head.split("\n")]
+    number = _number(head)
     place = date = date_text = None
-    m = _DATE.search(head) or _DATE.search(text[:600])
+    m = DATE.search(head) or DATE.search(text[:600])
     if m:
-        place = _NUMBER.sub("", m.group(1)).strip(" ,") or None
+        place = NUMBER.sub("", m.group(1)).strip(" ,") or None
         day, month, year = m.group(2), m.group(3), m.group(4)
         date = year + (f"-{int(month):02d}" if month else "") + (f"-{int(day):02d}" if month and day else "")
         date_text = re.sub(r"\s+", " ", m.group(0)[len(m.group(1)) + 1:].strip(" ,"))
-    head_lines = [l.strip() for l in head.split("\n")]
-    subject = doc_type = None
-    for line in head_lines:
-        if _VV.match(line):
-            subject = _VV.sub("", line).strip().rstrip(".")
-            doc_type = "Công văn"
-            break
-    if doc_type is None:
-        for i, line in enumerate(head_lines):
-            law = re.match(r"^(BỘ LUẬT|LUẬT)\s+(.+)$", line)
-            if law and _is_upper(line) and not _NUMBER.match(line):
-                # "BỘ LUẬT DÂN SỰ", "LUẬT AN NINH MẠNG": the type and the name on one line.
-                doc_type, subject = law.group(1).capitalize(), _sentence_case(law.group(2))
-                break
-            match = next((t for t in DOC_TYPES if line.upper() == t.upper()), None)
-            if match:
-                doc_type = match
-                title_lines = []
-                for nxt in head_lines[i + 1:]:
-                    if not nxt or not _is_upper(nxt):
-                        break
-                    title_lines.append(nxt)
-                subject = _sentence_case(" ".join(title_lines)) or None
-                break
+    doc_type, subject = _type_and_subject(head_lines)
     if doc_type is None and number:
         code = number.split("/")[-1].split("-")[0]
         doc_type = _SYMBOL_TYPES.get(code, "Công văn" if code.upper() == "UBND" else None)
     recipients: list[str] = []
     for i, line in enumerate(head_lines):
-        m = _KINH_GUI.match(line)
+        m = KINH_GUI.match(line)
         if m:
             if m.group(1):
                 recipients.append(m.group(1).strip(" ;."))
             for nxt in head_lines[i + 1:]:
                 if nxt:
-                    recipients.append(_BULLET.sub("", nxt).strip(" ;."))
+                    recipients.append(BULLET.sub("", nxt).strip(" ;."))
             break
     signer = signer_title = None
     if lay.signature_span:
-        sig = [l.strip() for l in text[slice(*lay.signature_span)].split("\n") if l.strip()]
-        signer = sig[-1]
-        signer_title = " / ".join(sig[:-1]) or None
+        sig = [line.strip() for line in text[slice(*lay.signature_span)].split("\n") if line.strip()]
+        if is_upper(sig[-1]):  # an unsigned draft: titles, no name yet
+            signer, signer_title = None, " / ".join(sig)
+        else:
+            signer, signer_title = _RANK.sub("", sig[-1]), " / ".join(sig[:-1]) or None
     cc: tuple[str, ...] = ()
     if lay.recipients_span:
         block = text[slice(*lay.recipients_span)].split("\n")[1:]
-        cc = tuple(_BULLET.sub("", l.strip()).strip(" ;.") for l in block if l.strip())
+        cc = tuple(BULLET.sub("", line.strip()).strip(" ;.") for line in block if line.strip())
     return Header(number=number, doc_type=doc_type, subject=subject, place=place, date=date,
                   date_text=date_text, province=find_province(place, text), recipients=tuple(recipients),
-                  signer=signer, signer_title=signer_title, cc=cc)
+                  signer=signer, signer_title=signer_title, cc=cc, issuer=_issuer(head_lines))
+
+
+def _number(head: str) -> str | None:
+    """"Số: 34 /CĐ-UBND" -> "34/CĐ-UBND"; a blank number keeps its symbol ("/UBND-NC")."""
+    m = NUMBER.search(head)
+    if not m:
+        return None
+    digits, symbol = (m.group(1), m.group(2)) if m.group(2) or m.group(1) else (m.group(3), m.group(4))
+    if not symbol:
+        return digits if digits and "/" in digits else None
+    return ((digits or "") + re.sub(r"\s+", "", symbol)).rstrip(",.;")
+
+
+def _is_type_line(line: str) -> str | None:
+    """The document type a title line names ("QUYẾT ĐỊNH", "CÔNG ĐIỆN KHẨN"), or None."""
+    if not is_upper(line):
+        return None
+    bare = fold(" ".join(line.split())).upper()
+    for t in DOC_TYPES:
+        head = fold(t).upper()
+        if bare == head or (bare.startswith(head + " ") and _URGENCY.fullmatch(bare[len(head):])):
+            return t
+    return None
+
+
+def _type_and_subject(head_lines: list[str]) -> tuple[str | None, str | None]:
+    if not any(_is_type_line(line) for line in head_lines):
+        for i, line in enumerate(head_lines):
+            if VV.match(line) and not is_upper(line):
+                return "Công văn", _continued(VV.sub("", line), head_lines[i + 1:])
+    for i, line in enumerate(head_lines):
+        law = re.match(r"^(BỘ LUẬT|LUẬT)\s+(.+)$", line)
+        if law and is_upper(line) and not NUMBER.match(line):
+            # "BỘ LUẬT DÂN SỰ", "LUẬT AN NINH MẠNG": the type and the name on one line.
+            return law.group(1).capitalize(), _sentence_case(law.group(2))
+        doc_type = _is_type_line(line)
+        if not doc_type:
+            continue
+        rest = [nxt for nxt in head_lines[i + 1:] if nxt and not RULE.match(nxt)]
+        title: list[str] = []
+        if rest and not is_upper(rest[0]) and not BODY_START.match(rest[0]):
+            return doc_type, _continued(rest[0], rest[1:])  # "Về việc …" / "Kết luận của …"
+        for nxt in rest:  # an upper-case title: "VỀ TĂNG CƯỜNG KỶ LUẬT …"
+            if not is_upper(nxt) or _is_authority(nxt):
+                break
+            title.append(nxt)
+        return doc_type, _sentence_case(" ".join(title)) or None
+    return None, None
+
+
+def _is_authority(line: str) -> bool:
+    """The line naming who decides, under a decision's title ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …")."""
+    return bool(re.match(r"^(?:CHỦ TỊCH|BỘ TRƯỞNG|GIÁM ĐỐC|TRƯỞNG BAN|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\b", line)) \
+        and len(line.split()) > 3
+
+
+def _continued(first: str, following: list[str]) -> str:
+    """A trích yếu printed over several lines: the lines that continue it (lower-case start, or
+    no sentence end yet and not another header element)."""
+    parts = [first.strip()]
+    for nxt in following:
+        if not nxt or is_upper(nxt) or NATIONAL.match(nxt) or MOTTO.match(nxt) or DATE.search(nxt) \
+                or KINH_GUI.match(nxt) or NUMBER.match(nxt) or BODY_START.match(nxt) or RULE.match(nxt) \
+                or CALLS.search(nxt):
+            break
+        if not (nxt[:1].islower() or not parts[-1].endswith((".", ";", ":"))):
+            break
+        parts.append(nxt)
+    return " ".join(parts).strip().rstrip(".") or None
+
+
+def _issuer(head_lines: list[str]) -> str | None:
+    """The issuing body: the upper-case lines before Số / Quốc hiệu at the top (the left column
+    of the header), or, when the Quốc hiệu is printed first, the upper-case lines after it."""
+    out: list[str] = []
+    seen_national = False
+    for line in head_lines:
+        if not line or RULE.match(line):
+            continue
+        if NATIONAL.match(line) or MOTTO.match(line):
+            if out:
+                break
+            seen_national = True
+            continue
+        if NUMBER.match(line) or DATE.search(line) or VV.match(line) or _is_type_line(line) or KINH_GUI.match(line):
+            break
+        if not is_upper(line) or len(line.split()) > 14:
+            if seen_national or out:
+                break
+            continue
+        out.append(" ".join(line.split()))
+    return " / ".join(out) or None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.types import Layout
-from ingest.header import layout
+from ingest.layout import layout
 
 _ROMAN = re.compile(r"^(X{0,3}(?:IX|IV|V?I{0,3}))[.)]\s+(?=\S)")
 _CHUONG = re.compile(r"^(Chương|Phần)\s+([IVXLC\d]+)\b[.:]?\s*", re.IGNORECASE)
@@ -68,9 +68,11 @@ def _classify(line: str, is_heading: bool) -> tuple[str, str, int]:
     return "para", "", 0
 
 
-def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | None = None) -> Outline:
-    lay = lay or layout(text)
+def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | None = None,
+                  rows: tuple[tuple[int, int, int], ...] = ()) -> Outline:
+    lay = lay or layout(text, rows)
     headings = set(heading_lines)
+    row_at = {offset: (table, row) for offset, table, row in rows}
     preamble = Node("root", "", 0, 0, 0, label="Phần mở đầu")
     body = Node("root", "", 0, 0, 0)
     closing = Node("root", "", 0, 0, 0, label="Phần kết thúc")
@@ -79,7 +81,17 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | 
     offset = 0
     for line in text.split("\n"):
         line_start, offset = offset, offset + len(line) + 1
-        if not line.strip() or line_start < lay.header_end or line_start >= lay.body_end:
+        in_appendix = lay.appendix_start is not None and line_start >= lay.appendix_start
+        if not line.strip() or line_start < lay.header_end or (line_start >= lay.body_end and not in_appendix):
+            continue
+        if line_start == lay.appendix_start:  # after the signature: an appendix, body again
+            part, stack = body, []
+        if line_start in row_at:  # a table row is a clause of its own, under the enclosing heading
+            table, row = row_at[line_start]
+            node = Node("row", f"{table}.{row}", line_start, line_start + len(line.rstrip()), line_start)
+            while stack and stack[-1].kind in ("letter", "bullet", "para", "row"):
+                stack.pop()
+            (stack[-1] if stack else (body if part is preamble else part)).children.append(node)
             continue
         kind, marker, skip = _classify(line, line_start in headings)
         node = Node(kind, marker, line_start + skip, line_start + len(line.rstrip()), line_start)
@@ -149,5 +161,6 @@ def _label_children(parent: Node, in_dieu: bool) -> None:
             "bullet": f"gạch đầu dòng {n}",
             "para": f"đoạn {n}",
             "heading": f"tiêu đề {n}",
+            "row": "bảng {}, dòng {}".format(*child.marker.split(".")) if child.kind == "row" else "",
         }[child.kind]
         _label_children(child, in_dieu or child.kind == "dieu")

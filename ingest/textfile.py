@@ -1,16 +1,13 @@
-"""File -> Document: decode, validate, clean conversion artefacts, normalise to NFC."""
+"""Plain-text directives (.txt, .md): decode, validate, clean conversion artefacts, NFC."""
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from pathlib import Path
 
 from core.errors import InputFileError
 from core.text import nfc
-from core.types import Document
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _BOLD = re.compile(r"\*\*|__")
@@ -98,28 +95,9 @@ def _rejoin_broken_paragraphs(lines: list[tuple[str, bool]]) -> list[tuple[str, 
     return out
 
 
-def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024) -> Document:
-    """Read one .txt/.md directive. Raises InputFileError naming the file and the fix."""
-    from ingest.header import (  # local: header parsing needs the cleaned text
-        layout,
-        parse_header,
-    )
-
-    path = Path(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputFileError(path, f"định dạng '{path.suffix or '(không có)'}' chưa hỗ trợ / unsupported file type",
-                             "chuyển sang .txt hoặc .md (UTF-8) / convert it to .txt or .md")
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise InputFileError(path, f"không đọc được tệp / cannot read file ({e.strerror})",
-                             "kiểm tra đường dẫn và quyền đọc / check the path and permissions") from e
-    if size > max_bytes:
-        raise InputFileError(
-            path, f"tệp quá lớn ({size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB) / file too large",
-            "tách thành các văn bản riêng hoặc tăng RAG_MAX_FILE_MB / split it or raise RAG_MAX_FILE_MB")
-    raw = path.read_bytes()
-    text = decode_bytes(raw, path)
+def read_text_file(raw: bytes, path: Path) -> tuple[str, tuple[int, ...], tuple[str, ...]]:
+    """A .txt/.md file's bytes -> (cleaned NFC text, heading line offsets, notes)."""
+    text, encoding = _decode(raw, path)
     cleaned, heading_lines = clean_text(text)
     if not cleaned.strip():
         raise InputFileError(path, "tệp rỗng, không có nội dung / empty file, no text",
@@ -127,30 +105,20 @@ def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024) -> Docum
     if _control_ratio(cleaned) > 0.01:
         raise InputFileError(path, "tệp chứa ký tự điều khiển, có vẻ là tệp nhị phân / looks binary",
                              "chỉ nạp văn bản UTF-8 .txt hoặc .md / load UTF-8 .txt or .md text only")
-    parts = layout(cleaned)
-    return Document(
-        source=str(path.resolve()),
-        name=path.name,
-        text=cleaned,
-        header=parse_header(cleaned, parts),
-        layout=parts,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        heading_lines=heading_lines,
-    )
+    notes = () if encoding in ("utf-8", "utf-8-sig", "utf-16") else \
+        (f"mã {encoding.upper()} đã chuyển sang Unicode / converted from {encoding.upper()}",)
+    return cleaned, heading_lines, notes
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """UTF-8/UTF-16, or a legacy Vietnamese encoding (TCVN3, VNI …) when ingest.encoding can tell."""
+    try:
+        from ingest.encoding import decode_text_bytes
+    except ImportError:
+        return decode_bytes(raw, path), "utf-8"
+    return decode_text_bytes(raw, path)
 
 
 def _control_ratio(text: str) -> float:
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n")
     return bad / max(len(text), 1)
-
-
-def find_directive_files(paths: list[str | Path]) -> list[Path]:
-    """Expand folders to the supported files under them, sorted; files are taken as given."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        else:
-            found.append(p)
-    return found

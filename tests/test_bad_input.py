@@ -13,6 +13,7 @@ import pytest
 
 from assistant.library import Library
 from tests.conftest import index_state as state
+from tests.formats_fixtures import blank_pdf, corrupt_docx, encrypted_pdf, zip_bomb_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "directives"
@@ -50,6 +51,14 @@ def make_huge(folder: Path) -> Path:
     return path
 
 
+def make_with(name: str, build):
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(build())
+        return path
+    return make
+
+
 # name -> (make file, words the fix must contain)
 BAD_FILES = {
     "empty": (write_bytes("empty.txt", b""), "check the source file"),
@@ -57,12 +66,17 @@ BAD_FILES = {
     "nul-bytes": (write_bytes("nul.txt", b"So Noi vu\x00\x00\x00\x01\x02binary" * 100), ".txt or .md"),
     "random-bytes": (write_bytes("random.txt", random.Random(0).randbytes(8192)), ".txt"),
     "control-chars": (write_bytes("control.txt", ("Sở Nội vụ\x01\x02\x03\x04" * 200).encode()), "UTF-8"),
-    "windows-1258": (write_bytes("cp1258.txt", cp1258(VIETNAMESE)), "UTF-8"),
     "utf-16-no-bom": (write_bytes("utf16.txt", VIETNAMESE.encode("utf-16-le")), ".txt or .md"),
-    "pdf": (write_bytes("directive.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"), ".txt or .md"),
-    "docx": (write_bytes("directive.docx", b"PK\x03\x04" + bytes(200)), ".txt or .md"),
+    "pdf": (write_bytes("directive.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"), "PDF viewer"),
+    "docx": (write_bytes("directive.docx", b"PK\x03\x04" + bytes(200)), "Word"),
     "no-extension": (write_bytes("README", VIETNAMESE.encode()), ".txt or .md"),
     "50-mb": (make_huge, "RAG_MAX_FILE_MB"),
+    "encrypted-pdf": (make_with("bao-mat.pdf", encrypted_pdf), "password"),
+    "corrupt-docx": (make_with("hong.docx", corrupt_docx), "Word"),
+    "docx-zip-bomb": (make_with("bom.docx", zip_bomb_docx), "Word"),
+    "2000-page-pdf": (make_with("dai.pdf", lambda: blank_pdf(2000)), "RAG_MAX_PAGES"),
+    "html-saved-as-pdf": (write_bytes("trang-web.pdf", b"<!DOCTYPE html><html><body><p>S\xe1\xbb\x9f N\xe1\xbb\x99i v\xe1"
+                                     b"\xbb\xa5</p></body></html>"), "PDF"),
 }
 
 
@@ -98,6 +112,13 @@ def test_bad_file_fails_with_a_fix_and_leaves_the_index_unchanged(library, inbox
     assert state(library) == before
 
 
+def test_windows_1258_text_is_converted_not_refused(library, inbox):
+    path = write_bytes("cp1258.txt", cp1258(VIETNAMESE))(inbox)
+    assert [r.status for r in library.ingest([path]).results] == ["added"]
+    doc = next(d for d in library.documents() if d["name"] == "cp1258.txt")
+    assert "Sở Nội vụ chủ trì" in library.document_text(doc["doc_id"])
+
+
 def test_huge_file_reason_gives_size_and_limit(library, inbox):
     result = library.ingest([make_huge(inbox)]).results[0]
     assert "50.0 MB" in result.reason and "20 MB" in result.reason
@@ -114,10 +135,13 @@ def test_max_file_size_follows_settings(hash_settings, inbox):
 
 
 def test_unsupported_file_inside_a_folder_is_skipped_not_failed(library, inbox):
-    write_bytes("directive.pdf", b"%PDF-1.4")(inbox)
+    write_bytes("bang-tong-hop.xlsx", b"PK\x03\x04" + bytes(100))(inbox)
+    write_bytes("map.json", b"{}")(inbox)
     (inbox / "ok.txt").write_text(VIETNAMESE, encoding="utf-8")
     report = library.ingest([inbox])
-    assert [(Path(r.path).name, r.status) for r in report.results] == [("ok.txt", "added")]
+    assert sorted((Path(r.path).name, r.status) for r in report.results) == [
+        ("bang-tong-hop.xlsx", "skipped"), ("map.json", "skipped"), ("ok.txt", "added")]
+    assert not report.failed and all(r.reason for r in report.results if r.status == "skipped")
 
 
 def test_bad_file_among_good_ones_only_fails_itself(library, inbox):
@@ -134,7 +158,7 @@ def test_bad_new_version_of_indexed_file_keeps_the_old_version(library, inbox):
     path.write_text(VIETNAMESE, encoding="utf-8")
     assert library.ingest([path]).results[0].status == "added"
     before = state(library)
-    path.write_bytes(cp1258(VIETNAMESE))  # someone re-saved it from an old editor
+    path.write_bytes(random.Random(1).randbytes(4096))  # the file got overwritten with garbage
     assert library.ingest([path]).results[0].status == "failed"
     assert state(library) == before
     hit = library.search("Sở Nội vụ chủ trì phối hợp kiểm tra công vụ", k=1, documents=["directive.txt"])[0]
@@ -177,8 +201,8 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
-@pytest.mark.parametrize("kind, expected", [("empty", "empty file"), ("windows-1258", "not UTF-8"),
-                                            ("pdf", "unsupported file type")])
+@pytest.mark.parametrize("kind, expected", [("empty", "empty file"), ("random-bytes", "UTF-8"),
+                                            ("no-extension", "unsupported file type")])
 def test_cli_ingest_of_bad_file_exits_nonzero_naming_file_and_reason(tmp_path, inbox, kind, expected):
     path = BAD_FILES[kind][0](inbox)
     proc = run_cli(tmp_path, "ingest", str(path))

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from core.errors import InputFileError
-from ingest.load import clean_text, find_directive_files, load_directive
+from ingest.load import clean_text, find_directive_files, load_directive, scan_directive_files
 
 TEXT = "Số: 10331/UBND-KSTT\nNghệ An, ngày 31 tháng 12 năm 2021\nV/v chấp hành kỷ luật, kỷ cương\n" \
        "Kính gửi: Các sở, ban, ngành\n1. Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh.\n"
@@ -168,9 +168,11 @@ def test_document_fields(data_file):
 
 # --- refused input ------------------------------------------------------------------------------
 
-def test_windows_1258_bytes_refused_with_fix(tmp_path):
-    with pytest.raises(InputFileError, match="UTF-8"):
-        load_directive(_write(tmp_path, "Công văn".encode("cp1258")))
+def test_windows_1258_bytes_are_converted_to_unicode(tmp_path):
+    from tests.test_bad_input import cp1258  # base letter + combining tone byte, as Windows-1258 stores it
+    doc = load_directive(_write(tmp_path, cp1258("Công văn gửi Sở Tài chính về kiểm tra công vụ")))
+    assert doc.text == "Công văn gửi Sở Tài chính về kiểm tra công vụ"
+    assert any("CP1258" in note for note in doc.notes)
 
 
 def test_binary_file_refused(tmp_path):
@@ -194,8 +196,12 @@ def test_missing_file_refused(tmp_path):
 
 
 def test_find_directive_files_sorted_supported_and_not_hidden(tmp_path):
-    for name in ("b.txt", "a.md", "c.pdf", ".git/x.txt", "sub/d.txt"):
+    for name in ("b.txt", "a.md", "c.pdf", "e.docx", ".git/x.txt", "sub/d.txt", "map.json", "bang.xlsx",
+                 "anh/thumb.png"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = find_directive_files([tmp_path])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.md", "b.txt", "sub/d.txt"]
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.md", "b.txt", "c.pdf", "e.docx", "sub/d.txt"]
+    found, skipped = scan_directive_files([tmp_path])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p, _ in skipped) == ["anh/thumb.png", "bang.xlsx", "map.json"]
+    assert all(reason for _, reason in skipped)
