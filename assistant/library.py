@@ -5,6 +5,7 @@ so a failing file leaves the index exactly as it was and is reported with its re
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Callable
 
 from core.errors import RagError
 from core.settings import Settings
-from core.types import Chunk, Duty, Hit
+from core.types import Chunk, Duty, Hit, content_id
 from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
@@ -21,7 +22,7 @@ from index.store import Catalog, VectorStore
 from ingest.agencies import agency_key
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
-from ingest.load import find_directive_files, load_directive
+from ingest.load import LoadOptions, load_directive, scan_directive_files
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 64
@@ -30,7 +31,7 @@ EMBED_BATCH = 64
 @dataclass(frozen=True)
 class FileResult:
     path: str
-    status: str               # added | updated | unchanged | failed | removed
+    status: str               # added | updated | unchanged | failed | removed | skipped
     chunks: int = 0
     reason: str = ""
 
@@ -119,6 +120,27 @@ class Library:
     def documents(self) -> list[dict]:
         return self.catalog.documents()
 
+    def document_list(self) -> list[dict]:
+        """Every loaded document with its header fields and counts (`python app.py documents --json`)."""
+        counts = self.catalog.counts()
+        return [_document_json(d, counts) for d in self.catalog.documents()]
+
+    def find_document(self, ref: str) -> dict | None:
+        """A loaded document by its file name (as listed) or its id."""
+        docs = self.catalog.documents()
+        return next((d for d in docs if d["doc_id"] == ref), None) or \
+            next((d for d in docs if d["name"] == ref or d["source"] == ref), None)
+
+    def show(self, ref: str) -> dict | None:
+        """One document: its header fields plus its clauses in order, with their pages."""
+        d = self.find_document(ref)
+        if d is None:
+            return None
+        out = _document_json(d, self.catalog.counts())
+        out["clauses"] = [{"clause": c.clause, "page": c.page, "kind": c.kind, "text": c.text}
+                          for c in self.catalog.chunks_of(d["doc_id"])]
+        return out
+
     def document_text(self, doc_id: str) -> str | None:
         return self.catalog.document_text(doc_id)
 
@@ -173,13 +195,17 @@ class Library:
     def ingest(self, paths: list[str | Path], sync: bool = False, progress: Progress | None = None
                ) -> IngestReport:
         report = IngestReport()
-        files = find_directive_files(paths)
+        files, skipped = scan_directive_files(paths)
+        report.results.extend(FileResult(str(p), "skipped", reason=why) for p, why in skipped)
         for p in map(Path, paths):
             if not p.exists():
                 report.results.append(FileResult(str(p), "failed", reason="không tồn tại / not found — "
                                                  "kiểm tra đường dẫn / check the path"))
         files = [f for f in files if f.exists()]
-        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        s = self.settings
+        options = LoadOptions(max_bytes=int(s.max_file_mb * 1024 * 1024), max_pages=s.max_pages,
+                              ocr_dir=self.data_dir / "ocr", ocr_dpi=s.ocr_dpi or None,
+                              timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
         with self._lock:
             changed = False
             for i, path in enumerate(files, 1):
@@ -189,8 +215,12 @@ class Library:
                     if progress:
                         progress(i - 1, len(files), f"{name}: {done}/{total} điều khoản")
 
+                def reading(done: int, total: int, label: str, i=i, name=path.name) -> None:
+                    if progress:
+                        progress(i - 1, len(files), f"{name}: {label} {done}/{total}")
+
                 try:
-                    result = self._ingest_file(path, max_bytes, embedding)
+                    result = self._ingest_file(path, options, embedding, reading)
                 except RagError as e:
                     result = FileResult(str(path), "failed", reason=str(e))
                 except Exception as e:  # noqa: BLE001 - report, never corrupt the index
@@ -214,11 +244,12 @@ class Library:
                 self._reload()
         return report
 
-    def _ingest_file(self, path: Path, max_bytes: int, on_embedded=None) -> FileResult:
-        doc = load_directive(path, max_bytes=max_bytes)
-        old_hash = self.catalog.document_hash(doc.doc_id)
-        if old_hash == doc.content_hash:
-            return FileResult(str(path), "unchanged", len(self.catalog.chunk_ids_of(doc.doc_id)))
+    def _ingest_file(self, path: Path, options: LoadOptions, on_embedded=None, on_read=None) -> FileResult:
+        doc_id = content_id(str(path.resolve()), size=12)
+        old_hash = self.catalog.document_hash(doc_id)
+        if old_hash is not None and path.is_file() and _sha256(path) == old_hash:  # before any parsing or OCR
+            return FileResult(str(path), "unchanged", len(self.catalog.chunk_ids_of(doc_id)))
+        doc = load_directive(path, options=options, progress=on_read)
         chunks = self.chunker.chunk(doc)
         if not chunks:
             raise RagError(f"{path}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
@@ -243,6 +274,23 @@ class Library:
         ids = self.catalog.chunk_ids_of(doc_id)
         self.catalog.remove_document(doc_id)
         self.vectors.delete(ids)
+
+
+def _document_json(d: dict, counts: dict) -> dict:
+    h, info = d["header"], d.get("info") or {}
+    clauses, duties = counts.get(d["doc_id"], (0, 0))
+    return {"document": d["name"], "id": d["doc_id"], "type": h.doc_type, "number": h.number, "date": h.date,
+            "place": h.place, "issuer": h.issuer, "province": h.province, "subject": h.subject,
+            "signer": h.signer, "signer_title": h.signer_title, "format": info.get("format", "txt"),
+            "pages": info.get("pages", 0), "ocr": bool(info.get("ocr_pages")), "clauses": clauses, "duties": duties}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def wipe_index(data_dir: Path, settings: Settings | None = None) -> None:

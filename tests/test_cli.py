@@ -94,3 +94,86 @@ def test_bad_arguments_exit_nonzero(argv, real_settings):
     proc = run_app(argv, real_settings)
     assert proc.returncode != 0
     assert "usage" in proc.stderr.lower()
+
+
+# ---- real formats through the command line ---------------------------------------------------
+FORMATS = ROOT / "tests" / "data" / "formats"
+
+
+@pytest.fixture(scope="module")
+def formats_data(tmp_path_factory):
+    """A folder of real-format files ingested by `app.py ingest` (hash embedder: the test is about
+    loading and the JSON contract, not retrieval quality)."""
+    from core.settings import Settings
+
+    folder = tmp_path_factory.mktemp("inbox")
+    for name in ("pdf_sample.pdf", "word_letter.doc", "html_chi_thi.html"):
+        (folder / name).write_bytes((FORMATS / name).read_bytes())
+    (folder / "map.json").write_text("{}", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=folder)
+    proc = run_app(["ingest", str(folder)], settings, extra_env={"RAG_EMBED_MODEL": "hash"})
+    return settings, proc
+
+
+def test_ingest_of_a_mixed_folder_reports_each_file_and_the_skipped_one(formats_data):
+    _, proc = formats_data
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("added") >= 3 and "map.json" in proc.stdout and "skipped" in proc.stdout
+
+
+def test_documents_json_lists_header_fields_format_pages_and_counts(formats_data):
+    settings, _ = formats_data
+    proc = run_app(["documents", "--json"], settings, extra_env={"RAG_EMBED_MODEL": "hash"})
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["document"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert set(rows) == {"pdf_sample.pdf", "word_letter.doc", "html_chi_thi.html"}
+    pdf = rows["pdf_sample.pdf"]
+    assert (pdf["type"], pdf["number"], pdf["date"], pdf["format"], pdf["pages"], pdf["ocr"]) == \
+        ("Công văn", "123/SNV-TCBC", "2025-11-15", "pdf", 2, False)
+    assert pdf["issuer"] == "UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ" and pdf["signer_title"] == "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+    assert pdf["clauses"] > 3 and isinstance(pdf["duties"], int) and len(pdf["id"]) == 12
+    assert (rows["word_letter.doc"]["format"], rows["html_chi_thi.html"]["type"]) == ("doc", "Chỉ thị")
+    keys = {"document", "id", "type", "number", "date", "place", "issuer", "province", "subject", "signer",
+            "signer_title", "format", "pages", "ocr", "clauses", "duties"}
+    assert all(set(r) == keys for r in rows.values())
+
+
+def test_show_json_gives_clauses_with_pages_by_name_or_id(formats_data):
+    settings, _ = formats_data
+    env = {"RAG_EMBED_MODEL": "hash"}
+    by_name = json.loads(run_app(["show", "pdf_sample.pdf", "--json"], settings, extra_env=env).stdout)
+    by_id = json.loads(run_app(["show", by_name["id"], "--json"], settings, extra_env=env).stdout)
+    assert by_name == by_id
+    pages = {c["page"] for c in by_name["clauses"]}
+    assert pages == {1, 2}, pages
+    assert all(set(c) == {"clause", "page", "kind", "text"} for c in by_name["clauses"])
+    missing = run_app(["show", "khong-co.pdf"], settings, extra_env=env)
+    assert missing.returncode == 1 and "khong-co.pdf" in missing.stderr
+
+
+def test_citations_of_a_pdf_carry_their_page(formats_data):
+    settings, _ = formats_data
+    shown = json.loads(run_app(["show", "pdf_sample.pdf", "--json"], settings,
+                               extra_env={"RAG_EMBED_MODEL": "hash"}).stdout)
+    on_page_2 = next(c for c in shown["clauses"] if c["page"] == 2 and c["kind"] in ("clause", "closing"))
+    proc = run_app(["ask", "--json", "--document", "pdf_sample.pdf", on_page_2["text"][:120]], settings,
+                   extra_env={"RAG_EMBED_MODEL": "hash"})
+    answer = json.loads(proc.stdout)
+    cited = [c for c in answer["citations"] if c["clause"] == on_page_2["clause"]]
+    assert cited and cited[0]["page"] == 2 and cited[0]["ocr"] is False, answer
+
+
+def test_sources_panel_shows_the_cited_pdf_page_as_a_picture(formats_data):
+    from assistant.ask import Assistant
+    from assistant.library import Library
+    from ui.chat import ChatHandlers
+
+    settings, _ = formats_data
+    library = Library(settings.with_(embed_model="hash"))
+    try:
+        handlers = ChatHandlers(Assistant(library))
+        _, html, _ = handlers.respond("Đề nghị các cơ quan, đơn vị quan tâm phối hợp thực hiện", [],
+                                      documents=["pdf_sample.pdf"])
+        assert "trang 2" in html and 'src="data:image/jpeg;base64,' in html and "Xem trang 2" in html
+    finally:
+        library.close()

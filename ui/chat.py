@@ -8,6 +8,7 @@ import html
 from collections.abc import Iterator
 
 from assistant.ask import Assistant
+from ui.pages import page_image
 from assistant.prompts import render
 from core.types import Answer
 
@@ -50,7 +51,7 @@ def previous_questions(history: list | None) -> list[str]:
     return out
 
 
-def sources_html(answer: Answer, document_text) -> str:
+def sources_html(answer: Answer, document_text, page_image=None) -> str:
     """One card per citation: title, number, date, province, clause path, and the cited span
     highlighted inside its surrounding text."""
     if answer.refused or not answer.citations:
@@ -69,15 +70,25 @@ def sources_html(answer: Answer, document_text) -> str:
             f"Ngày: {c.date}" if c.date else "Ngày: (không ghi)",
             f"Tỉnh: {c.province}" if c.province else None,
             c.document) if x)
+        where = (f" · trang {c.page}" if c.page else "") + (" · văn bản quét, chữ nhận dạng bằng OCR" if c.ocr else "")
         cards.append(
             f'<div class="rag-source" id="src-{c.n}">'
             f'<div class="rag-source-head"><b>[{c.n}]</b> {escape(c.title)}</div>'
             f'<div class="rag-source-meta">{meta}</div>'
-            f'<div class="rag-source-clause">Điều khoản: {escape(c.clause)}</div>'
+            f'<div class="rag-source-clause">Điều khoản: {escape(c.clause)}{where}</div>'
             f'<div class="rag-source-text">{"…" if before else ""}{escape(before)}'
             f'<mark>{escape(cited)}</mark>{escape(after)}{"…" if after else ""}</div>'
+            f'{_page_picture(c, page_image)}'
             f'</div>')
     return '<div class="rag-sources">' + "".join(cards) + "</div>"
+
+
+def _page_picture(c, page_image) -> str:
+    uri = page_image(c.doc_id, c.page) if page_image and c.page else None
+    if not uri:
+        return ""
+    return (f'<details class="rag-page"><summary>Xem trang {c.page} của bản gốc</summary>'
+            f'<img src="{uri}" alt="Trang {c.page} của {escape(c.document)}" loading="lazy"></details>')
 
 
 def documents_html(documents: list[dict]) -> str:
@@ -87,9 +98,9 @@ def documents_html(documents: list[dict]) -> str:
     for d in documents:
         h = d["header"]
         rows.append("<tr>" + "".join(f"<td>{escape(x)}</td>" for x in (
-            h.title, h.number or "—", h.date or "—", h.province or "—",
+            h.title, h.number or "—", h.date or "—", h.issuer or "—", h.province or "—",
             f"{h.signer} ({h.signer_title})" if h.signer else "—", d["name"])) + "</tr>")
-    head = "".join(f"<th>{t}</th>" for t in ("Văn bản", "Số", "Ngày", "Tỉnh", "Người ký", "Tệp"))
+    head = "".join(f"<th>{t}</th>" for t in ("Văn bản", "Số", "Ngày", "Cơ quan ban hành", "Tỉnh", "Người ký", "Tệp"))
     return f'<table class="rag-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -133,11 +144,15 @@ class ChatHandlers:
                                            history=earlier):
             if isinstance(event, Answer):
                 history.append({"role": "assistant", "content": chat_markdown(event)})
-                yield history, sources_html(event, self.assistant.library.document_text), ""
+                yield history, sources_html(event, self.assistant.library.document_text, self.page_image), ""
                 return
             written += event
             draft = escape(written).replace("\n", "  \n") + "  \n_(đang viết, chưa kiểm chứng…)_"
             yield history + [{"role": "assistant", "content": draft}], _CHECKING, ""
+
+    def page_image(self, doc_id: str, page: int) -> str | None:
+        found = self.assistant.library.find_document(doc_id)
+        return page_image(found["source"], page) if found else None
 
     def ask_json(self, question: str, documents: list[str] | None = None,
                  provinces: list[str] | None = None) -> dict:
@@ -154,6 +169,8 @@ CSS = """
 .rag-source-clause { font-weight: 600; margin: 4px 0; }
 .rag-source-text { font-size: 0.9em; white-space: pre-wrap; line-height: 1.45; }
 .rag-source-text mark { background: #fff1a8; padding: 0 1px; }
+.rag-page summary { cursor: pointer; font-size: 0.85em; margin-top: 4px; }
+.rag-page img { max-width: 100%; border: 1px solid #ccc; margin-top: 4px; }
 .rag-unsupported { color: #9a6700; background: #fff8c5; border-radius: 6px; padding: 4px 8px; }
 .rag-docs { font-size: 0.9em; border-collapse: collapse; }
 .rag-docs td, .rag-docs th { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; }

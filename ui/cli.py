@@ -48,7 +48,7 @@ def open_assistant(settings: Settings):
 
 def print_report(report, stream=sys.stdout) -> None:
     labels = {"added": "thêm mới / added", "updated": "cập nhật / updated", "unchanged": "không đổi / unchanged",
-              "failed": "LỖI / failed", "removed": "đã xóa / removed"}
+              "failed": "LỖI / failed", "removed": "đã xóa / removed", "skipped": "bỏ qua / skipped"}
     for r in report.results:
         extra = f" ({r.chunks} điều khoản)" if r.chunks else ""
         reason = f": {r.reason}" if r.reason else ""
@@ -123,6 +123,40 @@ def cmd_duties(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_documents(args, settings: Settings) -> int:
+    library = open_library(settings, build_if_empty=False)
+    rows = library.document_list()
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            what = " ".join(x for x in (row["type"], row["number"], row["date"]) if x)
+            print(f"{row['document']}\t{what}\t{row['issuer'] or '—'}\t{row['clauses']} điều khoản, "
+                  f"{row['duties']} nhiệm vụ{' (OCR)' if row['ocr'] else ''}")
+    if not rows and not args.json:
+        print("Chưa nạp văn bản nào / no documents loaded: python app.py ingest THƯ_MỤC", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args, settings: Settings) -> int:
+    library = open_library(settings, build_if_empty=False)
+    shown = library.show(args.document)
+    if shown is None:
+        print(f"Không có văn bản '{args.document}' / no such document (see: python app.py documents)",
+              file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False))
+        return 0
+    for key in ("document", "type", "number", "date", "issuer", "subject", "signer", "signer_title", "format", "pages"):
+        if shown.get(key) not in (None, "", 0):
+            print(f"{key}: {shown[key]}")
+    for c in shown["clauses"]:
+        page = f" (trang {c['page']})" if c["page"] else ""
+        print(f"\n[{c['clause']}]{page}\n{c['text']}")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from assistant.ask import Assistant
     from eval import harness, report
@@ -167,7 +201,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="app.py", description="Trợ lý văn bản chỉ đạo / directive assistant")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("serve", help="start the web chat (default)")
-    ing = sub.add_parser("ingest", help="add or update .txt/.md directives (files or folders)")
+    ing = sub.add_parser("ingest", help="add or update directives (.docx, .doc, .pdf, scans, .html, .txt, .md; files or folders)")
     ing.add_argument("paths", nargs="+")
     ing.add_argument("--sync", action="store_true", help="also remove indexed documents whose files are gone")
     ing.add_argument("--rebuild", action="store_true", help="wipe the index first (e.g. after changing RAG_EMBED_MODEL)")
@@ -184,6 +218,11 @@ def parser() -> argparse.ArgumentParser:
     du.add_argument("--role", choices=ROLES)
     du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx"], default="table")
     du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
+    docs = sub.add_parser("documents", help="list the loaded documents with their header fields")
+    docs.add_argument("--json", action="store_true", help="one JSON object per line")
+    show = sub.add_parser("show", help="one loaded document: header and clauses")
+    show.add_argument("document", help="the file name as 'documents' lists it, or its id")
+    show.add_argument("--json", action="store_true", help="one JSON object on one line")
     ev = sub.add_parser("eval", help="measure retrieval and answers on a dataset (seed_dev JSONL or ALQAC folder)")
     ev.add_argument("--dataset", required=True, help="a .jsonl file like shared/eval/seed_dev.jsonl, or an ALQAC folder")
     ev.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="hybrid")
@@ -203,6 +242,10 @@ def run(argv: list[str], build_app) -> int:
             return cmd_ask(args, settings)
         if args.command == "duties":
             return cmd_duties(args, settings)
+        if args.command == "documents":
+            return cmd_documents(args, settings)
+        if args.command == "show":
+            return cmd_show(args, settings)
         if args.command == "eval":
             return cmd_eval(args, settings)
         return cmd_serve(args, settings, build_app)

@@ -1,0 +1,34 @@
+"""A cited PDF page as a small image for the sources panel (rendered on demand, cached)."""
+from __future__ import annotations
+
+import base64
+import io
+from functools import lru_cache
+from pathlib import Path
+
+THUMBNAIL_DPI = 60
+
+
+def page_image(source: str | None, page: int | None) -> str | None:
+    """A data: URI of page `page` (1-based) of the PDF at `source`, or None when it cannot be shown
+    (not a PDF, the file moved, a damaged file)."""
+    if not source or not page or not source.lower().endswith(".pdf"):
+        return None
+    try:
+        return _render(source, page, Path(source).stat().st_mtime)
+    except Exception:  # noqa: BLE001 - a missing picture never breaks an answer
+        return None
+
+
+@lru_cache(maxsize=32)
+def _render(source: str, page: int, _mtime: float) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(source)
+    try:
+        image = doc[page - 1].render(scale=THUMBNAIL_DPI / 72).to_pil().convert("L")
+    finally:
+        doc.close()
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
