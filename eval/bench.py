@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--embed-model", default=None, help="override RAG_EMBED_MODEL for this run")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--formats", action="store_true", help="only loader throughput (pages/s) on ../shared/corpus/real")
     p.add_argument("--chunks", default="", help="scale run: comma-separated corpus sizes in clauses, e.g. 1000,10000,100000")
     p.add_argument("--work", default="", help="scale run: folder for the synthetic corpus and index (default: a temp dir)")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "reports"), help="scale run: report folder")
@@ -139,8 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     questions = [q.text for q in load_jsonl(SEED_DEV).questions] if SEED_DEV.exists() else FALLBACK_QUESTIONS
     if args.chunks:
         return _scale(args, questions)
-    figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
-    figures.update(embed_throughput(throughput_passages()))
+    from eval.format_bench import REAL_CORPUS, format_throughput
+    if args.formats:
+        figures = format_throughput(REAL_CORPUS, args.repeat)
+    else:
+        figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
+        figures.update(embed_throughput(throughput_passages()))
+        if REAL_CORPUS.is_dir():
+            figures.update(format_throughput(REAL_CORPUS, args.repeat))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

@@ -122,3 +122,25 @@ def edit_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+REAL = SHARED / "corpus" / "real"
+needs_real_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus/real is absent")
+
+
+@pytest.fixture(scope="session")
+def real_documents() -> dict:
+    """Every file of ../shared/corpus/real loaded once through the real loaders (sandboxed, real
+    OCR): file name -> Document, or the exception it raised. The OCR cache lives in the default
+    data dir (.rag/ocr), so scanned pages are OCR'd once per machine, not once per run."""
+    from ingest.load import LoadOptions, load_directive
+
+    options = LoadOptions(ocr_dir=Settings().data_dir / "ocr")
+    out: dict = {}
+    for path in sorted(REAL.iterdir()):
+        if path.suffix.lower() in (".pdf", ".docx", ".doc"):
+            try:
+                out[path.name] = load_directive(path, options=options)
+            except Exception as e:  # noqa: BLE001 - the tests report which file failed and why
+                out[path.name] = e
+    return out
