@@ -72,3 +72,11 @@ def zip_bomb_docx(uncompressed_mb: int = 300) -> bytes:
                 f.write(chunk)
             f.write(b"</w:t></w:r></w:p></w:body></w:document>")
     return out.getvalue()
+
+
+def huge_image_pdf() -> bytes:
+    """One page of 200 × 200 inches holding a scanned image: 1.6 billion pixels at OCR resolution."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("L", (1000, 1000), 255).save(out, "PDF", resolution=5.0)
+    return out.getvalue()

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.library import Library
 from tests.conftest import index_state as state
-from tests.formats_fixtures import blank_pdf, corrupt_docx, encrypted_pdf, zip_bomb_docx
+from tests.formats_fixtures import blank_pdf, corrupt_docx, encrypted_pdf, huge_image_pdf, zip_bomb_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "directives"
@@ -75,6 +75,8 @@ BAD_FILES = {
     "corrupt-docx": (make_with("hong.docx", corrupt_docx), "Word"),
     "docx-zip-bomb": (make_with("bom.docx", zip_bomb_docx), "Word"),
     "2000-page-pdf": (make_with("dai.pdf", lambda: blank_pdf(2000)), "RAG_MAX_PAGES"),
+    # a scan of one 200 × 200-inch page: 1.6 billion pixels at the OCR resolution
+    "huge-page-pdf": (make_with("khong-lo.pdf", huge_image_pdf), "rescan"),
     "html-saved-as-pdf": (write_bytes("trang-web.pdf", b"<!DOCTYPE html><html><body><p>S\xe1\xbb\x9f N\xe1\xbb\x99i v\xe1"
                                      b"\xbb\xa5</p></body></html>"), "PDF"),
 }
