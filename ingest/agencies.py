@@ -51,9 +51,10 @@ class AgencyNames:
         key = agency_key(name)
         return self._keys.get((key, province)) or self._keys.get((key, None))
 
-    def split(self, phrase: str, province: str | None = None) -> list[tuple[str, str]]:
+    def split(self, phrase: str, province: str | None = None, keep_generic: bool = False) -> list[tuple[str, str]]:
         """'Báo Thanh Hóa, Đài …, Đài Truyền thanh cấp huyện' -> [(as written, canonical), …].
-        A phrase that is itself a known alias stays whole."""
+        A phrase that is itself a known alias stays whole. `keep_generic` keeps groups such as
+        'các sở, ban, ngành' (a table's lead column names actors even when they are generic)."""
         phrase = phrase.strip(" ,;:.")
         if not phrase:
             return []
@@ -70,7 +71,7 @@ class AgencyNames:
                     pieces = halves  # "Báo Cao Bằng và các phương tiện thông tin đại chúng"
             for piece in pieces:
                 # A known alias ("các sở, ban, ngành") is an actor even though it reads like a generic phrase.
-                if piece and (self.canonical(piece, province) or not is_generic(piece)):
+                if piece and (self.canonical(piece, province) or keep_generic or not is_generic(piece)):
                     out.append((piece, self.canonical(piece, province) or _tidy(piece)))
         return out
 

@@ -17,8 +17,9 @@ from core.types import Chunk, Document, Duty, DutyTime, content_id
 from ingest.actors import _VERB, AGENCY_START, actor_from_heading
 from ingest.agencies import AgencyNames
 from ingest.structure import CLOSING_MARK
+from ingest.task_table import parse_row
 
-DUTIES_VERSION = "duties-v4"
+DUTIES_VERSION = "duties-v5"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _ROLE_START = (
     (re.compile(r"^chủ trì\b", re.I), "chủ trì"),
@@ -108,8 +109,12 @@ class DutyExtractor:
         duties: list[Duty] = []
         province = doc.header.province
         addressees = [a for r in doc.header.recipients for a in self.agencies.split(r, province)]
+        rows = {offset for offset, _, _ in doc.rows}
         for chunk in chunks:
             if chunk.kind not in ("clause", "closing"):
+                continue
+            if chunk.start in rows:  # a task-table row: its columns say who leads, who helps, by when
+                duties.extend(self._row_duties(doc, chunk, province))
                 continue
             for actor_text, actor, role, *action in self._assignments(chunk, addressees, province):
                 duties.append(self._duty(doc, chunk, actor_text, actor, role, *action))
@@ -183,14 +188,25 @@ class DutyExtractor:
         role = role_of(text[verb.start():])
         return [(t, a, role) for t, a in parts]
 
+    def _row_duties(self, doc: Document, chunk: Chunk, province) -> list[Duty]:
+        row = parse_row(squash(chunk.text))
+        if not row.is_assignment:
+            return []  # a table of figures or names assigns nothing
+        out = []
+        for role, cell in row.actors:
+            for actor_text, actor in self.agencies.split(cell, province, keep_generic=True):
+                out.append(self._duty(doc, chunk, actor_text, actor, role, row.task or row.product,
+                                      when=row.deadline or ""))
+        return out
+
     def _duty(self, doc: Document, chunk: Chunk, actor_text: str, actor: str, role: str,
-              action: str | None = None) -> Duty:
+              action: str | None = None, when: str | None = None) -> Duty:
         text = squash(chunk.text)
         return Duty(
             duty_id=content_id(chunk.chunk_id, actor, role), doc_id=doc.doc_id, document=doc.name,
             province=doc.header.province, actor=actor, actor_text=actor_text, role=role,
             action=action_phrase(action or text), quote=text, clause=chunk.clause, chunk_id=chunk.chunk_id,
-            start=chunk.start, end=chunk.end, time=parse_time(text),
+            start=chunk.start, end=chunk.end, time=parse_time(text if when is None else when),
             references=tuple(dict.fromkeys(m.group(0) for m in _REFERENCE.finditer(text))))
 
 

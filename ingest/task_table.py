@@ -1,0 +1,78 @@
+"""Duties from a task-table row (pure).
+
+A loader writes each data row of a table as "Header: value; Header: value; …" (ingest/word.py,
+ingest/pdf.py). Kế hoạch and thông báo kết luận put their assignments in such tables: a column
+of tasks, one of lead agencies, one of partners, one of deadlines, sometimes one of who monitors.
+The columns are recognised by what their header says, so any table that names them works.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.text import fold
+
+# "Cơ quan chủ trì: Sở Nội vụ; Thời gian hoàn thành: Quý II/2026": a header is a short phrase
+# that starts a segment and ends in ": ".
+_CELL = re.compile(r"(?:^|;\s+)(?P<head>[^:;]{1,60}?):\s+")
+
+# Column kinds by accent-folded header words, most specific first.
+_KINDS = (
+    ("monitor", re.compile(r"\b(?:theo doi|don doc|giam sat)\b")),
+    ("partner", re.compile(r"\bphoi hop\b")),
+    ("deadline", re.compile(r"\b(?:thoi gian|thoi han|tien do|han hoan thanh|han)\b")),
+    ("lead", re.compile(r"\b(?:chu tri|(?:don vi|co quan) (?:thuc hien|chiu trach nhiem)|trach nhiem|phan cong)\b")),
+    ("task", re.compile(r"\b(?:nhiem vu|noi dung|cong viec|giai phap|hoat dong|ten de an|de an)\b")),
+    ("product", re.compile(r"\b(?:san pham|ket qua)\b")),
+)
+ROLE_OF = {"lead": "chủ trì", "partner": "phối hợp", "monitor": "theo dõi, đôn đốc"}
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: str = ""
+    product: str = ""
+    deadline: str = ""
+    actors: tuple[tuple[str, str], ...] = ()   # (role, agencies as written in the cell)
+
+    @property
+    def is_assignment(self) -> bool:
+        return bool(self.actors) and bool(self.task or self.product)
+
+
+def cells(row_text: str) -> list[tuple[str, str]]:
+    """'A: x; B: y' -> [('A', 'x'), ('B', 'y')]."""
+    marks = list(_CELL.finditer(row_text))
+    out = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(row_text)
+        value = row_text[m.end():end].strip(" ;")
+        if value:
+            out.append((m.group("head").strip(), value))
+    return out
+
+
+def column_kind(header: str) -> str | None:
+    folded = fold(header).lower()
+    if "phoi hop" in folded and "chu tri" in folded:
+        return None  # "Chủ trì, phối hợp" in one column: not separable by header
+    for kind, pattern in _KINDS:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+def parse_row(row_text: str) -> TaskRow:
+    task = product = deadline = ""
+    actors: list[tuple[str, str]] = []
+    for header, value in cells(row_text):
+        kind = column_kind(header)
+        if kind in ROLE_OF:
+            actors.append((ROLE_OF[kind], value))
+        elif kind == "deadline" and not deadline:
+            deadline = value
+        elif kind == "task" and not task:
+            task = value
+        elif kind == "product" and not product:
+            product = value
+    return TaskRow(task=task, product=product, deadline=deadline, actors=tuple(actors))

@@ -1,0 +1,66 @@
+"""Duties from task-table rows: the column headers say who leads, who helps, who monitors, by when."""
+import pytest
+
+from core.types import Document, Header
+from ingest.chunk import ClauseChunker
+from ingest.duties import DutyExtractor
+from ingest.layout import layout
+from ingest.task_table import cells, column_kind, parse_row
+
+
+@pytest.mark.parametrize("header, kind", [
+    ("Cơ quan chủ trì", "lead"), ("Chủ trì", "lead"), ("Đơn vị thực hiện", "lead"),
+    ("Cơ quan phối hợp", "partner"), ("Phối hợp", "partner"),
+    ("Theo dõi, kiểm tra, đôn đốc", "monitor"),
+    ("Thời gian hoàn thành", "deadline"), ("Thời gian thực hiện", "deadline"), ("Thời hạn", "deadline"),
+    ("Nhiệm vụ", "task"), ("Nội dung thực hiện", "task"), ("Sản phẩm", "product"),
+    ("STT", None), ("Họ và tên", None), ("Chủ trì, phối hợp", None),
+])
+def test_column_kinds_come_from_header_words(header, kind):
+    assert column_kind(header) == kind
+
+
+def test_cells_split_on_headers_not_on_every_semicolon():
+    row = "STT: 2; Nhiệm vụ: Rà soát; cập nhật dữ liệu: dân cư; Cơ quan chủ trì: Sở Nội vụ"
+    assert cells(row)[0] == ("STT", "2")
+    assert ("Cơ quan chủ trì", "Sở Nội vụ") in cells(row)
+
+
+def test_parse_row_reads_task_roles_and_deadline():
+    row = parse_row("STT: 1; Nhiệm vụ: Rà soát thủ tục hành chính; Cơ quan chủ trì: Sở Nội vụ; "
+                    "Cơ quan phối hợp: Các sở, ban, ngành; Thời gian hoàn thành: Quý II/2026")
+    assert (row.task, row.deadline) == ("Rà soát thủ tục hành chính", "Quý II/2026")
+    assert row.actors == (("chủ trì", "Sở Nội vụ"), ("phối hợp", "Các sở, ban, ngành"))
+    assert row.is_assignment
+    assert not parse_row("STT: 3; Họ và tên: X; Chức vụ: Phó Giám đốc").is_assignment
+
+
+def _doc(lines: list[str], rows: dict[int, tuple[int, int]]) -> Document:
+    text = "\n".join(lines)
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    row_marks = tuple((offsets[i], t, r) for i, (t, r) in rows.items())
+    return Document(source="/x/ke-hoach.docx", name="ke-hoach.docx", text=text, header=Header(province="Lâm Đồng"),
+                    content_hash="h", layout=layout(text, row_marks), format="docx", rows=row_marks)
+
+
+def test_each_row_gives_one_duty_per_lead_partner_and_monitor_with_the_row_deadline():
+    lines = ["KẾ HOẠCH", "Cải cách hành chính năm 2026", "I. NHIỆM VỤ", "Phân công như sau:",
+             "STT: 1; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì: Sở Khoa học và Công nghệ; "
+             "Cơ quan phối hợp: Sở Nội vụ, Văn phòng UBND tỉnh; Thời gian hoàn thành: trước ngày 30/6/2026",
+             "STT: 2; Nhiệm vụ: Đánh giá chỉ số; Chủ trì: Sở Nội vụ; Theo dõi, đôn đốc: Văn phòng UBND tỉnh; "
+             "Thời gian hoàn thành: hằng năm",
+             "STT: 3; Họ và tên: Nguyễn Văn A; Chức vụ: Giám đốc"]
+    doc = _doc(lines, {4: (1, 1), 5: (1, 2), 6: (1, 3)})
+    chunks = ClauseChunker().chunk(doc)
+    duties = DutyExtractor().extract(doc, chunks)
+    got = {(d.actor, d.role, d.time.text) for d in duties}
+    assert ("Sở Khoa học và Công nghệ", "chủ trì", "trước ngày 30/6/2026") in got
+    assert ("Sở Nội vụ", "phối hợp", "trước ngày 30/6/2026") in got
+    assert ("Văn phòng UBND tỉnh", "phối hợp", "trước ngày 30/6/2026") in got
+    assert ("Sở Nội vụ", "chủ trì", "hằng năm") in got
+    assert ("Văn phòng UBND tỉnh", "theo dõi, đôn đốc", "hằng năm") in got
+    assert not any(d.clause.endswith("dòng 3") for d in duties), "a table of names assigns nothing"
+    assert all(d.action in ("Số hóa hồ sơ", "Đánh giá chỉ số") for d in duties)
