@@ -32,6 +32,7 @@ from ingest.pdf_layout import (
     _signatures,
     _stamped_numbers,
 )
+from ingest.task_table import format_row
 
 # A page whose text layer scores below QUALITY_MIN (encoding.text_quality) is OCR'd. On the 7
 # non-held-out text PDFs (17 pages; the commune PDF after its glyphs are repaired) every page
@@ -275,12 +276,7 @@ def _row_texts(rows: list[list], labels: list[str], start: int) -> list[tuple[st
         if len({id(c) for c in rows[r]}) == 1 and (r == 0 or rows[r][0] is not rows[r - 1][0]):
             out.append(("para", filled[0]))
             continue
-        items: list[str] = []
-        for label, t in zip(labels, texts):
-            item = f"{label}: {t}" if label and label != t else t
-            if t and item not in items:
-                items.append(item)
-        out.append(("row", "; ".join(items)))
+        out.append(("row", format_row(labels, texts)))
     return out
 
 

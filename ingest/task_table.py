@@ -40,6 +40,17 @@ class TaskRow:
         return bool(self.actors) and bool(self.task or self.product)
 
 
+def format_row(labels: list[str], texts: list[str]) -> str:
+    """A data row as the loaders write it: 'Header: value; …' (empty cells left out, a value that
+    only repeats its header, or a cell merged across columns, written once)."""
+    items: list[str] = []
+    for label, text in zip(labels, texts):
+        item = f"{label}: {text}" if label and label != text else text
+        if text and item not in items:
+            items.append(item)
+    return "; ".join(items)
+
+
 def cells(row_text: str) -> list[tuple[str, str]]:
     """'A: x; B: y' -> [('A', 'x'), ('B', 'y')]."""
     marks = list(_CELL.finditer(row_text))

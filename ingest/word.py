@@ -17,6 +17,7 @@ from pathlib import Path
 from core.errors import InputFileError
 from core.text import fold
 from core.types import Block, Extracted
+from ingest.task_table import format_row
 from ingest.word_paragraphs import W, _clean, _has_text, _on, _ParagraphReader, _val
 
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -169,13 +170,8 @@ class _Reader(_ParagraphReader):
             if len({id(c) for c in row}) == 1 and row[0] is not rows[r - 1][0]:
                 out.extend(row[0].blocks)  # one cell across the table: a group title, not a data row
                 continue
-            items: list[str] = []
-            for label, t in zip(labels, texts):
-                item = f"{label}: {t}" if label and label != t else t
-                if t and item not in items:
-                    items.append(item)
             n += 1
-            out.append(Block("; ".join(items), "row", table=self.tables, row=n))
+            out.append(Block(format_row(labels, texts), "row", table=self.tables, row=n))
         return out
 
 
