@@ -210,15 +210,19 @@ class Answer:
 
 @dataclass(frozen=True)
 class DutyTime:
-    """When a duty is due: 'date' (absolute), 'recurring' (with an RFC 5545 RRULE when the
-    period is regular), 'relative' ("trong 10 ngày kể từ …") or 'none'."""
+    """When a duty is due: 'date' (absolute), 'quarter' / 'month' / 'half' / 'year' (within a
+    period, due on its last day), 'recurring' (with an RFC 5545 RRULE when the period is regular),
+    'relative' ("trong 10 ngày kể từ …", "trước Hội nghị"), 'ongoing' ("thường xuyên") or 'none'."""
     text: str | None = None
     kind: str = "none"
-    date: str | None = None            # YYYY-MM-DD for kind 'date'
+    date: str | None = None            # YYYY-MM-DD: the day it is due (a period's last day)
     rrule: str | None = None           # e.g. "FREQ=MONTHLY" for kind 'recurring'
+    due: str | None = None             # YYYY-MM-DDTHH:MM when an hour is stated ("trước 14 giờ, ngày …")
+    period: str | None = None          # "2026-Q2", "2026-06", "2026-H1", "2026" for a period's kinds
 
     def to_json(self) -> dict:
-        return {"text": self.text, "kind": self.kind, "date": self.date, "rrule": self.rrule}
+        return {"text": self.text, "kind": self.kind, "date": self.date, "rrule": self.rrule,
+                "due": self.due, "period": self.period}
 
 
 @dataclass(frozen=True)

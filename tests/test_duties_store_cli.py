@@ -248,7 +248,7 @@ def test_index_from_before_the_duty_table_gets_one_on_open(hash_settings, librar
 
 # ---- `python app.py duties` -----------------------------------------------------------------------
 JSON_KEYS = {"actor", "role", "action", "time", "document", "clause", "quote"}
-TIME_KEYS = {"text", "kind", "date", "rrule"}
+TIME_KEYS = {"text", "kind", "date", "rrule", "due", "period"}
 
 
 def cli_env(data_dir: Path) -> dict:

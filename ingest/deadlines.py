@@ -1,0 +1,262 @@
+"""When a duty is due: the deadline wording of a clause as a structured DutyTime (pure).
+
+A clause is searched in this order; within the first group the earliest phrase wins:
+1. the duty's own deadline: a date after a deadline word ("trước ngày 10/5/2026", "chậm nhất là
+   ngày …", "trước 14 giờ, ngày 08 tháng 10 năm 2025") -> 'date'; a stated day of a period
+   ("trước ngày 20 hằng tháng", "trước 15/12 hằng năm", "thứ hai hằng tuần") -> 'recurring' with it;
+   a period ("trong Quý II/2026", "trong tháng 9/2024", "trong năm 2026", "6 tháng đầu năm 2026")
+   -> 'quarter' / 'month' / 'half' / 'year' due on its last day; a span ("trong thời hạn 10 ngày
+   kể từ ngày ký") -> 'relative', dated when it runs from the signing and `signed` is known;
+2. a regular period without a stated day ("hằng tháng", "định kỳ hằng quý") -> 'recurring';
+3. an event ("trước Hội nghị", "trước khi tiến hành kiểm tra") -> 'relative' without a date;
+4. no fixed time ("thường xuyên", "theo tiến độ", "kịp thời") -> 'ongoing'.
+A date needs a deadline word: "Quyết định số 12/QĐ-UBND ngày 05/3/2025" is a referenced document,
+and so is "văn bản được ban hành trước ngày …". A bare date or period counts only as the whole text
+(a table's deadline cell) or, for a period, at the head of a sentence ("Quý I/2027, các …").
+Impossible dates ("30/02/2026") are never returned.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from core.text import squash
+from core.types import DutyTime
+
+_I = re.IGNORECASE
+# d/m/yyyy, d-m-yyyy, d.m.yyyy, "d tháng m năm yyyy"
+_DMY = (r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*(?:[/.\-]|\s+năm\s+)\s*\d{4}"
+        r"|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s*năm\s+\d{4}")
+# Words that make what follows the duty's own deadline.
+_CUE = (r"(?<!\w)(?:(?:(?:hoàn thành|hoàn thiện|xong)\s+)?(?:trước|chậm nhất(?:\s+là)?(?:\s+(?:trước|trong|vào))?"
+        r"|hạn chót(?:\s+là)?|hạn cuối(?:\s+là)?|đến hết|trong|thời hạn(?:\s+hoàn thành)?\s*:"
+        r"|thời gian(?:\s+(?:hoàn thành|thực hiện))?\s*:)|hoàn thành|xong)")
+_PERIOD_CUE = r"(?:" + _CUE + r"|(?<!\w)(?:(?:hoàn thành|xong)\s+)?(?:vào|đến cuối))"
+_CLOCK = (r"(?:(?P<h>\d{1,2})\s*(?:giờ|h)\s*(?:(?P<mi>\d{1,2})\s*(?:phút)?)?\s*(?P<pm>sáng|trưa|chiều|tối)?"
+          r"\s*,?\s*)?")
+_WEEKDAY = r"(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?"
+_DATE_RE = re.compile(r"(?P<cue>" + _CUE + r"\s+)?" + _CLOCK + _WEEKDAY + r"(?:ngày\s+)?(?<![\d/])(?P<day>"
+                      + _DMY + r")(?!\d)", _I)
+_QUARTER = r"quý\s+(?P<q>IV|I{1,3}|[1-4])\s*(?:[/\-]|\s+năm\s+)\s*(?P<qy>\d{4})"
+_MONTH = r"tháng\s+(?P<mo>\d{1,2})\s*(?:[/\-.]|\s+năm\s+)\s*(?P<my>\d{4})"
+_HALF = r"(?:6|06|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>\d{4})"
+_YEAR = r"năm\s+(?P<y>\d{4})"
+_PERIOD_RE = re.compile(r"(?P<cue>" + _PERIOD_CUE + r"\s+)?(?:(?:cuối|hết)\s+)?"
+                        rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_YEAR})(?![\d\-–])", _I)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_EVERY = r"(?:hằng|hàng|mỗi)"
+_NEXT = r"(?:liền kề|sau|tiếp theo|kế tiếp)"
+_YEARLY_DAY = re.compile(r"(?<!\w)(?:định kỳ\s+)?(?:" + _CUE + r"\s+)?(?:ngày\s+)?(?<![\d/])(?P<d>\d{1,2})\s*"
+                         r"(?:[/.\-]|\s+tháng\s+)\s*(?P<m>\d{1,2})\s+(?:của\s+)?(?:" + _EVERY + r"\s+năm|năm\s+"
+                         + _NEXT + r")", _I)
+_MONTHLY_DAY = re.compile(r"(?<!\w)(?:định kỳ\s+)?(?:" + _CUE + r"\s+)?ngày\s+(?P<d>\d{1,2})\s+(?:của\s+)?(?:"
+                          + _EVERY + r"\s+tháng|tháng\s+(?:(?P<qpos>đầu|cuối)\s+(?:của\s+)?quý(?:\s+" + _NEXT
+                          + r")?|" + _NEXT + r"))", _I)
+_WEEKDAYS = {"hai": "MO", "ba": "TU", "tư": "WE", "năm": "TH", "sáu": "FR", "bảy": "SA", "chủ nhật": "SU",
+             "2": "MO", "3": "TU", "4": "WE", "5": "TH", "6": "FR", "7": "SA"}
+_WEEKLY_DAY = re.compile(r"(?<!\w)(?:(?:định kỳ\s+)?vào\s+)?(?:(?:sáng|chiều|các)\s+)?(?:ngày\s+)?"
+                         r"(?:thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])|(?P<sun>chủ nhật))\s+(?:của\s+)?"
+                         + _EVERY + r"\s+tuần", _I)
+# "Hằng tháng …, trước ngày 20": a day stated apart from its period.
+_DAY_ONLY = re.compile(_CUE + r"\s+ngày\s+(?P<d>\d{1,2})(?:\s*[/.\-]\s*(?P<m>\d{1,2}))?"
+                       r"(?!\d|\s*[/.\-]\s*\d|\s*(?:tháng|năm)\b)", _I)
+_SPAN = (r"(?P<n>\d{1,3})(?:\s*\([^)]{1,20}\))?\s+"
+         r"(?P<unit>ngày\s+làm\s+việc|ngày|tuần|tháng|năm|giờ(?:\s+làm\s+việc)?)(?!\s*\d)")
+_RELATIVE_RE = re.compile(r"(?<!\w)(?P<cue>trong(?:\s+(?:thời hạn|vòng|thời gian))?|chậm nhất(?:\s+là)?|không quá"
+                          r"|tối đa|sau)(?:\s+(?:không quá|tối đa|sau))?\s+" + _SPAN + r"(?P<tail>[^.;,]*)", _I)
+_DOC = r"(?:văn bản|quyết định|kế hoạch|công văn|chỉ thị|thông báo|thông tư|nghị quyết|chương trình)"
+_FROM_SIGNING = re.compile(r"(?:kể từ|tính từ|từ)\s+(?:ngày\s+)?(?:" + _DOC + r"\s+(?:này\s+)?(?:được\s+)?)?"
+                           r"(?:ký|ban hành)(?:\s+ban hành)?(?:\s+" + _DOC + r"\s+này)?\s*$", _I)
+_FROM_DATE = re.compile(r"(?:kể từ|tính từ|từ)\s+ngày\s+(?P<day>" + _DMY + r")", _I)
+# What a cued date must not follow: it belongs to a referenced document, or is an 'as of' date.
+_REFERENCED = re.compile(r"(?:\bsố\s+\d[\w/\-.]*|(?:được|đã)\s+(?:ký|ban hành)(?:\s+ban hành)?|" + _DOC
+                         + r"\s+(?:ký|ban hành)|có hiệu lực(?:\s+thi hành)?|tính)\s*$", _I)
+_RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
+    (r"(?:định kỳ\s+)?EVERY\s+ngày", "FREQ=DAILY"),
+    (r"(?:định kỳ\s+)?EVERY\s+tuần", "FREQ=WEEKLY"),
+    (r"(?:định kỳ\s+)?EVERY\s+tháng(?:,\s*cuối năm)?", "FREQ=MONTHLY"),
+    (r"(?:định kỳ\s+)?EVERY\s+quý", "FREQ=MONTHLY;INTERVAL=3"),
+    ((r"định kỳ\s+(?:6|06|sáu)\s+tháng(?:\s*(?:một|1|01)\s+lần|\s*/\s*lần)?(?!\s+(?:đầu|cuối))"
+      r"|(?:EVERY\s+)?(?:6|06|sáu)\s+tháng\s*(?:(?:một|1|01)\s+lần|/\s*lần)"), "FREQ=MONTHLY;INTERVAL=6"),
+    (r"(?:định kỳ\s+)?EVERY\s+năm", "FREQ=YEARLY"),
+    (r"cuối năm(?!\s+\d)", "FREQ=YEARLY;BYMONTH=12"),
+    (r"sau các kỳ nghỉ Lễ,?\s*Tết", None),
+    (r"định kỳ", None),
+))
+_EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp|hội nghị"
+                       r"|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
+_ONGOING_RE = re.compile(r"(?<!\w)(?:thường xuyên(?:\s*,\s*liên tục)?|(?:bảo đảm|đảm bảo|đúng|theo)\s+tiến độ"
+                         r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?|kịp thời)(?!\w)", _I)
+
+
+def parse_deadline(text: str, signed: date | None = None) -> DutyTime:
+    """The deadline a clause (or a table's deadline cell) sets; `signed` dates spans counted
+    from the signing ("trong 10 ngày kể từ ngày ký")."""
+    text = squash(text or "")
+    found = [*_dates(text), *_periods(text), *_days_of_periods(text), *_relatives(text, signed)]
+    if found:
+        return min(found, key=lambda f: (f[0], -f[1]))[2]
+    recurring = _recurring(text)
+    if recurring.kind != "none":
+        return recurring
+    for pattern, kind in ((_EVENT_RE, "relative"), (_ONGOING_RE, "ongoing")):
+        m = pattern.search(text)
+        if m:
+            return DutyTime(text=m.group(0).strip(), kind=kind)
+    return DutyTime()
+
+
+Found = tuple[int, int, DutyTime]  # start, length, what it says
+
+
+def _dates(text: str) -> list[Found]:
+    out = []
+    for m in _DATE_RE.finditer(text):
+        day = _day(m["day"])
+        if day is None or not (m["cue"] and not _referenced(text, m.start()) or _alone(text, m, leading=False)):
+            continue
+        due = None
+        if m["h"]:
+            hour, minute = int(m["h"]), int(m["mi"] or 0)
+            hour += 12 if (m["pm"] or "").lower() in ("chiều", "tối") and hour < 12 else 0
+            due = f"{day.isoformat()}T{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+        out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind="date",
+                                                         date=day.isoformat(), due=due)))
+    return out
+
+
+def _periods(text: str) -> list[Found]:
+    out = []
+    for m in _PERIOD_RE.finditer(text):
+        if not (m["cue"] and not _referenced(text, m.start()) or _alone(text, m, leading=True)):
+            continue
+        span = _period(m)
+        if span is None:
+            continue
+        kind, first, last, label = span
+        phrase = m.group(0).strip()
+        if m["cue"] and re.search(r"trước\s*$", m["cue"], _I):  # "trước quý IV/2025": before it begins
+            time = DutyTime(text=phrase, kind="date", date=(first - timedelta(days=1)).isoformat())
+        else:
+            time = DutyTime(text=phrase, kind=kind, date=last.isoformat(), period=label)
+        out.append((m.start(), len(m.group(0)), time))
+    return out
+
+
+def _period(m: re.Match) -> tuple[str, date, date, str] | None:
+    """(kind, first day, last day, label) of a quarter, month, half or year."""
+    try:
+        if m["q"]:
+            y, q = int(m["qy"]), _ROMAN[m["q"].lower()]
+            return "quarter", date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}"
+        if m["mo"]:
+            y, mo = int(m["my"]), int(m["mo"])
+            return "month", date(y, mo, 1), _month_end(y, mo), f"{y}-{mo:02d}"
+        if m["half"]:
+            y, h = int(m["hy"]), 1 if m["half"].lower() == "đầu" else 2
+            return "half", date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"{y}-H{h}"
+        y = int(m["y"])
+        return "year", date(y, 1, 1), date(y, 12, 31), str(y)
+    except (ValueError, calendar.IllegalMonthError):
+        return None
+
+
+def _days_of_periods(text: str) -> list[Found]:
+    out = []
+    for m in _YEARLY_DAY.finditer(text):
+        if _day(f"{m['d']}/{m['m']}/2024"):  # a leap year, so 29/02 stands
+            out.append((m.start(), len(m.group(0)), _repeat(m, f"FREQ=YEARLY;BYMONTH={int(m['m'])};"
+                                                              f"BYMONTHDAY={int(m['d'])}")))
+    for m in _MONTHLY_DAY.finditer(text):
+        if 1 <= int(m["d"]) <= 31:
+            months = {"đầu": "BYMONTH=1,4,7,10;", "cuối": "BYMONTH=3,6,9,12;"}.get((m["qpos"] or "").lower())
+            rule = f"FREQ=YEARLY;{months}" if months else "FREQ=MONTHLY;"
+            out.append((m.start(), len(m.group(0)), _repeat(m, f"{rule}BYMONTHDAY={int(m['d'])}")))
+    for m in _WEEKLY_DAY.finditer(text):
+        day = _WEEKDAYS[(m["wd"] or m["sun"]).lower()]
+        out.append((m.start(), len(m.group(0)), _repeat(m, f"FREQ=WEEKLY;BYDAY={day}")))
+    return out
+
+
+def _relatives(text: str, signed: date | None) -> list[Found]:
+    out = []
+    for m in _RELATIVE_RE.finditer(text):
+        tail = m["tail"]
+        if m["cue"].lower() in ("trong", "sau") and not re.match(r"\s*(?:kể từ|tính từ|sau khi|từ)\b", tail, _I):
+            continue  # "trong 5 năm qua" is a span of the past, not a time limit
+        start = _FROM_DATE.search(tail)
+        base = _day(start["day"]) if start else signed if _FROM_SIGNING.search(tail) else None
+        due = _add(base, int(m["n"]), " ".join(m["unit"].lower().split())) if base else None
+        out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind="relative",
+                                                         date=due.isoformat() if due else None)))
+    return out
+
+
+def _recurring(text: str) -> DutyTime:
+    """Every regular period the clause names, in order; the first regular one gives the RRULE."""
+    found: list[tuple[int, int, str, str | None]] = []
+    for pattern, rrule in _RECURRING:
+        for m in pattern.finditer(text):
+            if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _, _ in found):
+                found.append((m.start(), m.end(), m.group(0).strip(), rrule))
+    if not found:
+        return DutyTime()
+    found.sort()
+    phrases = list(dict.fromkeys(p for _, _, p, _ in found))
+    rrule = next((r for _, _, _, r in found if r), None)
+    day = _DAY_ONLY.search(text) if rrule in ("FREQ=MONTHLY", "FREQ=YEARLY") else None
+    if day and rrule == "FREQ=MONTHLY" and not day["m"] and 1 <= int(day["d"]) <= 31:
+        rrule, phrases = f"{rrule};BYMONTHDAY={int(day['d'])}", [*phrases, day.group(0).strip()]
+    elif day and rrule == "FREQ=YEARLY" and day["m"] and _day(f"{day['d']}/{day['m']}/2024"):
+        rrule = f"{rrule};BYMONTH={int(day['m'])};BYMONTHDAY={int(day['d'])}"
+        phrases = [*phrases, day.group(0).strip()]
+    return DutyTime(text="; ".join(phrases), kind="recurring", rrule=rrule)
+
+
+def _repeat(m: re.Match, rrule: str) -> DutyTime:
+    return DutyTime(text=m.group(0).strip(), kind="recurring", rrule=rrule)
+
+
+def _day(phrase: str) -> date | None:
+    """The date in "05/5/2026" or "10 tháng 5 năm 2026"; None for an impossible one ("30/02/2026")."""
+    d, mo, y = (int(n) for n in re.findall(r"\d+", phrase)[-3:])
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add(base: date, n: int, unit: str) -> date | None:
+    """`base` + n units. Working days skip Saturdays and Sundays only: there is no public-holiday
+    calendar (Tết, 30/4, 2/9 …), so a span crossing a holiday comes out early. Hours give no date."""
+    if unit == "ngày làm việc":
+        day = base
+        while n > 0:
+            day += timedelta(days=1)
+            n -= day.weekday() < 5
+        return day
+    if unit in ("ngày", "tuần"):
+        return base + timedelta(days=n * (7 if unit == "tuần" else 1))
+    if unit in ("tháng", "năm"):
+        months = base.month - 1 + n * (12 if unit == "năm" else 1)
+        year, month = base.year + months // 12, months % 12 + 1
+        return date(year, month, min(base.day, calendar.monthrange(year, month)[1]))
+    return None
+
+
+def _referenced(text: str, start: int) -> bool:
+    return bool(_REFERENCED.search(text[max(0, start - 80):start]))
+
+
+def _alone(text: str, m: re.Match, leading: bool) -> bool:
+    """The phrase is the whole text (a deadline cell), or — `leading` — opens a sentence ("Quý I/2027, …")."""
+    before = text[:m.start()].strip(" -–•+*()[]")
+    after = text[m.end():].strip()
+    if not before and not after.strip(".;,)]"):
+        return True
+    return leading and (not before or before[-1] in ".;:!?") and after.startswith((",", ":"))
