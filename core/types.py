@@ -243,10 +243,27 @@ class Duty:
     end: int
     time: DutyTime = DutyTime()
     references: tuple[str, ...] = ()
+    actor_current: str | None = None   # who holds the duty today ("Sở Tài chính" for "Sở Kế hoạch và Đầu tư")
+
+    @property
+    def holder(self) -> str:
+        """The body that answers for the duty today."""
+        return self.actor_current or self.actor
+
+    @property
+    def formerly(self) -> str | None:
+        """The name the document used, when a successor holds the duty today."""
+        return self.actor if self.actor_current and self.actor_current != self.actor else None
+
+    @property
+    def named(self) -> str:
+        """'Sở Tài chính (trước đây: Sở Kế hoạch và Đầu tư)', or the actor when nothing changed."""
+        return f"{self.holder} (trước đây: {self.formerly})" if self.formerly else self.actor
 
     def to_json(self) -> dict:
-        return {"actor": self.actor, "role": self.role, "action": self.action, "time": self.time.to_json(),
-                "document": self.document, "clause": self.clause, "quote": self.quote}
+        return {"actor": self.actor, "actor_current": self.holder, "role": self.role, "action": self.action,
+                "time": self.time.to_json(), "document": self.document, "province": self.province,
+                "clause": self.clause, "quote": self.quote}
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -113,3 +113,74 @@ def score(predicted: list[Duty], gold: dict[str, list[dict]], files: set[str]) -
         "missing": missing,
         "extra": [d for d in preds if id(d) not in used],
     }
+
+
+def split_files(split: str) -> set[str]:
+    """'held-out', 'tuning' or 'all': the documents of tests/data/real/split.json's split."""
+    data = json.loads((GOLD_DIR.parent / "split.json").read_text(encoding="utf-8"))
+    held = set(data["heldout"])
+    everything = set(load_gold())
+    return {"held-out": held, "tuning": everything - held, "all": everything}[split]
+
+
+def extract_real(documents: dict) -> list[Duty]:
+    """Duties of every loaded real document (file name -> Document or the error it raised)."""
+    from ingest.chunk import ClauseChunker
+    from ingest.duties import DutyExtractor
+
+    chunker, extractor = ClauseChunker(), DutyExtractor()
+    out: list[Duty] = []
+    for doc in documents.values():
+        if not isinstance(doc, Exception):
+            out.extend(extractor.extract(doc, chunker.chunk(doc)))
+    return out
+
+
+def load_real(folder: Path) -> dict:
+    """Every .pdf/.docx/.doc of `folder` through the real loaders: file name -> Document, or the
+    exception it raised (reported per file). OCR results are cached in the default data dir."""
+    from core.settings import Settings
+    from ingest.load import LoadOptions, load_directive
+
+    options = LoadOptions(ocr_dir=Settings().data_dir / "ocr")
+    out: dict = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".pdf", ".docx", ".doc"):
+            try:
+                out[path.name] = load_directive(path, options=options)
+            except Exception as e:  # noqa: BLE001 - the caller reports which file failed and why
+                out[path.name] = e
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(description="duty accuracy on ../shared/corpus/real against its gold")
+    p.add_argument("--corpus", default=str(PROJECT_ROOT.parent / "shared" / "corpus" / "real"))
+    p.add_argument("--split", choices=("tuning", "held-out", "all", "both"), default="both")
+    p.add_argument("--show", action="store_true", help="print misses and extras (tuning split only)")
+    args = p.parse_args(argv)
+    documents = load_real(Path(args.corpus))
+    predicted = extract_real(documents)
+    gold = load_gold()
+    for split in (("tuning", "held-out") if args.split == "both" else (args.split,)):
+        s = score(predicted, gold, split_files(split))
+        print(f"{split:<9} documents {s['documents']:>2}  gold {s['gold']:>3}  predicted {s['predicted']:>3}  "
+              f"matched {s['matched']:>3}  precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
+              f"role {s['role']:.3f}  deadline {s['deadline']:.3f}")
+        if args.show and split != "held-out":
+            for g in s["missing"]:
+                print(f"  missing {g['file']} | {g['actor']} | {g['role']} | {g['evidence'][:90]}")
+            for d in s["extra"]:
+                print(f"  extra   {d.document} | {d.actor} | {d.role} | {d.clause} | {squash(d.quote)[:90]}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    from core.settings import prepare_environment
+
+    prepare_environment()
+    sys.exit(main())

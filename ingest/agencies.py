@@ -19,6 +19,10 @@ _GENERIC = re.compile(r"^(?:các\s+(?:sở|ban|ngành|cấp|huyện)\b|(?:các\s
                       r"địa phương|tổ chức|cá nhân|bộ phận)\b)", re.IGNORECASE)
 
 
+# Newspapers and broadcasters named after their province, written "… tỉnh" in its own documents.
+_PROVINCE_MEDIA = re.compile(r"^(?:Báo|Đài)\b.*\stỉnh$")
+
+
 def agency_key(name: str, folded: bool = False) -> str:
     """Comparison key: case, 'Ủy ban nhân dân' vs 'UBND', a leading 'các', punctuation ignored."""
     text = nfc(name).lower().replace("uỷ", "ủy").replace("ủy ban nhân dân", "ubnd")
@@ -49,7 +53,21 @@ class AgencyNames:
 
     def canonical(self, name: str, province: str | None = None) -> str | None:
         key = agency_key(name)
-        return self._keys.get((key, province)) or self._keys.get((key, None))
+        found = self._keys.get((key, province)) or self._keys.get((key, None))
+        if found or not province:
+            return found
+        place = agency_key(province)
+        if key.endswith(" " + place):
+            # "Công an tỉnh Lâm Đồng" in a Lâm Đồng document is "Công an tỉnh"; "Chủ tịch UBND các huyện,
+            # thị xã, tỉnh Nghệ An" is the usual group
+            base = key[:-len(place) - 1]
+            for candidate in (base, base.removesuffix(" tỉnh")):
+                found = self._keys.get((candidate, None))
+                if found:
+                    return found
+        if _PROVINCE_MEDIA.match(name.strip()):
+            return name.strip()[:-len("tỉnh")] + province  # "Báo tỉnh" -> "Báo Cao Bằng": named after its province
+        return None
 
     def split(self, phrase: str, province: str | None = None, keep_generic: bool = False) -> list[tuple[str, str]]:
         """'Báo Thanh Hóa, Đài …, Đài Truyền thanh cấp huyện' -> [(as written, canonical), …].

@@ -9,7 +9,8 @@ A clause is searched in this order; within the first group the earliest phrase w
    kể từ ngày ký") -> 'relative', dated when it runs from the signing and `signed` is known;
 2. a regular period without a stated day ("hằng tháng", "định kỳ hằng quý") -> 'recurring';
 3. an event ("trước Hội nghị", "trước khi tiến hành kiểm tra") -> 'relative' without a date;
-4. no fixed time ("thường xuyên", "theo tiến độ", "kịp thời") -> 'ongoing'.
+4. no fixed time ("thường xuyên", "theo tiến độ") -> 'ongoing'. "kịp thời" (promptly) says how, not
+   when: it sets no deadline.
 A date needs a deadline word: "Quyết định số 12/QĐ-UBND ngày 05/3/2025" is a referenced document,
 and so is "văn bản được ban hành trước ngày …". A bare date or period counts only as the whole text
 (a table's deadline cell) or, for a period, at the head of a sentence ("Quý I/2027, các …").
@@ -87,7 +88,7 @@ _RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
 _EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp|hội nghị"
                        r"|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
 _ONGOING_RE = re.compile(r"(?<!\w)(?:thường xuyên(?:\s*,\s*liên tục)?|(?:bảo đảm|đảm bảo|đúng|theo)\s+tiến độ"
-                         r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?|kịp thời)(?!\w)", _I)
+                         r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?)(?!\w)", _I)
 
 
 def parse_deadline(text: str, signed: date | None = None) -> DutyTime:

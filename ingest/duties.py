@@ -1,228 +1,339 @@
-"""Who must do what, by when: duties extracted from a document's clauses (pure).
+"""Who must do what, by when: duties extracted from a document's clauses (pure but for the tagger).
 
-The actor of a clause, in order of precedence:
-1. an inline assignment in the clause ("Giao X chủ trì, phối hợp với Y …", "Yêu cầu X …",
-   "X phối hợp với …" at its start, or "… giao X chủ động …" inside it);
-2. the addressee of the nearest heading above it ("3. Giao Sở Nội vụ", "2. Đối với cán bộ …");
-3. the document's Kính gửi addressees, for a body clause that names nobody.
-A coordinating agency ("phối hợp với Y") gets its own duty with role 'phối hợp'.
+A duty is found per sentence part (sentences, and their ';' parts; ingest/sentences.py), in order:
+1. an assignment: "Giao / Yêu cầu / Đề nghị X …" anywhere in the part; "X chỉ đạo Y …" (both act);
+2. a subject: the part starts with agencies ("Sở Tài chính bố trí …", "Chánh Văn phòng …, Giám
+   đốc … chịu trách nhiệm thi hành …"), possibly after an opening phrase ("Trong tháng 12/2025, …")
+   or a condition ("…, thì người đứng đầu … phải …"), or as "X: task";
+3. the addressee in force: the nearest heading that addresses an actor ("3. Giao Sở Nội vụ:",
+   "a) Công an tỉnh", "Điều 3. Nhiệm vụ của Ban Chỉ đạo"), a preceding line that does ("Giao Sở Tài
+   chính" before its tasks; "… đề nghị UBND tỉnh một số nội dung sau:"), the previous part's actor
+   in the same clause, and, in a letter sent down to its addressees, the Kính gửi.
+"phối hợp (với) Y" makes Y a 'phối hợp' actor of the same part. Agencies are recognised by form
+(ingest/actors.py), so one missing from agencies.json is kept as written, never dropped; each duty
+also names the body that holds it today (ingest/successions.py).
 """
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
-from core.text import split_sentences, squash
+from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
-from ingest.actors import _VERB, AGENCY_START, actor_from_heading
-from ingest.agencies import AgencyNames
-from ingest.structure import CLOSING_MARK
+from ingest.actors import Span, Tagger, Tokens, agency_list, default_tagger, find_agencies
+from ingest.agencies import AgencyNames, agency_key
+from ingest.deadlines import parse_deadline as _parse_deadline
+from ingest.sentences import (
+    ABOUT,
+    ADVERBS,
+    COORDINATE,
+    GIVEN,
+    OPENING,
+    PASSIVE_AGENT,
+    REFERENCE,
+    RESTATED,
+    SHORT_NAME,
+    THEN,
+    TRIGGER,
+    action_phrase,
+    in_scope,
+    is_task,
+    iso_date,
+    role_of,
+    sentence_parts,
+    strip_marker,
+    tidy,
+    writes_upward,
+)
+from ingest.successions import Successions
 from ingest.task_table import parse_row
 
-DUTIES_VERSION = "duties-v5"
+_I = re.IGNORECASE
+# A clause's sentences and headings are asked for their deadline once per part: remember the answers.
+parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
+DUTIES_VERSION = "duties-v7"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
-_ROLE_START = (
-    (re.compile(r"^chủ trì\b", re.I), "chủ trì"),
-    (re.compile(r"^phối hợp\b", re.I), "phối hợp"),
-    (re.compile(r"^(?:kịp thời\s+)?tham mưu\b", re.I), "tham mưu"),
-    (re.compile(r"^(?:thường xuyên\s+|tiếp tục\s+)?(?:theo dõi|đôn đốc|kiểm tra, đôn đốc|giám sát)\b", re.I),
-     "theo dõi, đôn đốc"),
-    (re.compile(r"^(?:tổng hợp|báo cáo)\b", re.I), "báo cáo"),
-)
-# "Giao X <verb>" / "Yêu cầu X <verb>" anywhere in a clause (the Cao Bằng paragraph after 3c).
-_ASSIGN = re.compile(r"(?:^|\s)(?:giao|yêu cầu)\s+(?P<who>[^.;:]{3,200}?)\s+(?P<verb>" +
-                     _VERB.pattern[len(r"\s+(?:"):-len(r")\b")] + r")\b", re.IGNORECASE)
-_ASSIGN_START = re.compile(r"^(?:Giao|Yêu cầu|Đề nghị)\s+", re.IGNORECASE)
-_COORDINATE = re.compile(r"phối hợp(?: chặt chẽ)? với\s+(?P<who>[^.;:]+?)(?=\s+(?:và các|trong|để|tổ chức|tham mưu|"
-                         r"theo dõi|thực hiện|tăng cường|rà soát|triển khai|kiểm tra|xây dựng|tổng hợp|hướng dẫn|"
-                         r"đôn đốc|giám sát|đánh giá|đề xuất|tuyên truyền|xử lý|báo cáo|chỉ đạo|cập nhật)\b|[,.;:]|$)",
-                         re.IGNORECASE)
-_REPORT_TO = re.compile(r"gửi về\s+(?P<who>[^.;:,]+?)\s+để\s+(?:tổng hợp|báo cáo)", re.IGNORECASE)
-_REFERENCE = re.compile(
-    r"\b(?:Chỉ thị|Nghị quyết|Quyết định|Kế hoạch|Công văn|văn bản|Thông tư|Nghị định|Luật|Thông báo|Chương trình)"
-    r"\s+số\s+[\w/.\-]+(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?", re.UNICODE)
-
-# A deadline needs a deadline word: "ngày 15/7/2021" alone is usually a referenced document's date.
-_DEADLINE_CUE = r"(?:trước|chậm nhất(?: là)?|hạn chót|hạn cuối|hoàn thành trong|xong trước|đến hết|trong)\s+"
-_DATE = re.compile(_DEADLINE_CUE + r"(?:ngày\s+)?(?:(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})"
-                   r"|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))", re.IGNORECASE)
-_RELATIVE = re.compile(r"trong (?:thời hạn|vòng)\s+\d+\s+(?:ngày(?: làm việc)?|tuần|tháng)[^.;,]*", re.IGNORECASE)
-_RECURRING = (
-    (re.compile(r"(?:định kỳ\s+)?(?:hằng|hàng)\s+tuần", re.I), "FREQ=WEEKLY"),
-    (re.compile(r"(?:định kỳ\s+)?(?:hằng|hàng)\s+tháng(?:,\s*cuối năm)?", re.I), "FREQ=MONTHLY"),
-    (re.compile(r"(?:định kỳ\s+)?(?:hằng|hàng)\s+quý", re.I), "FREQ=MONTHLY;INTERVAL=3"),
-    (re.compile(r"(?:định kỳ\s+)?6 tháng(?: một lần)?", re.I), "FREQ=MONTHLY;INTERVAL=6"),
-    (re.compile(r"(?:định kỳ\s+)?(?:hằng|hàng)\s+năm", re.I), "FREQ=YEARLY"),
-    (re.compile(r"cuối năm", re.I), "FREQ=YEARLY;BYMONTH=12"),
-    (re.compile(r"sau các kỳ nghỉ Lễ,?\s*Tết", re.I), None),
-    (re.compile(r"định kỳ", re.I), None),
-)
-_AGENCY_ANYWHERE = re.compile(r"(?:^|,\s+)(?=(?:" + AGENCY_START.pattern[len("^(?:"):-len(")\\b")] + r")\b)",
-                              re.IGNORECASE)
+_DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
+_TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
+# The forward-looking sections of a report: what is to be done next, and by whom.
+_FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
+_ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
+Assignment = tuple[str, str, str]  # actor as written, role, action
 
 
-def parse_time(text: str) -> DutyTime:
-    for m in _DATE.finditer(text):
-        d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-        try:  # "trước ngày 30/02/2022" is a typo, not a date: a calendar export must never see it
-            day = date(int(y), int(mo), int(d))
-        except ValueError:
-            continue
-        return DutyTime(text=m.group(0).strip(), kind="date", date=day.isoformat())
-    m = _RELATIVE.search(text)
-    if m:
-        return DutyTime(text=m.group(0).strip(), kind="relative")
-    found: list[tuple[int, int, str, str | None]] = []
-    for pattern, rrule in _RECURRING:
-        for m in pattern.finditer(text):
-            if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _, _ in found):
-                found.append((m.start(), m.end(), m.group(0).strip(), rrule))
-    if not found:
-        return DutyTime()
-    found.sort()
-    phrases = list(dict.fromkeys(p for _, _, p, _ in found))
-    rrule = next((r for _, _, _, r in found if r), None)
-    return DutyTime(text="; ".join(phrases), kind="recurring", rrule=rrule)
-
-
-def role_of(text: str) -> str:
-    text = text.strip()
-    for pattern, role in _ROLE_START:
-        if pattern.match(text):
-            return role
-    return "thực hiện"
-
-
-def action_phrase(text: str, limit: int = 160) -> str:
-    first = CLOSING_MARK.sub("", (split_sentences(squash(text), keep_lists=True) or [""])[0]).rstrip(";.")  # "… tỉnh./."
-    if len(first) > limit:
-        cut = first.rfind(" ", 0, limit)
-        first = first[:cut if cut > 0 else limit] + " …"
-    return first
+def parse_time(text: str, signed: date | None = None) -> DutyTime:
+    return parse_deadline(text, signed)
 
 
 class DutyExtractor:
-    def __init__(self, agencies: AgencyNames | None = None):
+    def __init__(self, agencies: AgencyNames | None = None, tagger: Tagger | None = None):
         self.agencies = agencies or AgencyNames.load()
+        self.successions = Successions.load()
+        self._tagger = tagger
+        self._tokens: dict[str, Tokens] = {}
+        self._short: dict[str, str] = {}
+
+    @property
+    def tagger(self) -> Tagger | None:
+        if self._tagger is None:
+            self._tagger = default_tagger()
+        return self._tagger
 
     def extract(self, doc: Document, chunks: list[Chunk]) -> list[Duty]:
         duties: list[Duty] = []
-        province = doc.header.province
-        addressees = [a for r in doc.header.recipients for a in self.agencies.split(r, province)]
         rows = {offset for offset, _, _ in doc.rows}
+        addressees = [a for r in doc.header.recipients for a in self._names(r)]
+        signed = iso_date(doc.header.date)
+        # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
+        # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.
+        writes_down = doc.header.doc_type in _TO_ADDRESSEES and not writes_upward(doc.header.issuer,
+                                                                                   doc.header.recipients)
+        self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
+        pending: tuple[str, list[str]] | None = None  # (clause path, actors) of a line "Giao Sở Tài chính:"
         for chunk in chunks:
-            if chunk.kind not in ("clause", "closing"):
-                continue
             if chunk.start in rows:  # a task-table row: its columns say who leads, who helps, by when
-                duties.extend(self._row_duties(doc, chunk, province))
+                duties.extend(self._row_duties(doc, chunk, signed))
                 continue
-            for actor_text, actor, role, *action in self._assignments(chunk, addressees, province):
-                duties.append(self._duty(doc, chunk, actor_text, actor, role, *action))
-        if not duties and addressees and chunks:
-            # No recognisable clause structure: the whole document is addressed to its recipients.
-            body = [c for c in chunks if c.kind in ("preamble", "clause", "closing")] or chunks
-            for actor_text, actor in addressees:
-                duties.append(self._duty(doc, body[0], actor_text, actor, "thực hiện"))
+            if chunk.kind not in ("clause", "closing", "preamble"):
+                continue
+            if pending and not in_scope(pending[0], chunk.clause):
+                pending = None
+            context = self._heading_actors(chunk.headings) or (pending[1] if pending else [])
+            context = [x for a in context for x in (addressees if a is _ADDRESSEES else [a])]
+            fallback = addressees if writes_down else []
+            # A report or a submission describes; only its explicit requests ("đề nghị …") assign.
+            explicit_only = chunk.kind != "clause" or (doc.header.doc_type in _DESCRIPTIVE and not any(
+                _FORWARD.search(h) for h in chunk.headings))
+            found, addressed = self._chunk(chunk.text, context, explicit_only, signed, chunk.headings, fallback)
+            if addressed and chunk.kind in ("clause", "preamble"):
+                pending = (chunk.clause if chunk.kind == "clause" else "", addressed)
+            duties.extend(self._duty(doc, chunk, *f) for f in found)
+        if not duties and addressees and writes_down:
+            # No sentence names anyone: the whole letter is addressed to its recipients.
+            body = [c for c in chunks if c.kind in ("clause", "closing", "preamble")]
+            if body:
+                quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
+                time = self._when(quote, quote, body[0].text, body[0].headings, signed)
+                duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees]
         return _dedupe(duties)
 
-    def _assignments(self, chunk: Chunk, addressees, province) -> list[tuple[str, str, str]]:
-        text = squash(chunk.text)
-        out: list[tuple[str, str, str]] = []
-        heading_actors = []
-        for heading in reversed(chunk.headings):
-            found = actor_from_heading(heading)
-            if found:
-                heading_actors = self.agencies.split(found, province)
-                break
-        assigned = self._assigned(text, province)
-        if not assigned and chunk.kind == "closing" and _ASSIGN_START.match(text):
-            # "Yêu cầu các cơ quan, đơn vị … nghiêm túc triển khai thực hiện./." speaks to the addressees.
-            assigned = [(t, a, role_of(text[_ASSIGN_START.match(text).end():])) for t, a in addressees]
-        if assigned:
-            out.extend(assigned)
-        elif heading_actors:
-            # "Người đứng đầu … phải …" under "1. Thủ trưởng các sở …" speaks of the same people.
-            out.extend((t, a, role_of(text)) for t, a in heading_actors)
-        else:
-            out.extend(self._subject(text, province) or
-                       ([(t, a, role_of(text)) for t, a in addressees] if chunk.kind == "clause" else []))
-        leads = {a for _, a, _ in out}
-        for m in _COORDINATE.finditer(text):
-            for t, a in self.agencies.split(m.group("who"), province):
-                if a not in leads:
-                    out.append((t, a, "phối hợp"))
-        for m in _REPORT_TO.finditer(text):
-            for t, a in self.agencies.split(m.group("who"), province):
-                if a not in leads:
-                    out.append((t, a, "báo cáo", _segment(text, m.start())))
-        return out
+    @staticmethod
+    def _when(part: str, sentence: str, text: str, headings: tuple[str, ...], signed) -> DutyTime:
+        """The part's own deadline, else its sentence's, else its clause's (the readers of the gold give a
+        clause's deadline to each of its parts: measured better than the part alone), else its headings'
+        ("b) Trong Quý II/2026:" over the tasks below it)."""
+        scopes = [part, sentence, text]
+        for scope in (*scopes, *reversed(headings)):
+            time = parse_deadline(scope, signed)
+            if time.kind != "none":
+                return time
+        return DutyTime()
 
-    def _assigned(self, text: str, province) -> list[tuple[str, str, str]]:
-        """'Giao X chủ trì …', '… yêu cầu X tổ chức …', '… giao X chủ động …' anywhere in the clause."""
+    def _chunk(self, text: str, context: list[str], explicit_only: bool, signed, headings: tuple[str, ...] = (),
+               fallback: list[str] = ()):
+        """Assignments of one clause: (actor, role, action, quote, time) and the actors its last line
+        addresses (a line that names actors and no task: the tasks follow)."""
         out = []
-        if _ASSIGN_START.match(text) and not _ASSIGN.search(text):
-            # "Yêu cầu Thủ trưởng các sở, ngành tỉnh; Chủ tịch UBND …./." names them without a verb.
-            who = CLOSING_MARK.sub("", (split_sentences(text, keep_lists=True) or [""])[0][_ASSIGN_START.match(text).end():])
-            return [(t, a, "thực hiện") for t, a in self.agencies.split(who, province)]
-        for m in _ASSIGN.finditer(text):
-            who = m.group("who").strip()
-            if not AGENCY_START.match(who[:1].upper() + who[1:]):
-                continue  # "nhiệm vụ được giao cho cấp phó" assigns nobody
-            role = role_of(text[m.start("verb"):])
-            out.extend((t, a, role) for t, a in self.agencies.split(who, province))
+        previous: list[str] = []
+        addressed: list[str] = []
+        parts = sentence_parts(text)
+        for part, sentence in parts:
+            leads, coordinators, addressing = self._part(part, explicit_only)
+            if addressing:
+                addressed = addressing
+                continue
+            if leads and context and all(RESTATED.match(a) for a, _, _ in leads):
+                leads = [(a, role, action) for a in context for _, role, action in leads[:1]]
+            if leads:
+                previous = [a for a, _, _ in leads]
+            elif not explicit_only and is_task(part) and (previous or context or fallback) \
+                    and self._opens_with_verb(part):
+                who = previous or context or list(fallback)
+                leads = [(a, role_of(part), part) for a in who]
+            time = self._when(part, sentence, text, headings, signed)
+            lead_names = {a for a, _, _ in leads}
+            for actor, role, action in leads:
+                out.append((actor, role, action, sentence, time, part))
+            for actor in coordinators:
+                if actor not in lead_names:
+                    out.append((actor, "phối hợp", part, sentence, time, part))
+
+        return out, addressed
+
+    def _part(self, part: str, explicit_only: bool = False) -> tuple[list[Assignment], list[str], list[str]]:
+        """(leads, coordinators, addressed) of one sentence part."""
+        leads: list[Assignment] = []
+        addressed_to: list = []
+        for m in TRIGGER.finditer(part):
+            word = m.group(0).split()[0]
+            if word[0].isupper() and m.start() > 0:
+                continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb
+            if GIVEN.search(part[:m.start()]):
+                continue  # "nhiệm vụ do UBND tỉnh giao cho các cơ quan": tasks described, not assigned
+            spans = self._agencies(part, m.end())
+            if not spans:
+                if part.rstrip().endswith(":") and not leads:
+                    addressed_to = [_ADDRESSEES]  # "Bộ Công an đề nghị Quý cơ quan …:" speaks to the Kính gửi
+                continue
+            rest = part[spans[-1].end:]
+            directing = word.lower() in ("chỉ đạo", "nhắc nhở") or m.group(0).lower().startswith("chỉ đạo")
+            if directing:
+                # "UBND huyện chỉ đạo phòng Tài nguyên … lập hồ sơ": both act; without a named subject
+                # ("Chỉ đạo các sở …" under "1. Công an tỉnh") it is the addressee's own task.
+                subject = self._subject(part[:m.start()].rstrip() + " x") if m.start() else None
+                if not subject:
+                    continue
+                leads.extend((a, "thực hiện", part[m.start():]) for a in self._actors(subject[0]))
+            if part.rstrip().endswith(":") and not leads:
+                return [], [], self._actors(spans)  # "… đề nghị UBND tỉnh thực hiện một số nội dung sau:"
+            if not rest.strip(" :.") and not leads and m.start() < len(part) // 2 + 10:
+                return [], [], self._actors(spans)
+            leads.extend((a, role_of(rest), rest) for a in self._actors(spans))
+            break  # a later "chỉ đạo X" or "đề nghị X" inside the task is its content, not another duty
+        if not leads and addressed_to:
+            return [], [], addressed_to
+        if not leads and not explicit_only:
+            subject = self._subject(part)
+            if subject is not None:
+                spans, rest = subject
+                if not rest.strip(" :.;"):
+                    # "3. Sở Tài chính:" addresses the lines that follow; a bare name in a list does not
+                    return [], [], self._actors(spans)
+                if not self._opens_with_verb(rest.lstrip(" :")):
+                    return [], [], []  # "Phó Trưởng ban thường trực …", "Trưởng ban: Ông …": a title, not a task
+                leads = [(a, role_of(rest.lstrip(" :")), rest.lstrip(" :")) for a in self._actors(spans)]
+        coordinators = []
+        for m in COORDINATE.finditer(part):
+            coordinators.extend(self._actors(self._agencies(part, m.end())))
+        return leads, coordinators, []
+
+    def _subject(self, part: str) -> tuple[list[Span], str] | None:
+        then = part.rfind(" thì ", 0, 300)
+        if then > 0:  # "Đối với …, thì người đứng đầu cơ quan … phải …": the subject follows the condition
+            found = self._subject(part[then + len(" thì "):])
+            if found:
+                shift = then + len(" thì ")
+                return [Span(s.start + shift, s.end + shift, s.text) for s in found[0]], found[1]
+        at = 0
+        for _ in range(3):
+            spans = self._agencies(part, at)
+            if spans:
+                rest = part[spans[-1].end:]
+                if rest.strip() and THEN.match(rest.strip(" ,")) and not rest.lstrip().startswith(":"):
+                    return None  # "Sở Nội vụ của tỉnh …", "UBND tỉnh đã …": not the subject of a task
+                if rest.lstrip()[:1] in (",", ")", "("):
+                    return None
+                return spans, rest
+            m = OPENING.match(part[at:])
+            if not m or PASSIVE_AGENT.search(m.group(0)):
+                return None  # "Đối với nội dung được UBND tỉnh, Chủ tịch UBND tỉnh giao …": an agent, not a subject
+            at += m.end()
+        return None
+
+    def _opens_with_verb(self, text: str) -> bool:
+        text = text.strip()
+        if not text or not self.tagger:
+            return bool(text)
+        if role_of(text) != "thực hiện" or ADVERBS.match(text) or OPENING.match(text):
+            return True  # "Chủ trì, …", "Khẩn trương …", "Đồng thời, …": the tagger calls some of these nouns
+        return self._tokens_of(text).first_tag in ("V", "R", "A")
+
+    def _agencies(self, text: str, at: int) -> list[Span]:
+        return agency_list(text, at, tokens=self._tokens_of(text))
+
+    def _tokens_of(self, text: str) -> Tokens:
+        tokens = self._tokens.get(text)
+        if tokens is None:  # one tagging per sentence part, however many lists are looked for in it
+            if len(self._tokens) > 256:
+                self._tokens.clear()
+            tokens = self._tokens[text] = Tokens(text, self.tagger)
+        return tokens
+
+    def _actors(self, spans: list[Span]) -> list[str]:
+        names = [s.text.strip(" ,;:.") for s in spans if s.text.strip(" ,;:.")]
+        return [self._short.get(agency_key(n), n) for n in names]
+
+    def _short_names(self, text: str) -> dict[str, str]:
+        """"Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng (sau đây gọi tắt là Ban Chỉ đạo)": short key -> full name."""
+        out: dict[str, str] = {}
+        for m in SHORT_NAME.finditer(text):
+            before = squash(text[max(0, m.start() - 200):m.start()])
+            spans = find_agencies(before, self.tagger)
+            full = before[spans[-1].start:].strip() if spans else ""
+            short = m.group("short").strip()
+            if not (short.isupper() or self._agencies(short, 0)):
+                continue  # "(sau đây gọi tắt là Quyết định số …)" names a document, not a body
+            if full and len(full.split()) <= 15:  # the name runs from its head up to the parenthesis
+                out[agency_key(m.group("short"))] = full
         return out
 
-    def _subject(self, text: str, province) -> list[tuple[str, str, str]]:
-        """'Báo Thanh Hóa, Đài … phối hợp với …', 'UBND tỉnh sẽ xem xét …': the clause's subject."""
-        verb = _VERB.search(text)
-        if not verb or not 0 < verb.start() < 250:
-            return []
-        subject = text[:verb.start()].split(" thì ")[-1]  # "Đối với …, thì người đứng đầu … phải …"
-        start = _AGENCY_ANYWHERE.search(subject)  # "Căn cứ nội dung Chỉ thị này, thủ trưởng …"
-        if not start:
-            return []
-        subject = subject[start.start():]
-        parts = self.agencies.split(subject, province)
-        if len(subject.split()) > 30 or not any(self.agencies.canonical(t, province) for t, _ in parts):
-            return []
-        role = role_of(text[verb.start():])
-        return [(t, a, role) for t, a in parts]
+    def _names(self, phrase: str) -> list[str]:
+        spans = agency_list(phrase.strip(" -+•;:."), 0, self.tagger)
+        return self._actors(spans) if spans else ([phrase.strip(" -+•;:.")] if phrase.strip(" -+•;:.") else [])
 
-    def _row_duties(self, doc: Document, chunk: Chunk, province) -> list[Duty]:
+    def _heading_actors(self, headings: tuple[str, ...]) -> list[str]:
+        """The actors the nearest addressing heading names: "3. Giao Sở Nội vụ:", "a) Công an tỉnh",
+        "2. Đối với cán bộ, công chức …", "Điều 3. Nhiệm vụ và quyền hạn của Ban Chỉ đạo"."""
+        for heading in reversed(headings):
+            last = (sentence_parts(strip_marker(heading)) or [("", "")])[-1][0]
+            about = ABOUT.match(last)
+            if about:
+                who = last[about.end():].strip(" :")
+                spans = self._agencies(who[:1].upper() + who[1:], 0)
+                if spans:
+                    return self._actors(spans)
+            _, _, addressed = self._part(last)
+            if addressed:
+                return addressed
+        return []
+
+    def _row_duties(self, doc: Document, chunk: Chunk, signed) -> list[Duty]:
         row = parse_row(squash(chunk.text))
         if not row.is_assignment:
             return []  # a table of figures or names assigns nothing
+        time = parse_deadline(row.deadline, signed) if row.deadline else DutyTime()
         out = []
         for role, cell in row.actors:
-            for actor_text, actor in self.agencies.split(cell, province, keep_generic=True):
-                out.append(self._duty(doc, chunk, actor_text, actor, role, row.task or row.product,
-                                      when=row.deadline or ""))
+            for actor_text, _ in self.agencies.split(cell, doc.header.province, keep_generic=True):
+                out.append(self._duty(doc, chunk, actor_text, role, row.task or row.product, squash(chunk.text), time))
         return out
 
-    def _duty(self, doc: Document, chunk: Chunk, actor_text: str, actor: str, role: str,
-              action: str | None = None, when: str | None = None) -> Duty:
-        text = squash(chunk.text)
+    def _duty(self, doc: Document, chunk: Chunk, actor_text: str, role: str, action: str, quote: str,
+              time: DutyTime, part: str = "") -> Duty:
+        actor = self.agencies.canonical(actor_text, doc.header.province) or tidy(actor_text)
         return Duty(
-            duty_id=content_id(chunk.chunk_id, actor, role), doc_id=doc.doc_id, document=doc.name,
+            duty_id=content_id(chunk.chunk_id, actor, part or quote), doc_id=doc.doc_id, document=doc.name,
             province=doc.header.province, actor=actor, actor_text=actor_text, role=role,
-            action=action_phrase(action or text), quote=text, clause=chunk.clause, chunk_id=chunk.chunk_id,
-            start=chunk.start, end=chunk.end, time=parse_time(text if when is None else when),
-            references=tuple(dict.fromkeys(m.group(0) for m in _REFERENCE.finditer(text))))
+            action=action_phrase(action or quote), quote=quote, clause=chunk.clause, chunk_id=chunk.chunk_id,
+            start=chunk.start, end=chunk.end, time=time,
+            references=tuple(dict.fromkeys(m.group(0) for m in REFERENCE.finditer(quote))),
+            actor_current=self.successions.current(actor))
 
 
-def _segment(text: str, at: int) -> str:
-    """The ';'-separated part of a clause around position `at`."""
-    start = text.rfind(";", 0, at) + 1
-    end = text.find(";", at)
-    return text[start:end if end >= 0 else len(text)].strip()
+_DEFAULT: list[DutyExtractor] = []
+
+
+def actor_of(text: str, headings: tuple[str, ...] = (), addressees: tuple[str, ...] = (),
+             kind: str = "clause", province: str | None = None) -> str | None:
+    """Who a clause assigns, found as the duty table finds it (the chat names actors with this):
+    its lead actors joined with "; ", or None."""
+    if not _DEFAULT:
+        _DEFAULT.append(DutyExtractor())
+    x = _DEFAULT[0]
+    context = x._heading_actors(tuple(headings))
+    fallback = [a for r in addressees for a in x._names(r)]
+    found, _ = x._chunk(text, context, kind != "clause", None, tuple(headings), fallback)
+    leads = list(dict.fromkeys(x.agencies.canonical(f[0], province) or tidy(f[0])
+                               for f in found if f[1] != "phối hợp"))
+    return "; ".join(leads) or None
 
 
 def _dedupe(duties: list[Duty]) -> list[Duty]:
-    """One duty per (clause, actor): the first role found wins (the clause's own wording)."""
+    """One duty per (clause, sentence part, actor): the first role found wins (the clause's own wording)."""
     seen, out = set(), []
     for d in duties:
-        key = (d.chunk_id, d.actor)
-        if key not in seen:
-            seen.add(key)
+        if d.duty_id not in seen:
+            seen.add(d.duty_id)
             out.append(d)
     return out

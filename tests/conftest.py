@@ -133,14 +133,6 @@ def real_documents() -> dict:
     """Every file of ../shared/corpus/real loaded once through the real loaders (sandboxed, real
     OCR): file name -> Document, or the exception it raised. The OCR cache lives in the default
     data dir (.rag/ocr), so scanned pages are OCR'd once per machine, not once per run."""
-    from ingest.load import LoadOptions, load_directive
+    from eval.duty_gold import load_real
 
-    options = LoadOptions(ocr_dir=Settings().data_dir / "ocr")
-    out: dict = {}
-    for path in sorted(REAL.iterdir()):
-        if path.suffix.lower() in (".pdf", ".docx", ".doc"):
-            try:
-                out[path.name] = load_directive(path, options=options)
-            except Exception as e:  # noqa: BLE001 - the tests report which file failed and why
-                out[path.name] = e
-    return out
+    return load_real(REAL)

@@ -75,7 +75,9 @@ def test_heading_addressee_applies_to_every_bullet_under_it(thanh_hoa):
     under = [d for d in duties if d.clause.startswith("Mục 3,")]
     assert sorted({d.clause for d in under}) == [f"Mục 3, gạch đầu dòng {i}" for i in (1, 2, 3)]
     leads = [d for d in under if d.role != "phối hợp"]
-    assert [(d.clause, d.actor) for d in leads] == [(f"Mục 3, gạch đầu dòng {i}", "Sở Nội vụ") for i in (1, 2, 3)]
+    # one duty per sentence part: a bullet of two instructions gives Sở Nội vụ two duties
+    assert sorted({(d.clause, d.actor) for d in leads}) == [(f"Mục 3, gạch đầu dòng {i}", "Sở Nội vụ")
+                                                            for i in (1, 2, 3)]
     assert all(d.actor_text == "Sở Nội vụ" for d in leads)
     # The heading of the next item does not leak back: Mục 2 belongs to the Văn phòng.
     assert at(duties, "Mục 2, gạch đầu dòng 1").keys() == {"Văn phòng UBND tỉnh"}
@@ -84,11 +86,11 @@ def test_heading_addressee_applies_to_every_bullet_under_it(thanh_hoa):
 def test_chu_tri_phoi_hop_gives_two_duties_on_the_same_clause(thanh_hoa):
     _, duties = thanh_hoa
     clause = at(duties, "Mục 3, gạch đầu dòng 3")
-    assert clause.keys() == {"Sở Nội vụ", "Văn phòng UBND tỉnh"}
+    assert {"Sở Nội vụ", "Văn phòng UBND tỉnh"} <= clause.keys()  # and "các đơn vị liên quan", a group partner
     lead, partner = clause["Sở Nội vụ"], clause["Văn phòng UBND tỉnh"]
     assert (lead.role, partner.role) == ("chủ trì", "phối hợp")
     assert partner.actor_text == "Văn phòng Ủy ban nhân dân tỉnh"
-    assert lead.chunk_id == partner.chunk_id and lead.quote == partner.quote
+    assert lead.chunk_id == partner.chunk_id and lead.quote == partner.quote  # the same sentence
     assert lead.quote.startswith("Chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh")
     assert lead.duty_id != partner.duty_id
 
@@ -105,11 +107,11 @@ def test_alias_partner_in_a_chu_tri_clause_is_canonical(time_doc):
 
 def test_cao_bang_paragraph_after_3c_belongs_to_van_phong_not_so_noi_vu(cao_bang):
     _, duties = cao_bang
-    paragraph = at(duties, "Mục 3, đoạn 1")
+    paragraph = [d for d in duties if d.clause == "Mục 3, đoạn 1"]
     assert paragraph, "the paragraph after 3c assigns a duty"
-    assert next(iter(paragraph.values())).quote.startswith("Tiếp tục theo dõi, cập nhật")
-    assert "Văn phòng UBND tỉnh" in paragraph
-    assert "Sở Nội vụ" not in paragraph
+    # its sentence "…, giao Văn phòng UBND tỉnh chủ động ban hành văn bản …" is the Văn phòng's
+    giving = [d for d in paragraph if "giao Văn phòng UBND tỉnh chủ động" in d.quote]
+    assert {d.actor for d in giving} == {"Văn phòng UBND tỉnh"}
     # …while 3c itself is Sở Nội vụ's, with the Văn phòng coordinating.
     c = at(duties, "Mục 3, điểm c")
     assert c["Sở Nội vụ"].role == "chủ trì" and c["Văn phòng UBND tỉnh"].role == "phối hợp"
@@ -118,15 +120,18 @@ def test_cao_bang_paragraph_after_3c_belongs_to_van_phong_not_so_noi_vu(cao_bang
 def test_subject_list_splits_into_each_agency(thanh_hoa):
     _, duties = thanh_hoa
     assert set(at(duties, "Mục 4")) == {"Báo Thanh Hóa", "Đài Phát thanh và Truyền hình Thanh Hóa",
-                                        "Đài Truyền thanh cấp huyện"}
+                                        "Đài Truyền thanh cấp huyện", "Các cơ quan, đơn vị có liên quan"}
+    assert at(duties, "Mục 4")["Các cơ quan, đơn vị có liên quan"].role == "phối hợp"  # a group is kept as written
 
 
-def test_report_to_agency_gets_a_bao_cao_duty_with_its_own_action(thanh_hoa):
+def test_the_receiver_of_reports_is_not_given_the_senders_duty(thanh_hoa):
+    """"… có văn bản gửi về Sở Nội vụ để tổng hợp" is a duty of the senders; the real-corpus readers
+    (tests/data/real/LABELLING.md) never made the receiver an actor of it."""
     _, duties = thanh_hoa
-    report = at(duties, "Phần kết thúc, đoạn 1")["Sở Nội vụ"]
-    assert report.role == "báo cáo"
-    assert report.action.startswith("trường hợp phát sinh khó khăn")
-    assert not report.action.endswith(("/", "./.", "."))  # the closing mark is not part of the action
+    closing = at(duties, "Phần kết thúc, đoạn 1")
+    assert "Sở Nội vụ" not in closing
+    assert {"Thủ trưởng các sở, ban, ngành tỉnh", "Chủ tịch UBND cấp huyện"} <= set(closing)
+    assert all(not d.action.endswith(("/", "./.", ".")) for d in closing.values())  # no closing mark
 
 
 def test_closing_mark_is_not_part_of_an_action():
@@ -283,7 +288,7 @@ def test_arbitrary_text_never_raises():
                        content_hash="0")
         assert extractor.extract(doc, []) == []
         for d in extractor.extract(doc, chunker.chunk(doc)):
-            assert d.quote == squash(text[d.start:d.end]), text
+            assert d.quote in squash(text[d.start:d.end]), text  # the sentence that assigns, verbatim
 
 
 # ---- canonical names -----------------------------------------------------------------------------
@@ -301,11 +306,14 @@ def test_aliases_are_canonicalised(agencies, written, canonical):
     assert agencies.split(written) == [(written, canonical)]
 
 
-def test_province_scoped_alias(agencies):
+def test_a_body_named_after_its_province_takes_the_documents_province(agencies):
+    """"Báo tỉnh" is the newspaper of the document's province, whichever province that is (a rule,
+    not one entry per province)."""
     assert agencies.canonical("Báo tỉnh", "Thanh Hóa") == "Báo Thanh Hóa"
     assert agencies.canonical("Báo tỉnh", "Cao Bằng") == "Báo Cao Bằng"
-    assert agencies.canonical("Báo tỉnh", "Long An") is None
+    assert agencies.canonical("Đài Phát thanh và Truyền hình tỉnh", "Long An") == "Đài Phát thanh và Truyền hình Long An"
     assert agencies.canonical("Báo tỉnh") is None
+    assert agencies.canonical("Công an tỉnh Lâm Đồng", "Lâm Đồng") == "Công an tỉnh"
 
 
 @pytest.mark.parametrize("place, newspaper", [("Thanh Hóa", "Báo Thanh Hóa"), ("Cao Bằng", "Báo Cao Bằng")])
@@ -350,21 +358,20 @@ def test_a_list_subject_with_an_alias_gets_its_dated_duty():
 
 
 @pytest.mark.parametrize("path", [*SAMPLES, DATA / TIME_DOC, DATA / NO_HEADINGS], ids=lambda p: p.stem[:20])
-def test_no_generic_actor_and_every_quote_is_verbatim_at_its_clause(agencies, path):
+def test_every_quote_is_a_verbatim_sentence_of_its_clause(agencies, path):
     doc, duties = extract_path(path)
     chunks = {c.chunk_id: c for c in ClauseChunker().chunk(doc)}
     assert duties
     whole = squash(doc.text)
     for d in duties:
-        assert not_generic(agencies, d), d.actor
-        assert "liên quan" not in d.actor, d.actor
+        assert d.actor and d.actor[0].isupper(), d.actor
         assert d.quote in whole
-        assert squash(doc.text[d.start:d.end]) == d.quote
+        assert d.quote in squash(doc.text[d.start:d.end])
         chunk = chunks[d.chunk_id]
         assert (chunk.start, chunk.end, chunk.clause) == (d.start, d.end, d.clause)
         assert d.doc_id == doc.doc_id and d.document == doc.name
         assert d.role in ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
-    assert len({(d.chunk_id, d.actor) for d in duties}) == len(duties)  # one duty per clause and actor
+    assert len({d.duty_id for d in duties}) == len(duties)  # one duty per sentence part and actor
 
 
 def test_extraction_is_deterministic_and_ids_are_stable(thanh_hoa):
@@ -377,7 +384,7 @@ def test_extraction_is_deterministic_and_ids_are_stable(thanh_hoa):
 @pytest.mark.parametrize("question, expected", [
     ("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"]),
     ("so noi vu phai lam gi", ["Sở Nội vụ"]),
-    ("Những việc gì giao cho cấp huyện?", ["Chủ tịch UBND cấp huyện"]),
+    ("Những việc gì giao cho Chủ tịch UBND các huyện?", ["Chủ tịch UBND cấp huyện"]),
     ("Sở Nội vụ và Văn phòng UBND tỉnh phải làm gì?", ["Văn phòng UBND tỉnh", "Sở Nội vụ"]),
     ("Văn phòng Ủy ban nhân dân tỉnh và UBND tỉnh làm gì?", ["Văn phòng UBND tỉnh", "UBND tỉnh"]),
     ("UBND tỉnh phải làm gì?", ["UBND tỉnh"]),
@@ -389,7 +396,7 @@ def test_agencies_mentioned_in_a_question(agencies, question, expected):
 
 @pytest.mark.parametrize("query, canonical", [
     ("Sở NV", "Sở Nội vụ"), ("so noi vu", "Sở Nội vụ"), ("VP UBND tỉnh", "Văn phòng UBND tỉnh"),
-    ("văn phòng ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh"), ("cấp huyện", "Chủ tịch UBND cấp huyện"),
+    ("văn phòng ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh"), ("Chủ tịch UBND các huyện", "Chủ tịch UBND cấp huyện"),
     ("Không Có Cơ Quan Này", None),
 ])
 def test_resolve_a_users_name_for_an_agency(agencies, query, canonical):

@@ -1,0 +1,65 @@
+"""The 2025 reorganisation of provinces (63 -> 34 since 1/7/2025), from the data that the
+`vietnamadminunits` package keeps (not a hand-typed list): which old provinces each new one
+took in, and the new short names.
+
+    current_province("Đắk Nông") == "Lâm Đồng"
+    provinces_in("Lâm Đồng") == {"Lâm Đồng", "Đắk Nông", "Bình Thuận"}   (old names as keys go)
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from core.text import fold
+
+_PREFIX = re.compile(r"^(?:tinh|thanhpho|tp)")
+
+
+def province_key(name: str) -> str:
+    """'Tỉnh Đắk Nông', 'Đăk Nông', 'dak nong' -> 'daknong' (the package's keys without their prefix)."""
+    key = re.sub(r"[^a-z]", "", fold(name or "").lower().replace("đ", "d"))
+    return _PREFIX.sub("", key)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
+    """(old key -> new key, new key -> new short name, new key -> old keys)."""
+    import vietnamadminunits  # its data files, read once; the package's own converter parses whole addresses
+
+    data = Path(vietnamadminunits.__file__).resolve().parent / "data"
+    merged = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
+    names = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
+    successor: dict[str, str] = {}
+    members: dict[str, set[str]] = {}
+    for new, olds in merged.items():
+        new_key = _PREFIX.sub("", new)
+        members[new_key] = {_PREFIX.sub("", o) for o in olds} | {new_key}
+        for old in olds:
+            successor[_PREFIX.sub("", old)] = new_key
+    short = {_PREFIX.sub("", k): v["provinceShort"] for k, v in names.items()}
+    return successor, short, members
+
+
+def current_province(name: str | None) -> str | None:
+    """The province that `name` (an old or a current province) is part of today; None if unknown."""
+    if not name:
+        return None
+    successor, short, _ = _tables()
+    key = province_key(name)
+    new = successor.get(key) or (key if key in short else None)
+    return short.get(new) if new else None
+
+
+def provinces_in(name: str) -> set[str]:
+    """Keys of every province, old or current, that `name` covers today (itself included)."""
+    successor, _, members = _tables()
+    key = province_key(name)
+    new = successor.get(key, key)
+    return members.get(new, {key})
+
+
+def same_province(document_province: str | None, wanted: str) -> bool:
+    """Does a document of `document_province` belong to `wanted` (old and new names both work)?"""
+    return bool(document_province) and province_key(document_province) in provinces_in(wanted)

@@ -1,0 +1,149 @@
+"""The wording of an assignment, sentence by sentence (pure): the words that assign ("Giao",
+"Yêu cầu", "Đề nghị", "chỉ đạo"), that make a partner ("phối hợp với"), that open a sentence before
+its subject ("Trong tháng 12/2025, …"), that say the role ("chủ trì", "tham mưu", "theo dõi, đôn
+đốc"), and how a clause is cut into sentence parts. ingest/duties.py reads documents with these."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.text import split_sentences, squash
+from ingest.actors import find_agencies
+from ingest.agencies import agency_key
+from ingest.structure import CLOSING_MARK
+
+_I = re.IGNORECASE
+# Adverbs and modals before the verb that says the role: "khẩn trương chủ trì", "có trách nhiệm tham mưu".
+ADVERBS = re.compile(r"^(?:(?:khẩn trương|chủ động|tiếp tục|kịp thời|thường xuyên|nghiêm túc|tập trung|sớm|cần|phải"
+                      r"|đồng thời|định kỳ|tích cực|quyết liệt|khẩn cấp|ngay"
+                      r"|có trách nhiệm|chịu trách nhiệm|chỉ đạo|là cơ quan thường trực,?)\s*,?\s+)+", _I)
+ROLE_START = (
+    (re.compile(r"^chủ trì\b", _I), "chủ trì"),
+    (re.compile(r"^phối hợp\b", _I), "phối hợp"),
+    (re.compile(r"^(?:tham mưu|đề xuất|trình)\b", _I), "tham mưu"),
+    (re.compile(r"^(?:theo dõi|đôn đốc|(?:tổ chức\s+)?kiểm tra|giám sát)\b", _I), "theo dõi, đôn đốc"),
+    (re.compile(r"^(?:tổng hợp,? báo cáo|báo cáo)\b", _I), "báo cáo"),
+)
+TRIGGER = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:giao(?: cho)?|yêu cầu|đề nghị|chỉ đạo|nhắc nhở)\s+", _I)
+COORDINATE = re.compile(r"(?<!\w)phối hợp(?: chặt chẽ)?(?: (?:với|cùng))?\s+", _I)
+# An opening phrase before the subject: "Trong tháng 12/2025, Sở …", "Căn cứ …, Sở …", "Riêng Sở …".
+OPENING = re.compile(r"^(?:(?:đồng thời|riêng|ngoài ra|theo đó|do đó|vì vậy|trên cơ sở đó|bên cạnh đó)\s*,?\s*"
+                     r"|(?:trong|căn cứ|sau khi|trên cơ sở|để|nhằm|đối với|quý|tháng|năm|từ|đến|khi)\b"
+                     r"[^,;:]{0,160},\s*)", _I)
+# Words after an agency that make it something other than the subject of a task ("Sở Nội vụ của …").
+THEN = re.compile(r"^(?:của|về|tại|theo|đã|được|là|trong|ngày|số|năm|đến|như|với|cho|và|hoặc|thì|có tên|tham dự"
+                  r"|ban hành|gửi|vào|đối với|trên|do|nhằm)\b", _I)
+REFERENCE = re.compile(
+    r"\b(?:Chỉ thị|Nghị quyết|Quyết định|Kế hoạch|Công văn|văn bản|Thông tư|Nghị định|Luật|Thông báo|Chương trình)"
+    r"\s+số\s+[\w/.\-]+(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?", re.UNICODE)
+GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
+PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
+SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)
+# Headings that name whose tasks follow.
+ABOUT = re.compile(r"^(?:đối với|trách nhiệm của|(?:chức năng,\s*)?nhiệm vụ(?:,? quyền hạn| và quyền hạn)? của)\s+",
+                   _I)
+# A subject that restates the addressee ("Người đứng đầu các cơ quan … phải …" under "1. Thủ trưởng các sở …").
+RESTATED = re.compile(r"^(?:người đứng đầu|thủ trưởng|lãnh đạo)?\s*(?:các|mỗi|từng)?\s*"
+                      r"(?:cơ quan|đơn vị|địa phương)\b", _I)
+
+
+def role_of(predicate: str) -> str:
+    text = ADVERBS.sub("", predicate.strip(" ,:;-–")).strip()
+    for pattern, role in ROLE_START:
+        if pattern.match(text):
+            return role
+    return "thực hiện"
+
+
+def action_phrase(text: str, limit: int = 160) -> str:
+    first = CLOSING_MARK.sub("", (split_sentences(squash(text), keep_lists=True) or [""])[0]).strip(" ;.,:-–")
+    if len(first) > limit:
+        cut = first.rfind(" ", 0, limit)
+        first = first[:cut if cut > 0 else limit] + " …"
+    return first[:1].upper() + first[1:]
+
+
+def sentence_parts(text: str) -> list[tuple[str, str]]:
+    """(part, its sentence) for each sentence and each of its ';' parts; a ';' does not cut a list
+    of agencies ("Chánh Văn phòng UBND tỉnh; Giám đốc …; … chịu trách nhiệm thi hành …", "UBND tỉnh
+    yêu cầu Thủ trưởng các sở; Chủ tịch UBND các huyện …")."""
+    out: list[tuple[str, str]] = []
+    for sentence in split_sentences(squash(text), keep_lists=True):
+        parts: list[str] = []
+        joining = False
+        for part in (p.strip() for p in sentence.split(";")):
+            if not part:
+                continue
+            if joining:
+                parts[-1] += "; " + part
+            else:
+                parts.append(part)
+            spans = find_agencies(parts[-1])
+            joining = bool(spans) and spans[-1].end >= len(parts[-1]) - 1 and not parts[-1].endswith(":")
+        out.extend((piece, sentence[:_LONGEST]) for p in parts for piece in _pieces(p))
+    return out
+
+
+_LONGEST = 1500  # characters: past this a "sentence" is a run-on line, cut at commas
+
+
+def _pieces(part: str) -> list[str]:
+    if len(part) <= _LONGEST:
+        return [part]
+    out, start = [], 0
+    while start < len(part):
+        end = part.rfind(", ", start, start + _LONGEST) if start + _LONGEST < len(part) else len(part)
+        end = end if end > start else min(len(part), start + _LONGEST)
+        out.append(part[start:end].strip(" ,"))
+        start = end + 1
+    return [p for p in out if p]
+
+
+_MARKER = re.compile(r"^(?:[IVX]+[.)]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-•+–*])\s*")
+_TASK_START = re.compile(r"^[^\W\d]", re.UNICODE)
+
+
+def is_task(part: str) -> bool:
+    """A line under an addressee that is more than a fragment or a lead-in to a list."""
+    words = len(part.split())
+    # "Tăng cường tính chủ động … cụ thể:" is a task of its own; "Nhiệm vụ:" only leads in.
+    return bool(_TASK_START.match(part)) and words >= 3 and (not part.rstrip().endswith(":") or words >= 10)
+
+
+def strip_marker(line: str) -> str:
+    return _MARKER.sub("", line.strip()).strip()
+
+
+def in_scope(addressing_path: str, path: str) -> bool:
+    """Does the line at `addressing_path` ("Mục 2, điểm b") address the clause at `path`? Its
+    children do, and the unnumbered paragraphs that follow it under the same parent."""
+    if path.startswith(addressing_path + ","):
+        return True
+    if not addressing_path:
+        return True  # addressed in the opening paragraphs: the whole body
+    parent = addressing_path.rsplit(",", 1)[0] if "," in addressing_path else ""
+    return bool(parent) and path.startswith(parent + ", đoạn") or (not parent and path.startswith(addressing_path))
+
+
+def writes_upward(issuer: str | None, recipients: tuple[str, ...]) -> bool:
+    """Is the letter addressed to the issuer's parent body ("UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ" writing
+    to "Ủy ban nhân dân tỉnh" or its Chủ tịch)?"""
+    lines = [x.strip() for x in (issuer or "").split("/") if x.strip()]
+    if len(lines) < 2 or re.match(r"(?i)(?:tỉnh|huyện|xã|thành phố|thị xã|quận|phường)\b", lines[1]):
+        return False  # one body ("ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG"): no parent named
+    parent = agency_key(lines[0], folded=True).split()
+    head = " ".join(parent[:2])  # "ubnd tinh", "bo cong an"
+    return any(agency_key(r, folded=True).removeprefix("dong chi ").removeprefix("chu tich ").startswith(head)
+               for r in recipients)
+
+
+def iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def tidy(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" ,;:.")
+    return name[:1].upper() + name[1:]
