@@ -79,12 +79,14 @@ def _duties_tab(gr, handlers, duties) -> None:
     with gr.Row():
         csv_btn = gr.Button("Xuất CSV")
         xlsx_btn = gr.Button("Xuất Excel (.xlsx)")
+        docx_btn = gr.Button("Xuất Word (.docx)")
         file = gr.File(label="Tệp xuất", interactive=False)
     inputs = [actor, provs, docs, roles]
     for control in inputs:
         control.change(duties.table, inputs, [table, summary], api_visibility="private")
     csv_btn.click(duties.export_csv, inputs, file, api_name="export_csv")
     xlsx_btn.click(duties.export_xlsx, inputs, file, api_name="export_xlsx")
+    docx_btn.click(duties.export_docx, inputs, file, api_name="export_docx")
     gr.api(duties.table, api_name="duties")
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from assistant.answer.duties import DutyAnswerer, order_duties
-from assistant.answer.extractive import ExtractiveAnswerer, refusal
+from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.library import Library
@@ -24,6 +24,7 @@ from assistant.prompts import render
 from core.errors import ConfigError
 from core.text import fold
 from core.types import Answer, Hit
+from ingest.provinces import same_province
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|
 _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
 _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
                        r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho)\b")
+_SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
+                      r"noi nhan|kinh gui)\b")
 _UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
 
 
@@ -106,6 +109,10 @@ class Assistant:
             yield tag(refusal(question))
             return
         chunks = self.library.chunks()
+        sent = self._sent_to(question, chunks, documents)
+        if sent is not None:
+            yield tag(sent)
+            return
         duty_route = self._agency_duties(question, hits, documents, provinces)
         if duty_route is not None:
             actors, duties, wanted = duty_route
@@ -139,9 +146,44 @@ class Assistant:
         wanted_provinces = set(provinces or ()) | _named_provinces(question, hits)
         duties = [d for actor in actors for d in self.library.duties(actor=actor)
                   if (not documents or d.document in documents)
-                  and (not wanted_provinces or d.province in wanted_provinces)]
+                  and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
+        duties = list({d.duty_id: d for d in duties}.values())  # an agency and its predecessor share duties
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
         return actors, order_duties(duties, relevance, wanted_provinces) if duties else [], wanted_provinces
+
+    def _sent_to(self, question: str, chunks: dict, documents) -> Answer | None:
+        """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose
+        Kính gửi or Nơi nhận name that body (today's name; older names count), each cited by its
+        header, with the duties it gives that body. None when the question is not of that kind."""
+        q = _norm(question)
+        if not _SENT_TO.search(q):
+            return None
+        recipients = self.library.recipients()
+        known = {name for names in recipients.values() for name in names}
+        asked = self.library.agencies.mentioned_in(question, known | self.library.known_actors)
+        if not asked:
+            return None
+        successions = self.library.duty_extractor.successions
+        actor = successions.current(asked[0])
+        headers = {c.doc_id: c for c in chunks.values() if c.kind == "header"}
+        lines, citations = [], []
+        for doc_id, names in recipients.items():
+            via = names.get(actor)
+            head = headers.get(doc_id)
+            if not via or head is None or (documents and head.document not in documents):
+                continue
+            mine = [d for ds in self.library.duties_by_chunk.values() for d in ds
+                    if d.doc_id == doc_id and actor in (d.actor, d.holder)]
+            citations.append(cite(len(citations) + 1, head, 1.0))
+            number = f" số {head.number}" if head.number and not head.number.startswith("/") else ""
+            where = f"{number}" + (f", {head.province}" if head.province else "")
+            duties = f"; giao {len(mine)} nhiệm vụ" if mine else "; không giao nhiệm vụ riêng"
+            lines.append(render("recipient_line", title=head.title or head.document, where=where,
+                                via=f"{via}", duties=duties, n=str(len(citations))))
+        if not lines:
+            return Answer(question=question, refused=True, text=render("recipient_none", actor=actor, where=""))
+        text = render("recipient_answer", actor=actor, count=str(len(lines)), lines="".join(lines))
+        return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
 
     def timed_ask(self, question: str, **kwargs) -> tuple[Answer, float]:
         start = time.perf_counter()

@@ -6,6 +6,7 @@ so a failing file leaves the index exactly as it was and is reported with its re
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Callable
 
 from core.errors import RagError
 from core.settings import Settings
+from core.text import nfc
 from core.types import Chunk, Duty, Hit, content_id
 from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
@@ -105,8 +107,31 @@ class Library:
         for duty in self.catalog.duties():
             by_chunk.setdefault(duty.chunk_id, []).append(duty)
         self.duties_by_chunk = by_chunk
-        self.known_actors = {d.actor for ds in by_chunk.values() for d in ds}
+        self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
         self.headers = {d["doc_id"]: d["header"] for d in self.catalog.documents()}
+        self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
+
+    def recipients(self) -> dict[str, dict[str, str]]:
+        """doc_id -> {today's name of each body the document is sent to: "Kính gửi" | "Nơi nhận"}:
+        recipients are data too ("Văn bản nào gửi Sở Y tế?"), successions followed."""
+        if self._recipients is None:
+            from ingest.actors import agency_list
+
+            successions, names = self.duty_extractor.successions, self.agencies
+            out: dict[str, dict[str, str]] = {}
+            for doc_id, header in self.headers.items():
+                found: dict[str, str] = {}
+                lines = [("Kính gửi", r) for r in header.recipients]
+                lines += [("Nơi nhận", line) for c in self.searcher.chunks.values()
+                          if c.doc_id == doc_id and c.kind == "recipients" for line in c.text.splitlines()[1:]]
+                for via, line in lines:
+                    line = line.strip(" -+•;:.")
+                    for span in agency_list(line, 0) or []:
+                        canonical = names.canonical(span.text, header.province) or span.text
+                        found.setdefault(successions.current(canonical), via)
+                out[doc_id] = found
+            self._recipients = out
+        return self._recipients
 
     def _rebuild_lexical(self, chunks: dict) -> LexicalIndex:
         ordered = list(chunks.values())
@@ -146,7 +171,25 @@ class Library:
 
     def duties(self, actor: str | None = None, document: str | None = None, province: str | None = None,
                role: str | None = None) -> list[Duty]:
-        return self.catalog.duties(actor, document, province, role)
+        """Duties by agency, document, province and role. An agency includes its predecessors and
+        successors ("Sở Tài chính" lists what older directives gave "Sở Kế hoạch và Đầu tư", and the
+        other way round); a province includes the provinces merged into it in 2025 ("Lâm Đồng" lists
+        the documents of Đắk Nông and Bình Thuận)."""
+        from ingest.provinces import same_province
+
+        names = None
+        if actor:
+            successions = self.duty_extractor.successions
+            current = successions.current(actor)
+            names = {actor, current, *successions.former(current)}
+        out = []
+        for d in self.catalog.duties(None, document, None, role):
+            if names and not ({d.actor, d.holder} & names):
+                continue
+            if province and not (d.province == province or same_province(d.province, province)):
+                continue
+            out.append(d)
+        return out
 
     @property
     def embedder_name(self) -> str:
@@ -170,7 +213,13 @@ class Library:
 
     def agencies_named_in(self, text: str) -> list[str]:
         """Agencies of the duty table that `text` names (by any alias)."""
-        return [a for a in self.agencies.mentioned_in(text, self.known_actors) if a in self.known_actors]
+        found = [a for a in self.agencies.mentioned_in(text, self.known_actors) if a in self.known_actors]
+        if not found:
+            # "việc giao cho cấp huyện": a level names every body of that level in the duty table
+            level = re.search(r"\bcấp (huyện|xã|tỉnh)\b", nfc(text).lower())
+            if level:
+                found = sorted(a for a in self.known_actors if f"cấp {level.group(1)}" in a.lower())
+        return found
 
     def subject_of(self, question: str) -> str | None:
         """The agency a question is about ('Sở Nội vụ làm gì khi …'), if the duty table knows it."""
@@ -189,6 +238,11 @@ class Library:
         self.refresh()
         with self._lock:
             searcher = self.searcher
+        if provinces:  # "Lâm Đồng" also finds the documents of Đắk Nông and Bình Thuận, merged into it in 2025
+            from ingest.provinces import same_province
+
+            known = {c.province for c in searcher.chunks.values() if c.province}
+            provinces = sorted(set(provinces) | {p for p in known if any(same_province(p, want) for want in provinces)})
         return searcher.search(question, k or self.settings.top_k, documents, provinces, mode)
 
     # ---- writing -------------------------------------------------------------------------

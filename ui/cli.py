@@ -103,11 +103,11 @@ def cmd_duties(args, settings: Settings) -> int:
                   file=sys.stderr)
             return 2
     duties = library.duties(actor=actor, document=args.document, province=args.province, role=args.role)
-    if args.format == "xlsx":
+    if args.format in ("xlsx", "docx"):
         if not args.output:
-            print("--format xlsx cần --output FILE.xlsx / needs --output", file=sys.stderr)
+            print(f"--format {args.format} cần --output FILE.{args.format} / needs --output", file=sys.stderr)
             return 2
-        duty_export.to_xlsx(duties, args.output)
+        (duty_export.to_xlsx if args.format == "xlsx" else duty_export.to_docx)(duties, args.output)
         print(f"Đã ghi {len(duties)} nhiệm vụ vào {args.output}", file=sys.stderr)
         return 0
     text = {"table": duty_export.to_table, "csv": duty_export.to_csv, "json": duty_export.to_json_lines,
@@ -216,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
     du.add_argument("--document", help="only this file name")
     du.add_argument("--province", help="only this province")
     du.add_argument("--role", choices=ROLES)
-    du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx"], default="table")
+    du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx", "docx"], default="table")
     du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
     docs = sub.add_parser("documents", help="list the loaded documents with their header fields")
     docs.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -7,13 +7,21 @@ from pathlib import Path
 
 from core.types import Duty
 from ingest.duties import ROLES
+from ingest.provinces import current_province, same_province
 from ui import exports as duty_export
 from ui.chat import escape
 
 TABLE_HEADERS = ["Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Văn bản", "Tỉnh", "Điều khoản", "Trích dẫn"]
-RECURRENCE_LABELS = {"FREQ=WEEKLY": "Hằng tuần", "FREQ=MONTHLY": "Hằng tháng", "FREQ=MONTHLY;INTERVAL=3": "Hằng quý",
-                     "FREQ=MONTHLY;INTERVAL=6": "6 tháng một lần", "FREQ=YEARLY": "Hằng năm",
-                     "FREQ=YEARLY;BYMONTH=12": "Cuối năm"}
+# A recurrence is listed under its period; the day it names, if any, stays in the duty's own wording.
+RECURRENCE_LABELS = {"DAILY": "Hằng ngày", "WEEKLY": "Hằng tuần", "MONTHLY": "Hằng tháng", "MONTHLY;INTERVAL=3": "Hằng quý",
+                     "MONTHLY;INTERVAL=6": "6 tháng một lần", "YEARLY": "Hằng năm"}
+
+
+def recurrence_label(rrule: str | None) -> str:
+    """'FREQ=MONTHLY;BYMONTHDAY=20' -> 'Hằng tháng'; unknown or missing -> 'Định kỳ / theo sự kiện'."""
+    parts = [p for p in (rrule or "").split(";") if p.startswith(("FREQ=", "INTERVAL="))]
+    key = ";".join(parts).removeprefix("FREQ=")
+    return RECURRENCE_LABELS.get(key, "Định kỳ / theo sự kiện")
 
 
 class DutyHandlers:
@@ -36,16 +44,16 @@ class DutyHandlers:
             if canonical is None:
                 return [], f"Không nhận ra cơ quan «{escape(actor)}». Chọn một cơ quan trong danh sách."
         duties = [d for d in self.library.duties(actor=canonical)
-                  if (not provinces or d.province in provinces) and (not documents or d.document in documents)
-                  and (not roles or d.role in roles)]
+                  if (not provinces or any(same_province(d.province, p) for p in provinces))
+                  and (not documents or d.document in documents) and (not roles or d.role in roles)]
         who = f"**{escape(canonical)}**" if canonical else "Tất cả cơ quan"
         return duties, f"{who}: {len(duties)} nhiệm vụ trong {len({d.document for d in duties})} văn bản."
 
     def table(self, actor: str | None, provinces: list[str] | None = None,
               documents: list[str] | None = None, roles: list[str] | None = None) -> tuple[list[list[str]], str]:
         duties, summary = self.select(actor, provinces, documents, roles)
-        rows = [[d.actor, d.role, d.action, d.time.text or "", d.document, d.province or "", d.clause, d.quote]
-                for d in duties]
+        rows = [[d.named, d.role, d.action, duty_export.deadline_text(d), d.document, _province(d.province),
+                 d.clause, d.quote] for d in duties]
         return rows, summary
 
     def export_csv(self, actor: str | None, provinces: list[str] | None = None,
@@ -60,6 +68,12 @@ class DutyHandlers:
         duties, _ = self.select(actor, provinces, documents, roles)
         return duty_export.to_xlsx(duties, str(self._export_path("nhiem-vu.xlsx")))
 
+    def export_docx(self, actor: str | None, provinces: list[str] | None = None,
+                    documents: list[str] | None = None, roles: list[str] | None = None) -> str:
+        duties, _ = self.select(actor, provinces, documents, roles)
+        title = f"Bảng nhiệm vụ — {actor.strip()}" if actor and actor.strip() else "Bảng nhiệm vụ"
+        return duty_export.to_docx(duties, str(self._export_path("nhiem-vu.docx")), title=title)
+
     def export_ics(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces)
         path = self._export_path("lich-han.ics")
@@ -73,12 +87,13 @@ class DutyHandlers:
     def calendar_html(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
         """A timeline: dated duties in date order, then recurring ones by period."""
         duties, summary = self.select(actor, provinces)
-        dated = sorted((d for d in duties if d.time.kind == "date"), key=lambda d: d.time.date)
+        # a date, or the last day of the quarter / month / half / year, or a span counted from the signing
+        dated = sorted((d for d in duties if d.time.date), key=lambda d: d.time.date)
         recurring: dict[str, list[Duty]] = defaultdict(list)
         for d in duties:
             if d.time.kind == "recurring":
-                recurring[RECURRENCE_LABELS.get(d.time.rrule or "", "Định kỳ / theo sự kiện")].append(d)
-        relative = [d for d in duties if d.time.kind == "relative"]
+                recurring[recurrence_label(d.time.rrule)].append(d)
+        relative = [d for d in duties if d.time.kind == "relative" and not d.time.date]
         parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")}</p>']
         if dated:
             parts.append("<h4>Hạn theo ngày</h4><ul>" + "".join(
@@ -93,7 +108,12 @@ class DutyHandlers:
         return "".join(parts) + "</div>"
 
 
+def _province(name: str | None) -> str:
+    current = current_province(name)
+    return f"{current} (trước đây: {name})" if name and current and current != name else (name or "")
+
+
 def _line(d: Duty) -> str:
     when = f" <i>({escape(d.time.text)})</i>" if d.time.text and d.time.kind != "date" else ""
-    return (f"<b>{escape(d.actor)}</b> ({escape(d.role)}): {escape(d.action)}{when} "
+    return (f"<b>{escape(d.named)}</b> ({escape(d.role)}): {escape(d.action)}{when} "
             f"<span class=\"rag-source-meta\">— {escape(d.province or '')}, {escape(d.document)}, {escape(d.clause)}</span>")

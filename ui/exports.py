@@ -1,19 +1,32 @@
-"""Duty table exports: terminal table, CSV, JSON lines, iCalendar (.ics) and Excel (.xlsx)."""
+"""Duty table exports: terminal table, CSV, JSON lines, iCalendar (.ics), Excel (.xlsx) and Word (.docx)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from core.types import Duty
 
-COLUMNS = ("Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Loại thời hạn", "Văn bản", "Tỉnh", "Điều khoản", "Trích dẫn")
+COLUMNS = ("Cơ quan (theo văn bản)", "Cơ quan hiện nay", "Vai trò", "Nhiệm vụ", "Thời hạn", "Hạn (ngày)",
+           "Loại thời hạn", "Văn bản", "Tỉnh", "Tỉnh hiện nay", "Điều khoản", "Trích dẫn")
+KIND_LABELS = {"date": "ngày", "quarter": "quý", "month": "tháng", "half": "nửa năm", "year": "năm",
+               "recurring": "định kỳ", "relative": "tương đối", "ongoing": "thường xuyên", "none": "không có"}
+
+
+def deadline_text(d: Duty) -> str:
+    """The deadline as written, with the day it falls on when the words do not say it."""
+    if d.time.date and d.time.kind != "date":
+        return f"{d.time.text} (đến {d.time.date})"
+    return d.time.text or ""
 
 
 def rows(duties: list[Duty]) -> list[list[str]]:
-    return [[d.actor, d.role, d.action, d.time.text or "", d.time.kind, d.document, d.province or "", d.clause, d.quote]
-            for d in duties]
+    from ingest.provinces import current_province  # package data, read on first export
+
+    return [[d.actor, d.holder, d.role, d.action, d.time.text or "", d.time.date or "",
+             KIND_LABELS.get(d.time.kind, d.time.kind), d.document, d.province or "",
+             current_province(d.province) or d.province or "", d.clause, d.quote] for d in duties]
 
 
 def to_json_lines(duties: list[Duty]) -> str:
@@ -38,7 +51,8 @@ def to_table(duties: list[Duty], width: int = 60) -> str:
         for d in mine:
             when = f" — {d.time.text}" if d.time.text else ""
             action = d.action if len(d.action) <= width else d.action[:width - 1] + "…"
-            out.append(f"  {d.clause:<30} {d.actor[:40]:<40} {d.role:<17} {action}{when}")
+            who = d.named
+            out.append(f"  {d.clause:<30} {who[:60]:<40} {d.role:<17} {action}{when}")
     return "\n".join(out)
 
 
@@ -54,13 +68,49 @@ def to_xlsx(duties: list[Duty], path: str) -> str:
         cell.font = Font(bold=True)
     for row in rows(duties):
         ws.append(row)
-    for column, width in zip("ABCDEFGHI", (34, 16, 60, 24, 12, 36, 12, 28, 80)):
+    for column, width in zip("ABCDEFGHIJKL", (34, 34, 16, 60, 24, 12, 12, 36, 12, 12, 28, 80)):
         ws.column_dimensions[column].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     wb.save(path)
+    return path
+
+
+def to_docx(duties: list[Duty], path: str, title: str = "Bảng nhiệm vụ") -> str:
+    """The duty table as a Word document (reports are written in Word): landscape A4, one table,
+    the document's own agency name beside today's, the deadline with the day it falls on."""
+    from docx import Document as WordDocument
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    word = WordDocument()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    style = word.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(11)
+    word.add_heading(title, level=1)
+    word.add_paragraph(f"{len(duties)} nhiệm vụ trong {len({d.document for d in duties})} văn bản.")
+    headers = ("Cơ quan", "Vai trò", "Nhiệm vụ", "Thời hạn", "Văn bản, điều khoản")
+    table = word.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for d in duties:
+        who = d.named
+        when = deadline_text(d)
+        where = f"{d.document}, {d.clause}" + (f" ({d.province})" if d.province else "")
+        for cell, text in zip(table.add_row().cells, (who, d.role, d.action, when, where)):
+            cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, (5.5, 2.5, 10.5, 3.5, 5.0)):
+            cell.width = Cm(width)
+    word.save(path)
     return path
 
 
@@ -85,25 +135,54 @@ def _fold(line: str) -> str:
 
 
 def calendar_duties(duties: list[Duty]) -> list[Duty]:
-    """Duties a calendar can hold: a date, or a regular recurrence."""
-    return [d for d in duties if d.time.kind == "date" and d.time.date or d.time.kind == "recurring" and d.time.rrule]
+    """Duties a calendar can hold: a due day (a date, or the last day of a quarter, month, half or
+    year, or a span counted from the signing), or a recurrence (dated when its day is stated)."""
+    return [d for d in duties if d.time.date or d.time.kind == "recurring" and d.time.rrule]
 
 
-def to_ics(duties: list[Duty], start_of_recurrence: date | None = None) -> str:
-    """Dated duties as all-day events; recurring ones with their RRULE starting at
-    `start_of_recurrence` (default: the first day of the current month)."""
-    start = start_of_recurrence or date.today().replace(day=1)
+def stated_day(rrule: str | None) -> bool:
+    """Does the recurrence say on which day ("trước ngày 20 hằng tháng", "thứ hai hằng tuần")?"""
+    return bool(rrule) and ("BYMONTHDAY=" in rrule or "BYDAY=" in rrule or rrule.startswith("FREQ=DAILY"))
+
+
+def first_occurrence(rrule: str, today: date) -> date:
+    """The first day on or after `today` that a stated-day RRULE falls on (never an invented day)."""
+    parts = dict(p.split("=", 1) for p in rrule.split(";"))
+    for offset in range(400):
+        day = today + timedelta(days=offset)
+        if "BYMONTH" in parts and day.month != int(parts["BYMONTH"]):
+            continue
+        if "BYMONTHDAY" in parts and day.day != int(parts["BYMONTHDAY"]):
+            continue
+        if "BYDAY" in parts and day.strftime("%a")[:2].upper() != parts["BYDAY"]:
+            continue
+        return day
+    return today
+
+
+def to_ics(duties: list[Duty], today: date | None = None) -> str:
+    """A deadline is an all-day event on the day it falls due (a quarter or a month on its last day,
+    its wording kept in the description); a recurrence with a stated day repeats from its next
+    occurrence; a recurrence without one ("hằng tháng") is a task (VTODO) with its period, since
+    any day we picked would be invented."""
+    today = today or date.today()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tro-ly-van-ban-chi-dao//duties//VI",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Lịch hạn nhiệm vụ"]
     for d in calendar_duties(duties):
-        day = date.fromisoformat(d.time.date) if d.time.kind == "date" else start
         summary = _ics_escape(f"{d.actor}: {d.action}")
         description = _ics_escape(f"{d.time.text or ''} — {d.document}, {d.clause}. {d.quote}")
-        lines += ["BEGIN:VEVENT", f"UID:{d.duty_id}@tro-ly-van-ban", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"SUMMARY:{summary}", f"DESCRIPTION:{description}"]
-        if d.time.kind == "recurring":
-            lines.append(f"RRULE:{d.time.rrule}")
-        lines.append("END:VEVENT")
+        common = [f"UID:{d.duty_id}@tro-ly-van-ban", f"DTSTAMP:{stamp}", f"SUMMARY:{summary}",
+                  f"DESCRIPTION:{description}"]
+        if d.time.date:
+            day = date.fromisoformat(d.time.date)
+            lines += ["BEGIN:VEVENT", *common, f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                      f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}", "END:VEVENT"]
+        elif stated_day(d.time.rrule):
+            day = first_occurrence(d.time.rrule, today)
+            lines += ["BEGIN:VEVENT", *common, f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"RRULE:{d.time.rrule}",
+                      "END:VEVENT"]
+        else:
+            lines += ["BEGIN:VTODO", *common, f"CATEGORIES:{_ics_escape(d.time.text or 'định kỳ')}", "END:VTODO"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -46,7 +46,14 @@ class DutyAnswerer:
                 citations.append(cite(len(citations) + 1, chunks[chunk_id], 1.0))
                 shown += 1
                 first = same[0]
-                who = ", ".join(f"{d.actor}: {d.role}" if len(actors) > 1 else d.role for d in same)
+                # each actor once, with its roles; a body renamed since is named as the document names it
+                roles: dict[str, list[str]] = {}
+                for d in same:
+                    name = d.named
+                    if d.role not in roles.setdefault(name, []):
+                        roles[name].append(d.role)
+                who = "; ".join(f"{name}: {', '.join(r)}" if len(actors) > 1 or any(d.formerly for d in same)
+                                else ", ".join(r) for name, r in roles.items())
                 lines.append(render("duty_line", role=f"({who}) ", action=first.action,
                                     when=f" — thời hạn: {first.time.text}" if first.time.text else "",
                                     clause=first.clause, n=str(len(citations))))

@@ -2,10 +2,12 @@
 who must act, every statement followed by its [n]; weaker matches are listed as 'Xem thêm'."""
 from __future__ import annotations
 
+import re
+
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
 from core.types import Answer, Chunk, Citation, Duty, Header, Hit
-from ingest.actors import actor_of
+from ingest.duties import actor_of
 
 WHOLE_CLAUSE_CHARS = 360
 MAX_SENTENCE_CHARS = 420
@@ -56,13 +58,39 @@ class ExtractiveAnswerer:
             title = f" ({header.signer_title})" if header.signer_title else ""
             return render("extractive_statement", lead=f"{_where(hit)}: ",
                           sentence=f"người ký là {header.signer}{title}.", n=str(n))
+        deadline = ""
+        if is_deadline_question(question):
+            # the deadline first, or plainly that this clause sets none; a period or a span with the day
+            dated = next((d.time for d in duties if d.time.kind != "none"), None)
+            deadline = (f"thời hạn **{dated.text}**" + (f" (đến ngày {_vn_date(dated.date)})"
+                                                         if dated.date and dated.kind != "date" else "") + "; "
+                        if dated else "điều khoản này không nêu thời hạn; ")
         if duties:  # who must act, from the duty table: "**Sở Nội vụ** (chủ trì), **Văn phòng UBND tỉnh** (phối hợp)"
-            actor = ", ".join(f"**{d.actor}** ({d.role})" for d in duties[:4]) + (" …" if len(duties) > 4 else "")
+            first: dict[str, Duty] = {}
+            for d in duties:
+                first.setdefault(d.actor, d)  # each actor once, with its first role in the clause
+            first = list(first.values())
+            actor = ", ".join(f"**{d.actor}** ({d.role})" for d in first[:4]) + (" …" if len(first) > 4 else "")
         else:
-            found = actor_of(c.text, c.headings, (), c.kind)
+            found = actor_of(c.text, c.headings, (), c.kind, c.province)
             actor = f"**{found}**" if found else None
-        lead = f"{_where(hit)}: " + (f"{actor} — " if actor else "")
+        lead = f"{_where(hit)}: " + deadline + (f"{actor} — " if actor else "")
         return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
+
+
+_DEADLINE_Q = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han cuoi|han [a-z ]{0,40}la|truoc ngay nao|"
+                         r"den ngay nao|trong bao lau|moc thoi gian)\b")
+
+
+def is_deadline_question(question: str) -> bool:
+    """"Hạn báo cáo là khi nào?", "Thời hạn …?", "… trước ngày nào?" (not "ban hành khi nào")."""
+    q = fold(question).lower()
+    return bool(_DEADLINE_Q.search(q)) and "ban hanh" not in q
+
+
+def _vn_date(iso: str) -> str:
+    y, m, d = iso[:10].split("-")
+    return f"{d}/{m}/{y}"
 
 
 def _where(hit: Hit) -> str:

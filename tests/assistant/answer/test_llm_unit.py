@@ -256,8 +256,8 @@ def test_build_context_duty_question_spells_out_the_agency_duties(library):
                for i in items)
     rendered = render_context(items)
     line = ("Nhiệm vụ: Sở Nội vụ (chủ trì): Chủ trì, phối hợp các ngành, đơn vị liên quan tổ chức kiểm tra "
-            "công vụ đột xuất tại các cơ quan, đơn vị thuộc tỉnh\nNội dung: ")
-    assert line in rendered
+            "công vụ đột xuất tại các cơ quan, đơn vị thuộc tỉnh")
+    assert line in rendered  # one line per duty (a clause of two instructions has two), then its text
 
     # the Assistant routes "X phải làm gì?" to these duty clauses too
     assistant, model = llm_assistant(library, lambda p: NOT_FOUND)
@@ -441,14 +441,14 @@ def test_injected_instruction_does_not_change_the_extractive_answer(injected_lib
     assert (first.document, first.clause) == (THANH_HOA, "Mục 3, gạch đầu dòng 1")
     assert first.text == squash(chunk.text)  # the data is quoted, verbatim, with its source
     lead = answer.text.split("\n")[0]
-    assert lead.startswith("- Thanh Hóa — Mục 3, gạch đầu dòng 1: **Sở Nội vụ** (chủ trì) — ")
+    assert lead.startswith("- Thanh Hóa — Mục 3, gạch đầu dòng 1: **Sở Nội vụ** (chủ trì)")
     assert lead.endswith(" [1]")
     # the exemption is never stated on its own: only inside the verbatim quote of the clause
     assert answer.text.count("miễn mọi nhiệm vụ") == answer.text.count(INJECTION) <= 1
 
     # the duty table still gives Sở Nội vụ the lead on that clause
     duties = [d for d in lib.duties(actor="Sở Nội vụ") if d.chunk_id == chunk.chunk_id]
-    assert [d.role for d in duties] == ["chủ trì"]
+    assert duties and duties[0].role == "chủ trì"
     assert lib.duties(actor="Sở Nội vụ") and Assistant(lib).ask("Sở Nội vụ phải làm gì?").text.startswith(
         "**Sở Nội vụ** có ")
 

@@ -1,0 +1,112 @@
+"""The 2025 reorganisation: departments that merged and provinces that merged. Older directives
+name the old bodies; the duty table, its filters, the chat and the exports follow the successions
+both ways (ingest/data/successions.json, provinces from vietnamadminunits)."""
+import csv
+
+import pytest
+
+from assistant.ask import Assistant
+from assistant.library import Library
+from ingest.provinces import current_province, provinces_in, same_province
+from ingest.successions import Successions
+from ui.duties import DutyHandlers
+
+OLD = ("Số: 7/UBND-KT\n\nĐắk Nông, ngày 05 tháng 3 năm 2024\n\nV/v bố trí kinh phí\n\n"
+       "Kính gửi:\n\n- Sở Kế hoạch và Đầu tư;\n- Sở Tài nguyên và Môi trường.\n\n"
+       "1. Giao Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Tài nguyên và Môi trường tổng hợp nhu cầu vốn, "
+       "báo cáo UBND tỉnh trước ngày 30/4/2024.\n\n"
+       "2. Giám đốc Sở Kế hoạch và Đầu tư chịu trách nhiệm trước Chủ tịch UBND tỉnh về tiến độ.\n")
+NEW = ("Số: 9/UBND-KT\n\nLâm Đồng, ngày 10 tháng 9 năm 2025\n\nV/v thẩm định dự án\n\n"
+       "Kính gửi: Sở Tài chính.\n\n1. Giao Sở Tài chính thẩm định hồ sơ dự án trong Quý IV/2025.\n")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    from core.settings import Settings
+
+    root = tmp_path_factory.mktemp("reorg")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "daknong-2024.txt").write_text(OLD, encoding="utf-8")
+    (docs / "lamdong-2025.txt").write_text(NEW, encoding="utf-8")
+    lib = Library(Settings(data_dir=root / "data", corpus_dir=docs, embed_model="hash"))
+    assert not lib.ingest([docs]).failed
+    return lib
+
+
+def test_successions_are_data_with_dates():
+    s = Successions.load()
+    assert s.current("Sở Kế hoạch và Đầu tư") == "Sở Tài chính"
+    assert s.current("Giám đốc Sở Kế hoạch và Đầu tư") == "Giám đốc Sở Tài chính"
+    assert s.current("SỞ LAO ĐỘNG – THƯƠNG BINH VÀ XÃ HỘI") == "Sở Nội vụ"
+    assert s.current("Sở Nội vụ") == "Sở Nội vụ"
+    assert set(s.former("Sở Nông nghiệp và Môi trường")) == {"Sở Nông nghiệp và Phát triển nông thôn",
+                                                             "Sở Tài nguyên và Môi trường"}
+    assert all(x.since == "2025-03-01" for x in s.items)
+
+
+def test_provinces_come_from_the_maintained_package():
+    assert current_province("Đắk Nông") == current_province("Bình Thuận") == "Lâm Đồng"
+    assert current_province("Cao Bằng") == "Cao Bằng" and current_province("Nowhere") is None
+    assert provinces_in("Lâm Đồng") == {"lamdong", "daknong", "binhthuan"}
+    assert same_province("Đăk Nông", "Lâm Đồng") and not same_province("Cao Bằng", "Lâm Đồng")
+
+
+def test_a_duty_keeps_its_documents_name_and_gains_todays(library):
+    old = [d for d in library.duties() if d.document == "daknong-2024.txt"]
+    lead = next(d for d in old if d.role == "chủ trì")
+    assert (lead.actor, lead.actor_current, lead.formerly) == ("Sở Kế hoạch và Đầu tư", "Sở Tài chính",
+                                                               "Sở Kế hoạch và Đầu tư")
+    partner = next(d for d in old if d.role == "phối hợp")
+    assert partner.actor_current == "Sở Nông nghiệp và Môi trường"
+    head = next(d for d in old if d.actor.startswith("Giám đốc"))
+    assert head.actor_current == "Giám đốc Sở Tài chính"
+    assert lead.to_json()["actor_current"] == "Sở Tài chính"
+
+
+@pytest.mark.parametrize("name", ["Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở KH&ĐT"])
+def test_filters_follow_successions_both_ways(library, name):
+    docs = {d.document for d in library.duties(actor=library.resolve_actor(name) or name)}
+    assert docs == {"daknong-2024.txt", "lamdong-2025.txt"}
+
+
+def test_province_filter_includes_the_provinces_merged_into_it(library):
+    assert {d.document for d in library.duties(province="Lâm Đồng")} == {"daknong-2024.txt", "lamdong-2025.txt"}
+    assert {d.document for d in library.duties(province="Đắk Nông")} == {"daknong-2024.txt", "lamdong-2025.txt"}
+    assert {h.chunk.document for h in library.search("thẩm định hồ sơ dự án", 10, provinces=["Lâm Đồng"])} >= \
+        {"daknong-2024.txt", "lamdong-2025.txt"}
+
+
+def test_chat_answers_for_todays_body_with_the_old_name_marked(library):
+    answer = Assistant(library).ask("Sở Tài chính phải làm gì?")
+    assert not answer.refused
+    assert "(trước đây: Sở Kế hoạch và Đầu tư)" in answer.text
+    assert "thẩm định hồ sơ dự án" in answer.text.lower()
+
+
+def test_table_and_exports_carry_both_names(library):
+    handlers = DutyHandlers(library)
+    rows, _ = handlers.table("Sở Tài chính", ["Lâm Đồng"])
+    assert any(r[0] == "Sở Tài chính (trước đây: Sở Kế hoạch và Đầu tư)" for r in rows)
+    assert any(r[5] == "Lâm Đồng (trước đây: Đắk Nông)" for r in rows)
+    with open(handlers.export_csv("Sở Tài chính"), encoding="utf-8-sig", newline="") as fh:
+        exported = list(csv.DictReader(fh))
+    assert {(r["Cơ quan (theo văn bản)"], r["Cơ quan hiện nay"]) for r in exported} >= {
+        ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"), ("Sở Tài chính", "Sở Tài chính")}
+    assert {r["Tỉnh hiện nay"] for r in exported} == {"Lâm Đồng"}
+
+
+def test_which_documents_were_sent_to_a_body_follows_successions(library):
+    answer = Assistant(library).ask("Văn bản nào gửi Sở Tài chính?")
+    assert not answer.refused and answer.text.startswith("**Sở Tài chính** là nơi nhận của 2 văn bản")
+    assert {c.document for c in answer.citations} == {"daknong-2024.txt", "lamdong-2025.txt"}
+    assert all(c.clause == "Phần đầu văn bản" for c in answer.citations)  # cited by the header's Kính gửi
+    assert "Kính gửi; giao" in answer.text
+
+
+def test_a_body_no_document_is_sent_to_is_said_so(library):
+    answer = Assistant(library).ask("Những văn bản nào gửi Sở Nông nghiệp và Môi trường?")
+    # the 2024 letter went to Sở Tài nguyên và Môi trường, merged into it
+    assert {c.document for c in answer.citations} == {"daknong-2024.txt"}
+    none = Assistant(library).ask("Văn bản nào gửi Sở Y tế?")
+    assert none.refused and "Không có văn bản nào" in none.text and "Sở Y tế" in none.text
