@@ -166,18 +166,22 @@ class Assistant:
         successions = self.library.duty_extractor.successions
         actor = successions.current(asked[0])
         headers = {c.doc_id: c for c in chunks.values() if c.kind == "header"}
+        given: dict[str, int] = {}  # doc_id -> duties it gives that body
+        for ds in self.library.duties_by_chunk.values():
+            for d in ds:
+                if actor in (d.actor, d.holder):
+                    given[d.doc_id] = given.get(d.doc_id, 0) + 1
         lines, citations = [], []
         for doc_id, names in recipients.items():
             via = names.get(actor)
             head = headers.get(doc_id)
             if not via or head is None or (documents and head.document not in documents):
                 continue
-            mine = [d for ds in self.library.duties_by_chunk.values() for d in ds
-                    if d.doc_id == doc_id and actor in (d.actor, d.holder)]
+            mine = given.get(doc_id, 0)
             citations.append(cite(len(citations) + 1, head, 1.0))
             number = f" số {head.number}" if head.number and not head.number.startswith("/") else ""
             where = f"{number}" + (f", {head.province}" if head.province else "")
-            duties = f"; giao {len(mine)} nhiệm vụ" if mine else "; không giao nhiệm vụ riêng"
+            duties = f"; giao {mine} nhiệm vụ" if mine else "; không giao nhiệm vụ riêng"
             lines.append(render("recipient_line", title=head.title or head.document, where=where,
                                 via=f"{via}", duties=duties, n=str(len(citations))))
         if not lines:

@@ -110,6 +110,7 @@ class Library:
         self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
         self.headers = {d["doc_id"]: d["header"] for d in self.catalog.documents()}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
+        self.provinces = {c.province for c in chunks.values() if c.province}  # for the province filter
 
     def recipients(self) -> dict[str, dict[str, str]]:
         """doc_id -> {today's name of each body the document is sent to: "Kính gửi" | "Nơi nhận"}:
@@ -118,12 +119,15 @@ class Library:
             from ingest.actors import agency_list
 
             successions, names = self.duty_extractor.successions, self.agencies
+            noi_nhan: dict[str, list[str]] = {}  # doc_id -> its Nơi nhận lines, one pass over the clauses
+            for c in self.searcher.chunks.values():
+                if c.kind == "recipients":
+                    noi_nhan.setdefault(c.doc_id, []).extend(c.text.splitlines()[1:])
             out: dict[str, dict[str, str]] = {}
             for doc_id, header in self.headers.items():
                 found: dict[str, str] = {}
                 lines = [("Kính gửi", r) for r in header.recipients]
-                lines += [("Nơi nhận", line) for c in self.searcher.chunks.values()
-                          if c.doc_id == doc_id and c.kind == "recipients" for line in c.text.splitlines()[1:]]
+                lines += [("Nơi nhận", line) for line in noi_nhan.get(doc_id, ())]
                 for via, line in lines:
                     line = line.strip(" -+•;:.")
                     for span in agency_list(line, 0) or []:
@@ -241,8 +245,8 @@ class Library:
         if provinces:  # "Lâm Đồng" also finds the documents of Đắk Nông and Bình Thuận, merged into it in 2025
             from ingest.provinces import same_province
 
-            known = {c.province for c in searcher.chunks.values() if c.province}
-            provinces = sorted(set(provinces) | {p for p in known if any(same_province(p, want) for want in provinces)})
+            provinces = sorted(set(provinces) | {p for p in self.provinces
+                                                 if any(same_province(p, want) for want in provinces)})
         return searcher.search(question, k or self.settings.top_k, documents, provinces, mode)
 
     # ---- writing -------------------------------------------------------------------------
