@@ -5,14 +5,15 @@ so a failing file leaves the index exactly as it was and is reported with its re
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import threading
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from assistant.uploads import UploadArea, is_upload, safe_upload_name, sha256_of, upload_source
 from core.errors import RagError
 from core.settings import Settings
 from core.text import nfc
@@ -33,9 +34,12 @@ EMBED_BATCH = 64
 @dataclass(frozen=True)
 class FileResult:
     path: str
-    status: str               # added | updated | unchanged | failed | removed | skipped
+    status: str               # added | updated | unchanged | failed | removed | skipped | not_found
     chunks: int = 0
     reason: str = ""
+    doc_id: str = ""
+    # an upload whose number, issuer and date match another loaded document: offered as its replacement
+    same_as: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,6 +68,10 @@ class Library:
             self._reextract_duties()
             self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
         self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection)
+        self.uploads = UploadArea(self.data_dir)
+        self.uploads.clean_staging()
+        # Writers (ingest, upload, remove) take this lock one at a time; readers never wait for it:
+        # they use the searcher of the last reload, swapped in at once when a write ends.
         self._lock = threading.RLock()
         self._reload()
 
@@ -156,9 +164,14 @@ class Library:
 
     def find_document(self, ref: str) -> dict | None:
         """A loaded document by its file name (as listed) or its id."""
+        found = self.find_documents(ref)
+        return found[0] if found else None
+
+    def find_documents(self, ref: str) -> list[dict]:
+        """The document with this id, or every document with this file name or source."""
         docs = self.catalog.documents()
-        return next((d for d in docs if d["doc_id"] == ref), None) or \
-            next((d for d in docs if d["name"] == ref or d["source"] == ref), None)
+        by_id = [d for d in docs if d["doc_id"] == ref]
+        return by_id or [d for d in docs if ref and (d["name"] == ref or d["source"] == ref)]
 
     def show(self, ref: str) -> dict | None:
         """One document: its header fields plus its clauses in order, with their pages."""
@@ -206,14 +219,12 @@ class Library:
 
     def chunks(self) -> dict[str, Chunk]:
         """Every loaded clause by id, as of the last reload."""
-        with self._lock:
-            return self.searcher.chunks
+        return self.searcher.chunks
 
     def coverage(self, question: str) -> float:
         """Share of the question's syllables that the loaded clauses know (the refusal gate)."""
         self.refresh()  # documents another worker just added must count
-        with self._lock:
-            return self.searcher.lexical.coverage(question)
+        return self.searcher.lexical.coverage(question)
 
     def agencies_named_in(self, text: str) -> list[str]:
         """Agencies of the duty table that `text` names (by any alias)."""
@@ -240,8 +251,7 @@ class Library:
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
         self.refresh()
-        with self._lock:
-            searcher = self.searcher
+        searcher = self.searcher  # one snapshot for the whole search, even if a write swaps it now
         if provinces:  # "Lâm Đồng" also finds the documents of Đắk Nông and Bình Thuận, merged into it in 2025
             from ingest.provinces import same_province
 
@@ -250,6 +260,12 @@ class Library:
         return searcher.search(question, k or self.settings.top_k, documents, provinces, mode)
 
     # ---- writing -------------------------------------------------------------------------
+    def _load_options(self) -> LoadOptions:
+        s = self.settings
+        return LoadOptions(max_bytes=int(s.max_file_mb * 1024 * 1024), max_pages=s.max_pages,
+                           ocr_dir=self.data_dir / "ocr", ocr_dpi=s.ocr_dpi or None,
+                           timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
+
     def ingest(self, paths: list[str | Path], sync: bool = False, progress: Progress | None = None
                ) -> IngestReport:
         report = IngestReport()
@@ -260,33 +276,8 @@ class Library:
                 report.results.append(FileResult(str(p), "failed", reason="không tồn tại / not found — "
                                                  "kiểm tra đường dẫn / check the path"))
         files = [f for f in files if f.exists()]
-        s = self.settings
-        options = LoadOptions(max_bytes=int(s.max_file_mb * 1024 * 1024), max_pages=s.max_pages,
-                              ocr_dir=self.data_dir / "ocr", ocr_dpi=s.ocr_dpi or None,
-                              timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
         with self._lock:
-            changed = False
-            for i, path in enumerate(files, 1):
-                if progress:
-                    progress(i - 1, len(files), path.name)
-                def embedding(done: int, total: int, i=i, name=path.name) -> None:
-                    if progress:
-                        progress(i - 1, len(files), f"{name}: {done}/{total} điều khoản")
-
-                def reading(done: int, total: int, label: str, i=i, name=path.name) -> None:
-                    if progress:
-                        progress(i - 1, len(files), f"{name}: {label} {done}/{total}")
-
-                try:
-                    result = self._ingest_file(path, options, embedding, reading)
-                except RagError as e:
-                    result = FileResult(str(path), "failed", reason=str(e))
-                except Exception as e:  # noqa: BLE001 - report, never corrupt the index
-                    result = FileResult(str(path), "failed", reason=f"{e.__class__.__name__}: {e}")
-                changed |= result.status in ("added", "updated")
-                report.results.append(result)
-            if progress:
-                progress(len(files), len(files), "")
+            changed = self._load_files([(f, None) for f in files], report, progress)
             if sync:
                 kept = {str(Path(f).resolve()) for f in files}
                 roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
@@ -294,44 +285,167 @@ class Library:
                     src = Path(doc["source"])
                     under = any(root in src.parents for root in roots)
                     if under and str(src) not in kept and not src.exists():
-                        self._remove(doc["doc_id"])
-                        report.results.append(FileResult(doc["source"], "removed"))
+                        self._remove(doc)
+                        report.results.append(FileResult(doc["source"], "removed", doc_id=doc["doc_id"]))
                         changed = True
             if changed:
-                self._rebuild_lexical({c.chunk_id: c for c in self.catalog.all_chunks()})
-                self._reload()
+                self._commit()
         return report
 
-    def _ingest_file(self, path: Path, options: LoadOptions, on_embedded=None, on_read=None) -> FileResult:
-        doc_id = content_id(str(path.resolve()), size=12)
+    def upload(self, files: list[tuple[str | Path, str]], progress: Progress | None = None) -> IngestReport:
+        """Files received by the web page or the API: (where the bytes are, the name they were
+        uploaded with). Each is identified by that name in the upload area, so the same name again
+        is a new version; each result's `path` is the name kept (no folders, no control characters)."""
+        report = IngestReport()
+        staged: list[tuple[Path, str]] = []
+        limit = self.settings.max_file_mb * 1024 * 1024
+        for path, raw_name in files:
+            try:
+                name = safe_upload_name(raw_name)
+                size = Path(path).stat().st_size
+                if size > limit:  # refused before copying anything
+                    raise RagError(f"{name}: tệp quá lớn ({size / 1048576:.1f} MB > {self.settings.max_file_mb:g} MB)"
+                                   " / file too large — tách văn bản hoặc tăng RAG_MAX_FILE_MB / split it or raise"
+                                   " RAG_MAX_FILE_MB")
+                staged.append((self.uploads.stage(Path(path), name), upload_source(name)))
+            except RagError as e:
+                report.results.append(FileResult(str(raw_name), "failed", reason=str(e)))
+            except OSError as e:
+                report.results.append(FileResult(str(raw_name), "failed", reason=f"không đọc được tệp tải lên / "
+                                                 f"cannot read the upload ({e.strerror}) — tải lên lại / upload again"))
+        try:
+            with self._lock:
+                if self._load_files(staged, report, progress):
+                    self._commit()
+        finally:
+            for path, _ in staged:
+                if path.exists():
+                    self.uploads.discard(path)
+        return report
+
+    def remove(self, refs: list[str]) -> list[FileResult]:
+        """Remove documents by file name or id; every document of that name goes."""
+        results: list[FileResult] = []
+        with self._lock:
+            for ref in refs:
+                docs = self.find_documents(ref)
+                results.extend(FileResult(d["name"], "removed", doc_id=d["doc_id"]) for d in docs)
+                if not docs:
+                    results.append(FileResult(str(ref), "not_found"))
+                for d in docs:
+                    self._remove(d)
+            if any(r.status == "removed" for r in results):
+                self._commit()
+        return results
+
+    def _commit(self) -> None:
+        self._rebuild_lexical({c.chunk_id: c for c in self.catalog.all_chunks()})
+        self._reload()
+
+    def _load_files(self, items: list[tuple[Path, str | None]], report: IngestReport,
+                    progress: Progress | None) -> bool:
+        options, changed, total = self._load_options(), False, len(items)
+        for i, (path, source) in enumerate(items, 1):
+            if progress:
+                progress(i - 1, total, path.name)
+
+            def embedding(done: int, of: int, i=i, name=path.name) -> None:
+                if progress:
+                    progress(i - 1, total, f"{name}: {done}/{of} điều khoản")
+
+            def reading(done: int, of: int, label: str, i=i, name=path.name) -> None:
+                if progress:
+                    progress(i - 1, total, f"{name}: {label} {done}/{of}")
+
+            shown = path.name if source else str(path)
+            try:
+                result = self._ingest_file(path, options, embedding, reading, source)
+            except RagError as e:
+                result = FileResult(shown, "failed", reason=str(e))
+            except Exception as e:  # noqa: BLE001 - report, never corrupt the index
+                result = FileResult(shown, "failed", reason=f"{e.__class__.__name__}: {e}")
+            changed |= result.status in ("added", "updated")
+            report.results.append(result)
+        if progress:
+            progress(total, total, "")
+        return changed
+
+    def _ingest_file(self, path: Path, options: LoadOptions, on_embedded=None, on_read=None,
+                     source: str | None = None) -> FileResult:
+        source = source or str(path.resolve())
+        shown = path.name if is_upload(source) else str(path)
+        doc_id = content_id(source, size=12)
         old_hash = self.catalog.document_hash(doc_id)
-        if old_hash is not None and path.is_file() and _sha256(path) == old_hash:  # before any parsing or OCR
-            return FileResult(str(path), "unchanged", len(self.catalog.chunk_ids_of(doc_id)))
-        doc = load_directive(path, options=options, progress=on_read)
+        if old_hash is not None and path.is_file() and sha256_of(path) == old_hash:  # before any parsing or OCR
+            return FileResult(shown, "unchanged", len(self.catalog.chunk_ids_of(doc_id)), doc_id=doc_id)
+        doc = replace(load_directive(path, options=options, progress=on_read), source=source)
         chunks = self.chunker.chunk(doc)
         if not chunks:
-            raise RagError(f"{path}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
-        old_ids = self.catalog.chunk_ids_of(doc.doc_id)
-        known = self.vectors.existing([c.chunk_id for c in chunks])
-        todo = [c for c in chunks if c.chunk_id not in known]
-        fresh: list[list[float]] = []
-        for start in range(0, len(todo), EMBED_BATCH):  # in batches, so a long law shows progress
-            fresh.extend(self.embedder.embed_documents([c.index_text() for c in todo[start:start + EMBED_BATCH]]))
-            if on_embedded:
-                on_embedded(len(fresh), len(todo))
-        vectors = {**known, **{c.chunk_id: v for c, v in zip(todo, fresh)}}
+            raise RagError(f"{shown}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
+        vectors = self._vectors_for(chunks, on_embedded)
         duties = self.duty_extractor.extract(doc, chunks)
+        old_ids = self.catalog.chunk_ids_of(doc.doc_id)
+        old = self.find_document(doc.doc_id)
+        if is_upload(source):  # the bytes are kept before the catalog names them
+            self.uploads.keep(path, doc.content_hash)
         self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
         self.catalog.replace_document(doc, chunks, duties)
         stale = sorted(set(old_ids) - {c.chunk_id for c in chunks})
         if stale:
             self.vectors.delete(stale)
-        return FileResult(str(path), "updated" if old_hash else "added", len(chunks))
+        if old is not None:
+            self._forget_original(old)
+        return FileResult(shown, "updated" if old_hash else "added", len(chunks), doc_id=doc.doc_id,
+                          same_as=self._same_directive(doc.doc_id, doc.header))
 
-    def _remove(self, doc_id: str) -> None:
-        ids = self.catalog.chunk_ids_of(doc_id)
-        self.catalog.remove_document(doc_id)
+    def _vectors_for(self, chunks: list[Chunk], on_embedded=None) -> dict[str, list[float]]:
+        """Vectors for these clauses: those Chroma has by clause id, then those cached by clause
+        text (a moved folder, the same text uploaded again), then the embedder for the rest."""
+        vectors = self.vectors.existing([c.chunk_id for c in chunks])
+        text_hash = {c.chunk_id: content_id(self.embedder.name, c.index_text(), size=32) for c in chunks}
+        cached = self.catalog.cached_vectors([text_hash[c.chunk_id] for c in chunks if c.chunk_id not in vectors])
+        for c in chunks:
+            if c.chunk_id not in vectors and text_hash[c.chunk_id] in cached:
+                vectors[c.chunk_id] = array("f", cached[text_hash[c.chunk_id]]).tolist()
+        todo = [c for c in chunks if c.chunk_id not in vectors]
+        fresh: list[list[float]] = []
+        for start in range(0, len(todo), EMBED_BATCH):  # in batches, so a long law shows progress
+            fresh.extend(self.embedder.embed_documents([c.index_text() for c in todo[start:start + EMBED_BATCH]]))
+            if on_embedded:
+                on_embedded(len(fresh), len(todo))
+        vectors.update((c.chunk_id, list(v)) for c, v in zip(todo, fresh))
+        self.catalog.cache_vectors({text_hash[c.chunk_id]: array("f", vectors[c.chunk_id]).tobytes()
+                                    for c in chunks if text_hash[c.chunk_id] not in cached})
+        return vectors
+
+    def _same_directive(self, doc_id: str, header) -> tuple[str, ...]:
+        """Other loaded documents with the same number, issuer and date (never a blank number):
+        the same directive again, e.g. the signed PDF of a draft."""
+        if not (header.number and header.number[0].isdigit() and header.date):
+            return ()
+        return tuple(d["doc_id"] for d in self.catalog.documents() if d["doc_id"] != doc_id
+                     and (d["header"].number, d["header"].issuer, d["header"].date)
+                     == (header.number, header.issuer, header.date))
+
+    def _remove(self, doc: dict) -> None:
+        ids = self.catalog.chunk_ids_of(doc["doc_id"])
+        self.catalog.remove_document(doc["doc_id"])
         self.vectors.delete(ids)
+        self._forget_original(doc)
+
+    def _forget_original(self, doc: dict) -> None:
+        """Drop an uploaded original that no loaded document uses any more."""
+        if is_upload(doc["source"]) and not any(d["content_hash"] == doc["content_hash"]
+                                                for d in self.catalog.documents()):
+            self.uploads.forget(doc["content_hash"], doc["name"])
+
+    def original_file(self, ref: str) -> Path | None:
+        """The file a document was loaded from, for download: the kept upload, or its source file."""
+        d = self.find_document(ref)
+        if d is None:
+            return None
+        path = self.uploads.path_for(d["content_hash"], d["name"]) if is_upload(d["source"]) else Path(d["source"])
+        return path if path.is_file() else None
 
 
 def _document_json(d: dict, counts: dict) -> dict:
@@ -341,14 +455,6 @@ def _document_json(d: dict, counts: dict) -> dict:
             "place": h.place, "issuer": h.issuer, "province": h.province, "subject": h.subject,
             "signer": h.signer, "signer_title": h.signer_title, "format": info.get("format", "txt"),
             "pages": info.get("pages", 0), "ocr": bool(info.get("ocr_pages")), "clauses": clauses, "duties": duties}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def wipe_index(data_dir: Path, settings: Settings | None = None) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.errors import ConfigError
@@ -83,6 +83,13 @@ class Settings:
     ocr_dpi: int = 0                   # 0 = the OCR module's measured default
     parse_timeout_s: float = 600.0     # one file's parse (OCR included), in a sandboxed child
     parse_memory_mb: int = 3072        # that child's address-space limit
+    # Access. RAG_AUTH="user:password,..." puts the whole app behind a login. Write actions (upload,
+    # remove) need an administrator: RAG_ADMIN_PASSWORD, or RAG_ADMIN_USERS (a file of
+    # "user:pbkdf2_sha256$…" lines from `python app.py passwd USER`). Neither set: read-only page.
+    auth: str = field(default="", repr=False)            # secrets never show in logs or tracebacks
+    admin_password: str = field(default="", repr=False)
+    admin_users_file: Path | None = None
+    admin_session_minutes: int = 60
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -111,6 +118,10 @@ class Settings:
             ocr_dpi=_int(env, "RAG_OCR_DPI", base.ocr_dpi),
             parse_timeout_s=_float(env, "RAG_PARSE_TIMEOUT", base.parse_timeout_s),
             parse_memory_mb=_int(env, "RAG_PARSE_MEMORY_MB", base.parse_memory_mb),
+            auth=env.get("RAG_AUTH") or base.auth,
+            admin_password=env.get("RAG_ADMIN_PASSWORD") or base.admin_password,
+            admin_users_file=Path(env["RAG_ADMIN_USERS"]).expanduser() if env.get("RAG_ADMIN_USERS") else None,
+            admin_session_minutes=_int(env, "RAG_ADMIN_SESSION_MINUTES", base.admin_session_minutes),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -34,21 +35,56 @@ CREATE TABLE IF NOT EXISTS duties (
   role TEXT NOT NULL, province TEXT, document TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS duties_doc ON duties(doc_id, ord);
 CREATE INDEX IF NOT EXISTS duties_actor ON duties(actor);
+CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
 
 class Catalog:
+    """One SQLite connection per thread (WAL: readers never wait for the ingest worker's
+    transaction, and never see half of it)."""
+
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._path = str(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
         if "info" not in columns:  # catalogs from before paged formats: provenance defaults to plain text
             self._db.execute("ALTER TABLE documents ADD COLUMN info TEXT NOT NULL DEFAULT '{}'")
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
+
     def close(self) -> None:
-        self._db.close()
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # ---- embeddings by clause text: moving a folder or uploading the same text re-embeds nothing
+    def cached_vectors(self, text_hashes: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for i in range(0, len(text_hashes), 500):
+            part = text_hashes[i:i + 500]
+            marks = ",".join("?" * len(part))
+            out.update(self._db.execute(f"SELECT text_hash, vector FROM embeddings WHERE text_hash IN ({marks})", part))
+        return out
+
+    def cache_vectors(self, items: dict[str, bytes]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", items.items())
 
     def manifest(self) -> dict:
         return {k: v for k, v in self._db.execute("SELECT key, value FROM meta")}

@@ -8,12 +8,14 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # System tools for real documents: Tesseract with its Vietnamese model (scans), LibreOffice and
 # antiword (.doc), poppler (PDF pages as images). Without them the app still runs; scans and .doc
 # files are then refused with a message naming the package.
-APT_PACKAGES="tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui antiword poppler-utils"
+# chromium: the headless browser tests/browser drive through Playwright (never a downloaded build).
+APT_PACKAGES="tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui antiword poppler-utils chromium"
 missing=""
 command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$missing tesseract-ocr tesseract-ocr-vie"
 command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 command -v antiword >/dev/null 2>&1 || missing="$missing antiword"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

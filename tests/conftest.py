@@ -105,12 +105,13 @@ def served_client(real_assistant):
     from gradio_client import Client
 
     from app import build_app
+    from ui.web import launch
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     demo = build_app(real_assistant.library.settings, assistant=real_assistant)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    launch(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
     try:
         yield Client(f"http://127.0.0.1:{port}/", verbose=False)
     finally:

@@ -80,3 +80,17 @@ def huge_image_pdf() -> bytes:
     out = io.BytesIO()
     Image.new("L", (1000, 1000), 255).save(out, "PDF", resolution=5.0)
     return out.getvalue()
+
+
+def directive_docx(path, number: str, duty: str, province: str = "Gia Lai") -> None:
+    """A small real Word directive (python-docx) whose clause 1 gives `duty`."""
+    import docx
+
+    d = docx.Document()
+    for line in (f"ỦY BAN NHÂN DÂN TỈNH {province.upper()}", f"Số: {number}", "V/v triển khai nhiệm vụ năm 2027",
+                 f"{province}, ngày 10 tháng 3 năm 2027", "Kính gửi: Các sở, ban, ngành tỉnh.",
+                 "Ủy ban nhân dân tỉnh chỉ đạo như sau:", f"1. {duty}",
+                 "2. Các cơ quan, đơn vị báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh.",
+                 "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn Thử"):
+        d.add_paragraph(line)
+    d.save(str(path))

@@ -8,9 +8,9 @@ import html
 from collections.abc import Iterator
 
 from assistant.ask import Assistant
-from ui.pages import page_image
 from assistant.prompts import render
 from core.types import Answer
+from ui.pages import page_image
 
 EXAMPLES = [
     "Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?",
@@ -79,6 +79,8 @@ def sources_html(answer: Answer, document_text, page_image=None) -> str:
             f'<div class="rag-source-text">{"…" if before else ""}{escape(before)}'
             f'<mark>{escape(cited)}</mark>{escape(after)}{"…" if after else ""}</div>'
             f'{_page_picture(c, page_image)}'
+            f'<a href="#" class="rag-open" data-doc="{escape(c.doc_id)}" data-at="{int(c.start)}">'
+            f'Mở văn bản tại điều khoản này</a>'
             f'</div>')
     return '<div class="rag-sources">' + "".join(cards) + "</div>"
 
@@ -151,14 +153,28 @@ class ChatHandlers:
             yield history + [{"role": "assistant", "content": draft}], _CHECKING, ""
 
     def page_image(self, doc_id: str, page: int) -> str | None:
-        found = self.assistant.library.find_document(doc_id)
-        return page_image(found["source"], page) if found else None
+        original = self.assistant.library.original_file(doc_id)
+        return page_image(str(original), page) if original else None
 
     def ask_json(self, question: str, documents: list[str] | None = None,
                  provinces: list[str] | None = None) -> dict:
         """The same contract as `python app.py ask --json`, for HTTP clients."""
         return self.assistant.ask(question, documents=documents or None, provinces=provinces or None).to_json()
 
+
+# A citation's "open" link puts "doc_id#offset" into the hidden box of the Văn bản tab, whose
+# change event shows that document scrolled to the cited clause.
+HEAD = """<script>
+document.addEventListener('click', function (event) {
+  const link = event.target.closest ? event.target.closest('a.rag-open') : null;
+  if (!link) return;
+  event.preventDefault();
+  const box = document.querySelector('#rag-open-document textarea, #rag-open-document input');
+  if (!box) return;
+  box.value = link.dataset.doc + '#' + link.dataset.at + '#' + Date.now();
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+});
+</script>"""
 
 _EMPTY = Answer(question="", text="", refused=True)
 _CHECKING = '<div class="rag-sources rag-empty">Đang soạn câu trả lời; nguồn hiện khi đã kiểm chứng.</div>'
@@ -168,7 +184,13 @@ CSS = """
 .rag-source-meta { color: #57606a; font-size: 0.85em; }
 .rag-source-clause { font-weight: 600; margin: 4px 0; }
 .rag-source-text { font-size: 0.9em; white-space: pre-wrap; line-height: 1.45; }
-.rag-source-text mark { background: #fff1a8; padding: 0 1px; }
+.rag-source-text mark, .rag-clause-focus { background: #fff1a8; color: #1f2328; padding: 0 1px; }
+.dark .rag-source-text mark, .dark .rag-clause-focus { background: #6e5a00; color: #ffffff; }
+.dark .rag-source-meta { color: #9da7b3; }
+.dark .rag-unsupported { color: #f0d58a; background: #3d3000; }
+.rag-open { font-size: 0.85em; }
+.rag-clause { border-left: 2px solid #d0d7de; padding: 2px 8px; margin: 6px 0; white-space: pre-wrap; }
+.rag-clause-duties { font-size: 0.9em; margin: 2px 0 0 1em; }
 .rag-page summary { cursor: pointer; font-size: 0.85em; margin-top: 4px; }
 .rag-page img { max-width: 100%; border: 1px solid #ccc; margin-top: 4px; }
 .rag-unsupported { color: #9a6700; background: #fff8c5; border-radius: 6px; padding: 4px 8px; }

@@ -157,6 +157,33 @@ def cmd_show(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_remove(args, settings: Settings) -> int:
+    """Remove documents by file name or id (the page's and the API's remove, from the shell)."""
+    library = open_library(settings, build_if_empty=False)
+    results = library.remove(args.documents)
+    for r in results:
+        if args.json:
+            print(json.dumps({"document": r.path, "id": r.doc_id, "status": r.status}, ensure_ascii=False))
+        else:
+            label = "đã gỡ / removed" if r.status == "removed" else "không tìm thấy / not found"
+            print(f"  [{label}] {r.path}{f' ({r.doc_id})' if r.doc_id else ''}")
+    return 0 if all(r.status == "removed" for r in results) else 1
+
+
+def cmd_passwd(args) -> int:
+    """Print a line for the RAG_ADMIN_USERS file (the password is read without echo)."""
+    import getpass
+
+    from ui.access import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Mật khẩu / password: ")
+    if len(password) < 8:
+        print("Mật khẩu cần ít nhất 8 ký tự / at least 8 characters", file=sys.stderr)
+        return 2
+    print(f"{args.user}:{hash_password(password)}")
+    return 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from assistant.ask import Assistant
     from eval import harness, report
@@ -189,11 +216,13 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings, build_app) -> int:
-    from ui.chat import CSS
+    from ui.access import parse_auth
+    from ui.web import launch
 
+    auth = parse_auth(settings.auth) if settings.auth else None  # checked before the slow start
     demo = build_app(settings)
     print(f"Mở trình duyệt tại http://{settings.host}:{settings.port}", file=sys.stderr)
-    demo.launch(server_name=settings.host, server_port=settings.port, css=CSS, show_error=True)
+    launch(demo, settings.host, settings.port, auth=auth)
     return 0
 
 
@@ -218,6 +247,11 @@ def parser() -> argparse.ArgumentParser:
     du.add_argument("--role", choices=ROLES)
     du.add_argument("--format", choices=["table", "csv", "json", "ics", "xlsx", "docx"], default="table")
     du.add_argument("--output", help="write to this file instead of standard output (required for xlsx)")
+    rm = sub.add_parser("remove", help="remove loaded documents by file name or id")
+    rm.add_argument("documents", nargs="+", help="file names as 'documents' lists them, or ids")
+    rm.add_argument("--json", action="store_true", help="one JSON object per line")
+    pw = sub.add_parser("passwd", help="print a 'user:hash' line for the RAG_ADMIN_USERS file")
+    pw.add_argument("user")
     docs = sub.add_parser("documents", help="list the loaded documents with their header fields")
     docs.add_argument("--json", action="store_true", help="one JSON object per line")
     show = sub.add_parser("show", help="one loaded document: header and clauses")
@@ -246,6 +280,10 @@ def run(argv: list[str], build_app) -> int:
             return cmd_documents(args, settings)
         if args.command == "show":
             return cmd_show(args, settings)
+        if args.command == "remove":
+            return cmd_remove(args, settings)
+        if args.command == "passwd":
+            return cmd_passwd(args)
         if args.command == "eval":
             return cmd_eval(args, settings)
         return cmd_serve(args, settings, build_app)

@@ -32,3 +32,34 @@ def _render(source: str, page: int, _mtime: float) -> str:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=70)
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+PAGE_VIEW_DPI = 80
+MAX_VIEW_PAGES = 40
+
+
+def page_files(pdf: Path, pages: int, cache_dir: Path) -> list[str]:
+    """PNG files of a PDF's pages for the document view (the first MAX_VIEW_PAGES), rendered once
+    and cached by content; [] when the file cannot be rendered."""
+    if pdf.suffix.lower() != ".pdf":
+        return []
+    try:
+        import pypdfium2 as pdfium
+
+        from assistant.uploads import sha256_of
+
+        folder = Path(cache_dir) / sha256_of(pdf)[:24]
+        wanted = [folder / f"{n}.png" for n in range(1, min(pages or MAX_VIEW_PAGES, MAX_VIEW_PAGES) + 1)]
+        if not all(p.exists() for p in wanted):
+            folder.mkdir(parents=True, exist_ok=True)
+            doc = pdfium.PdfDocument(str(pdf))
+            try:
+                wanted = wanted[:len(doc)]
+                for n, target in enumerate(wanted):
+                    if not target.exists():
+                        doc[n].render(scale=PAGE_VIEW_DPI / 72).to_pil().convert("L").save(target)
+            finally:
+                doc.close()
+        return [str(p) for p in wanted]
+    except Exception:  # noqa: BLE001 - a missing picture never breaks the view
+        return []
