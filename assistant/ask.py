@@ -97,6 +97,8 @@ class Assistant:
 
         def tag(answer: Answer) -> Answer:
             answer = replace(answer, question=asked, standalone=question if question != asked else None)
+            if answer.refused and (documents or provinces):  # say what was searched
+                answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
             return answer
@@ -227,3 +229,16 @@ def _province_first(question: str, hits: list[Hit]) -> list[Hit]:
     if not named:
         return hits
     return [h for h in hits if h.chunk.province in named] + [h for h in hits if h.chunk.province not in named]
+
+
+def _scope(documents: list[str] | None, provinces: list[str] | None) -> str:
+    """'2 văn bản đã chọn (a.docx, b.pdf) của tỉnh Gia Lai' for a filtered refusal."""
+    parts = []
+    if documents:
+        names = ", ".join(documents[:3]) + (f" và {len(documents) - 3} văn bản khác" if len(documents) > 3 else "")
+        parts.append(f"{len(documents)} văn bản đã chọn ({names})")
+    else:
+        parts.append("các văn bản")
+    if provinces:
+        parts.append("của tỉnh " + ", ".join(provinces))
+    return " ".join(parts)

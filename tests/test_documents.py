@@ -19,7 +19,8 @@ QUESTION = "Ai lập bản đồ số các làng nghề gốm?"
 
 
 @pytest.mark.parametrize("raw, kept", [
-    ("../../x.docx", "x.docx"), ("/etc/passwd.pdf", "passwd.pdf"), ("C:\\fakepath\\Công văn 12.docx", "Công văn 12.docx"),
+    ("../../x.docx", "x.docx"), ("/etc/passwd.pdf", "passwd.pdf"),
+    ("C:\\fakepath\\Công văn 12.docx", "Công văn 12.docx"),
     ("a\x00b.txt", "ab.txt"), ("<img src=x onerror=alert(1)>.txt", "img src=x onerror=alert(1).txt"),
     ("Cong van".replace("o", "ô") + ".docx", "Công van.docx"),
 ])
@@ -221,3 +222,56 @@ def test_bad_uploads_over_http_and_the_server_stays_up(admin_client, tmp_path):
     assert all(r["reason"] for r in results)
     assert index_state(library) == before
     assert client.predict(api_name="/documents")
+
+
+# ---- the tab's handlers, as plain Python -----------------------------------------------------
+@pytest.fixture
+def handlers(library):
+    from core.settings import Settings
+    from ui.access import AdminGate
+    from ui.documents import DocumentHandlers
+
+    library.ingest([SAMPLES])
+    gate = AdminGate(Settings(data_dir=library.data_dir, admin_password="mat-khau-quan-tri"))
+    return DocumentHandlers(library, gate)
+
+
+def test_table_search_and_whole_document_view(handlers):
+    rows = handlers.table("thanh hóa")
+    assert rows and all("Thanh Hóa" in row for row in rows)
+    assert len(handlers.table("")) == 4 and handlers.table("không-có-văn-bản-này") == []
+    doc_id = rows[0][-1]
+    html, original, pages = handlers.view(doc_id)
+    assert original and original.endswith(".txt") and pages == []
+    assert html.count('id="clause-') == len(handlers.library.catalog.chunks_of(doc_id))
+    assert "<li><b>" in html  # a clause's duties beside it
+    start = handlers.library.catalog.chunks_of(doc_id)[3].start
+    focused, _, _ = handlers.open_cited(f"{doc_id}#{start}#123")
+    assert focused.count("rag-clause-focus") == 1 and f'id="clause-{start}"' in focused
+    assert "Chọn một văn bản" in handlers.view("khong-co")[0]
+
+
+def test_pdf_view_has_its_page_images(handlers):
+    result = handlers.library.upload([(PDF, PDF.name)]).results[0]
+    _, original, pages = handlers.view(result.doc_id)
+    assert original.endswith(".pdf") and len(pages) == 2 and all(p.endswith(".png") for p in pages)
+
+
+def test_upload_stream_needs_a_session_and_shows_progress_then_results(handlers, tmp_path):
+    from ui.access import AccessDenied
+
+    directive_docx(tmp_path / "x.docx", "77/UBND-KT", DUTY)
+    with pytest.raises(AccessDenied):
+        list(handlers.upload_stream([str(tmp_path / "x.docx")], None, "1.2.3.4"))
+    token, message = handlers.login("admin", "mat-khau-quan-tri", "1.2.3.4")
+    assert token and "Đã đăng nhập" in message
+    assert handlers.conflicts([str(tmp_path / "x.docx")]) == []
+    steps = list(handlers.upload_stream([{"path": str(tmp_path / "x.docx"), "orig_name": "Công văn.docx"}],
+                                        token, "1.2.3.4"))
+    assert "<progress" in steps[0][0]
+    html, results = steps[-1]
+    assert [(r["document"], r["status"]) for r in results] == [("Công văn.docx", "added")]
+    assert "đã thêm" in html
+    assert handlers.conflicts([{"path": str(tmp_path / "x.docx"), "orig_name": "Công văn.docx"}]) == ["Công văn.docx"]
+    assert [r["status"] for r in handlers.remove_with_session(["Công văn.docx"], token, "1.2.3.4")] == ["removed"]
+    assert [row[3] for row in handlers.audit_rows(token)] == ["remove", "upload", "login"]

@@ -72,3 +72,28 @@ def test_served_app_answers_over_http(served_client):
     text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
     assert "[1]" in text and "Hồ sơ trình có nội dung mật" in text
     assert "Mục 4, điểm c" in sources and "<mark>" in sources
+
+
+def test_markers_link_to_sources_and_copy_carries_the_sources(hostile_handlers):
+    history, sources, _ = hostile_handlers.respond("Sở Xây dựng kiểm tra phòng cháy ở đâu?", [], None, None)
+    assert "[[1]](#src-1)" in history[1]["content"]
+    assert 'class="rag-copy"' in sources and 'class="rag-copy-text"' in sources
+    assert "Nguồn:" in sources and "&lt;script&gt;" in sources  # the plain text too is escaped in the page
+
+
+def test_filtered_not_found_says_what_was_searched(real_assistant):
+    only = "cao-bang-2022-chi-thi-ky-luat-cai-cach-hanh-chinh.txt"
+    answer = real_assistant.ask("Học phí đại học công lập năm học 2025-2026 tăng bao nhiêu?", documents=[only])
+    assert answer.refused and "1 văn bản đã chọn" in answer.text and only in answer.text
+    by_province = real_assistant.ask("Học phí đại học công lập năm học 2025-2026 tăng bao nhiêu?",
+                                     provinces=["Nghệ An"])
+    assert by_province.refused and "của tỉnh Nghệ An" in by_province.text
+
+
+def test_export_files_are_named_after_their_filter():
+    from ui.duties import export_name
+
+    assert export_name("nhiem-vu", "xlsx", "Sở Tài chính", ["Thanh Hóa"], None, ["chủ trì"]) == \
+        "nhiem-vu_so-tai-chinh_thanh-hoa_chu-tri.xlsx"
+    assert export_name("lich-han", "ics") == "lich-han.ics"
+    assert export_name("nhiem-vu", "csv", "../../<b>Đài</b>") == "nhiem-vu_b-dai-b.csv"

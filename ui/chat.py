@@ -5,6 +5,7 @@ Everything that comes from a document is escaped: no HTML or script from a file 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 from assistant.ask import Assistant
@@ -20,6 +21,7 @@ EXAMPLES = [
     "Ai ký công văn số 10331/UBND-KSTT của Nghệ An?",
 ]
 CONTEXT_CHARS = 220
+_MARKER = re.compile(r"\[(\d{1,2})\]")
 
 
 def escape(text: str | None) -> str:
@@ -29,7 +31,7 @@ def escape(text: str | None) -> str:
 def chat_markdown(answer: Answer) -> str:
     """The answer for the chat bubble: markdown with [n] markers, document text escaped; a
     rewritten follow-up is shown, and sentences the verifier removed are listed, flagged."""
-    text = escape(answer.text).replace("\n", "  \n")
+    text = _MARKER.sub(r"[[\1]](#src-\1)", escape(answer.text)).replace("\n", "  \n")  # [n] links to its source
     if answer.standalone:
         text = f"_Hiểu là: {escape(answer.standalone)}_  \n{text}"
     if answer.unsupported:
@@ -82,7 +84,19 @@ def sources_html(answer: Answer, document_text, page_image=None) -> str:
             f'<a href="#" class="rag-open" data-doc="{escape(c.doc_id)}" data-at="{int(c.start)}">'
             f'Mở văn bản tại điều khoản này</a>'
             f'</div>')
-    return '<div class="rag-sources">' + "".join(cards) + "</div>"
+    copy = (f'<button type="button" class="rag-copy">Sao chép câu trả lời kèm nguồn</button>'
+            f'<textarea class="rag-copy-text" hidden readonly>{escape(plain_text(answer))}</textarea>')
+    return '<div class="rag-sources">' + copy + "".join(cards) + "</div>"
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer and its sources as plain text, for the clipboard."""
+    lines = [answer.text, "", "Nguồn:"]
+    for c in answer.citations:
+        where = " · ".join(x for x in (c.title, f"số {c.number}" if c.number else "", c.date or "", c.province or "",
+                                       c.clause, f"trang {c.page}" if c.page else "", c.document) if x)
+        lines.append(f"[{c.n}] {where}\n    «{c.text}»")
+    return "\n".join(lines)
 
 
 def _page_picture(c, page_image) -> str:
@@ -166,6 +180,20 @@ class ChatHandlers:
 # change event shows that document scrolled to the cited clause.
 HEAD = """<script>
 document.addEventListener('click', function (event) {
+  const copy = event.target.closest ? event.target.closest('button.rag-copy') : null;
+  if (copy) {
+    const text = copy.parentElement.querySelector('textarea.rag-copy-text').value;
+    const label = copy.textContent;
+    const done = () => { copy.textContent = 'Đã sao chép'; setTimeout(() => { copy.textContent = label; }, 2000); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {  // plain http on a LAN address: the clipboard API is not available there
+      const area = document.createElement('textarea');
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand('copy'); area.remove(); done();
+    }
+    return;
+  }
   const link = event.target.closest ? event.target.closest('a.rag-open') : null;
   if (!link) return;
   event.preventDefault();
@@ -189,6 +217,7 @@ CSS = """
 .dark .rag-source-meta { color: #9da7b3; }
 .dark .rag-unsupported { color: #f0d58a; background: #3d3000; }
 .rag-open { font-size: 0.85em; }
+.rag-copy { font-size: 0.85em; margin-bottom: 6px; padding: 2px 8px; border: 1px solid #d0d7de; border-radius: 6px; }
 .rag-clause { border-left: 2px solid #d0d7de; padding: 2px 8px; margin: 6px 0; white-space: pre-wrap; }
 .rag-clause-duties { font-size: 0.9em; margin: 2px 0 0 1em; }
 .rag-page summary { cursor: pointer; font-size: 0.85em; margin-top: 4px; }

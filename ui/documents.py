@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ui.access import AccessDenied, AdminGate
 from ui.chat import escape
+from ui.exports import deadline_text
 
 TABLE_HEADERS = ["Loại", "Số/ký hiệu", "Ngày", "Cơ quan ban hành", "Tỉnh", "Trích yếu", "Điều khoản", "Nhiệm vụ",
                  "Định dạng", "OCR", "Ngày nạp", "Tệp", "Mã"]
@@ -83,9 +84,10 @@ class DocumentHandlers:
             depth = chunk.clause.count(",")
             page = f" · trang {chunk.page}" if chunk.page else ""
             duties = "".join(f'<li><b>{escape(d.named)}</b> ({escape(d.role)}): {escape(d.action)}'
-                             f'{" — hạn: " + escape(d.deadline) if d.deadline else ""}</li>'
+                             f'{" — hạn: " + escape(deadline_text(d)) if deadline_text(d) else ""}</li>'
                              for d in by_chunk.get(chunk.chunk_id, []))
-            focus = " rag-clause-focus" if at is not None and chunk.start <= at < max(chunk.end, chunk.start + 1) else ""
+            cited = at is not None and chunk.start <= at < max(chunk.end, chunk.start + 1)
+            focus = " rag-clause-focus" if cited else ""
             parts.append(
                 f'<div class="rag-clause{focus}" id="clause-{chunk.start}" style="margin-left:{min(depth, 4)}em">'
                 f'<div class="rag-clause-text"><div class="rag-source-clause">{escape(chunk.clause)}{page}</div>'
@@ -162,6 +164,7 @@ class DocumentHandlers:
             state["index"], state["label"] = done, label
 
         future, names = self._start_upload(files, user, client, progress)
+        yield _progress_html(names, 0, ""), []
         while not future.done():
             yield _progress_html(names, state["index"], state["label"]), []
             time.sleep(0.4)

@@ -1,6 +1,7 @@
 """Handlers of the "Nhiệm vụ theo cơ quan" and "Lịch hạn" tabs, as plain Python."""
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +23,21 @@ def recurrence_label(rrule: str | None) -> str:
     parts = [p for p in (rrule or "").split(";") if p.startswith(("FREQ=", "INTERVAL="))]
     key = ";".join(parts).removeprefix("FREQ=")
     return RECURRENCE_LABELS.get(key, "Định kỳ / theo sự kiện")
+
+
+def export_name(base: str, extension: str, actor: str | None = None, provinces: list[str] | None = None,
+                documents: list[str] | None = None, roles: list[str] | None = None) -> str:
+    """A file name that says what was exported: 'nhiem-vu_so-tai-chinh_thanh-hoa.xlsx'."""
+    import unicodedata
+
+    def slug(text: str) -> str:
+        plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+        return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+    parts = [base, actor or "", *(provinces or []), *(Path(d).stem for d in documents or []), *(roles or [])]
+    name = "_".join(p for p in map(slug, parts) if p)[:100].rstrip("-_")
+    return f"{name}.{extension}"
 
 
 class DutyHandlers:
@@ -59,24 +75,26 @@ class DutyHandlers:
     def export_csv(self, actor: str | None, provinces: list[str] | None = None,
                    documents: list[str] | None = None, roles: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces, documents, roles)
-        path = self._export_path("nhiem-vu.csv")
+        path = self._export_path(export_name("nhiem-vu", "csv", actor, provinces, documents, roles))
         path.write_text("\ufeff" + duty_export.to_csv(duties), encoding="utf-8")  # BOM: Excel reads it as UTF-8
         return str(path)
 
     def export_xlsx(self, actor: str | None, provinces: list[str] | None = None,
                     documents: list[str] | None = None, roles: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces, documents, roles)
-        return duty_export.to_xlsx(duties, str(self._export_path("nhiem-vu.xlsx")))
+        path = self._export_path(export_name("nhiem-vu", "xlsx", actor, provinces, documents, roles))
+        return duty_export.to_xlsx(duties, str(path))
 
     def export_docx(self, actor: str | None, provinces: list[str] | None = None,
                     documents: list[str] | None = None, roles: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces, documents, roles)
         title = f"Bảng nhiệm vụ — {actor.strip()}" if actor and actor.strip() else "Bảng nhiệm vụ"
-        return duty_export.to_docx(duties, str(self._export_path("nhiem-vu.docx")), title=title)
+        path = self._export_path(export_name("nhiem-vu", "docx", actor, provinces, documents, roles))
+        return duty_export.to_docx(duties, str(path), title=title)
 
     def export_ics(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces)
-        path = self._export_path("lich-han.ics")
+        path = self._export_path(export_name("lich-han", "ics", actor, provinces))
         path.write_text(duty_export.to_ics(duties), encoding="utf-8")
         return str(path)
 

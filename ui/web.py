@@ -189,7 +189,7 @@ def _documents_tab(documents, tabs):
                 remove_note = gr.Markdown()
                 remove_yes = gr.Button("Xác nhận gỡ", variant="stop", elem_id="rag-remove-confirm")
                 remove_no = gr.Button("Hủy")
-            remove_result = gr.HTML()
+            remove_result = gr.HTML(elem_id="rag-remove-result")
             audit_button = gr.Button("Xem nhật ký thay đổi", size="sm")
             audit = gr.Dataframe(headers=["Thời điểm", "Người", "Máy", "Thao tác", "Văn bản", "Kết quả", "sha256"],
                                  interactive=False, wrap=True, visible=False)
@@ -300,5 +300,7 @@ def launch(demo, host: str, port: int, auth=None, **options):
     """Serve the page with its styles and script (the CLI and the tests serve it the same way)."""
     from ui.chat import CSS, HEAD
 
+    # footer_links=[]: Gradio's footer (API, "built with", settings) is English only
     return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=True, auth=auth,
+                       footer_links=[],
                        auth_message="Đăng nhập để dùng trợ lý văn bản / log in" if auth else None, **options)
