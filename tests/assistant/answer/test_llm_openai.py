@@ -32,6 +32,11 @@ FALLBACK_START = "_(Không dùng được mô hình ngôn ngữ"
 _BLOCK = re.compile(r"<<<ĐIỀU KHOẢN \[(\d+)\]>>>\n(.*?)\n<<<HẾT ĐIỀU KHOẢN \[\1\]>>>", re.S)
 
 
+def unlinked(chat_text: str) -> str:
+    """A chat bubble with its [n] source links back to plain [n] markers."""
+    return re.sub(r"\[\[(\d+)\]\]\(#src-\d+\)", r"[\1]", chat_text)
+
+
 # ---------------------------------------------------------------- the fake OpenAI server
 
 def user_text(request: dict) -> str:
@@ -283,8 +288,9 @@ def test_web_respond_stream_shows_a_draft_then_the_verified_answer(fake_openai, 
     assert [m["role"] for m in history] == ["user", "assistant"]
     final = history[-1]["content"]
     assert "đang viết" not in final
-    assert final.startswith(escape(reply))
     n = int(re.search(r"\[(\d+)\]\.$", reply).group(1))
+    assert f"[[{n}]](#src-{n})" in final  # the marker links to its source card
+    assert unlinked(final).startswith(escape(reply))
     assert f'id="src-{n}"' in sources and "<mark>" in sources
     assert escape(SECRET_START) in sources
     assert "Mục 4, điểm c" in sources
@@ -323,7 +329,7 @@ def test_invented_citation_and_date_are_removed_and_flagged(fake_openai, assista
     assert "Đã loại 2 câu" in flagged
     assert f"~~{escape(bad_ref)}~~" in flagged and f"~~{escape(bad_date)}~~" in flagged
     assert "2099" not in main and "[42]" not in main
-    assert main.startswith(escape(good))
+    assert unlinked(main).startswith(escape(good))
 
 
 def test_marker_after_the_full_stop_still_cites_the_sentence(fake_openai, assistant):
