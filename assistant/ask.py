@@ -20,6 +20,8 @@ from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.library import Library
+from assistant.answerability import AnswerabilityModel
+from assistant.answerability import features as answerability_features
 from assistant.prompts import render
 from core.errors import ConfigError
 from core.text import fold
@@ -51,10 +53,11 @@ class Assistant:
     generator: LLMAnswerer | None = None   # from RAG_LLM; None = extractive answers only
 
     def __post_init__(self):
-        if self.answerer is None:
-            self.answerer = ExtractiveAnswerer()
-        self.duty_answerer = DutyAnswerer()
         s = self.library.settings
+        self.answerability = AnswerabilityModel.load()
+        if self.answerer is None:
+            self.answerer = ExtractiveAnswerer(today=s.today_date)
+        self.duty_answerer = DutyAnswerer(today=s.today_date)
         if self.generator is None and s.llm not in ("", "none", "extractive"):
             if s.llm not in BACKENDS:
                 raise ConfigError(f"RAG_LLM={s.llm!r}: use one of {', '.join(BACKENDS)}, or leave it empty")
@@ -62,9 +65,10 @@ class Assistant:
                                          s.llm_timeout_s, agencies=self.library.agencies)
 
     def ask(self, question: str, k: int | None = None, documents: list[str] | None = None,
-            provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None) -> Answer:
+            provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None,
+            include_replaced: bool = False) -> Answer:
         final = None
-        for event in self.stream(question, k, documents, provinces, mode, history):
+        for event in self.stream(question, k, documents, provinces, mode, history, include_replaced):
             if isinstance(event, Answer):
                 final = event
         return final
@@ -87,9 +91,11 @@ class Assistant:
         return standalone(question, history, self.library.agencies, self.library.known_actors), reason
 
     def stream(self, question: str, k: int | None = None, documents: list[str] | None = None,
-               provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None
-               ) -> Iterator[str | Answer]:
-        """Text deltas while an LLM writes (none for extractive answers), then the final Answer."""
+               provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None,
+               include_replaced: bool = False) -> Iterator[str | Answer]:
+        """Text deltas while an LLM writes (none for extractive answers), then the final Answer.
+        Documents that a loaded document replaces or repeals are cited after those in force, unless
+        `include_replaced` asks for them on purpose."""
         asked = " ".join((question or "").split())
         if not asked:
             raise ValueError("Câu hỏi trống / empty question")
@@ -99,14 +105,34 @@ class Assistant:
             answer = replace(answer, question=asked, standalone=question if question != asked else None)
             if answer.refused and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
+            return self._with_validity(answer)
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
             return answer
         k = k or self.library.settings.top_k
-        if self.library.coverage(question) < self.library.settings.refusal_threshold:
-            yield tag(refusal(question))
+        parts = question_parts(question) if self.answerability is not None else [question]
+        if len(parts) > 1:  # "A và B?": answer the part the documents cover, say which part they do not
+            judged = [(part, self._answerable(part, documents, provinces, mode)) for part in parts]
+            covered, missing = [p for p, ok in judged if ok], [p for p, ok in judged if not ok]
+            if covered and missing:
+                for event in self.stream(" ".join(covered), k, documents, provinces, mode, None, include_replaced):
+                    if isinstance(event, Answer) and not event.refused:
+                        note = render("not_found_part", parts="; ".join(f"«{p}»" for p in missing))
+                        event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
+                    yield tag(event) if isinstance(event, Answer) else event
+                return
+        coverage = self.library.coverage(question)
+        if self.answerability is None and coverage < self.library.settings.refusal_threshold:
+            yield tag(refusal(question))  # no fitted model: the corpus-vocabulary gate alone
             return
         hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
+        if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
+            values = answerability_features(question, hits, self.library.searcher.lexical, coverage)
+            if not self.answerability.answerable(values):
+                yield tag(refusal(question))
+                return
+        if not include_replaced:  # documents in force first; a replaced one is cited only after them
+            hits = sorted(hits, key=lambda h: not self.library.validity_of(h.chunk.doc_id).current)
         if not hits:
             yield tag(refusal(question))
             return
@@ -151,7 +177,29 @@ class Assistant:
                   and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
         duties = list({d.duty_id: d for d in duties}.values())  # an agency and its predecessor share duties
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
-        return actors, order_duties(duties, relevance, wanted_provinces) if duties else [], wanted_provinces
+        ordered = order_duties(duties, relevance, wanted_provinces) if duties else []
+        ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
+        return actors, ordered, wanted_provinces
+
+    def _answerable(self, question: str, documents, provinces, mode: str) -> bool:
+        hits = self.library.search(question, self.candidates, documents, provinces, mode=mode)
+        return bool(hits) and self.answerability.answerable(
+            answerability_features(question, hits, self.library.searcher.lexical, self.library.coverage(question)))
+
+    def _with_validity(self, answer: Answer) -> Answer:
+        """Each citation carries its document's status; a cited document that another loaded document
+        replaces, repeals or amends is said so in the answer itself."""
+        if not answer.citations:
+            return answer
+        citations, notes = [], {}
+        for c in answer.citations:
+            v = self.library.validity_of(c.doc_id)
+            citations.append(replace(c, status=v.status))
+            if v.note() and c.doc_id not in notes:
+                title = f"{c.title or c.document}" + (f" số {c.number}" if c.number and c.number not in c.title else "")
+                notes[c.doc_id] = render("validity_note", n=str(c.n), title=title, note=v.note())
+        text = answer.text + ("\n" + "\n".join(notes.values()) if notes else "")
+        return replace(answer, citations=tuple(citations), text=text)
 
     def _sent_to(self, question: str, chunks: dict, documents) -> Answer | None:
         """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose
@@ -242,3 +290,25 @@ def _scope(documents: list[str] | None, provinces: list[str] | None) -> str:
     if provinces:
         parts.append("của tỉnh " + ", ".join(provinces))
     return " ".join(parts)
+
+
+_QUESTION_WORD = re.compile(r"\b(gì|nào|ai|bao nhiêu|bao giờ|bao lâu|khi nào|thế nào|ra sao|mấy)\b", re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """'Sở Nội vụ phải làm gì và học phí đại học là bao nhiêu?' -> its two questions. A question
+    splits at '?' and ';', and at 'và' / 'đồng thời' only after a complete question ('Sở Nội vụ và
+    Sở Tài chính phải làm gì?' stays one)."""
+    parts: list[str] = []
+    for piece in re.split(r"\?\s*|;\s+", question):
+        rest = piece.strip()
+        while rest:
+            m = next((m for m in re.finditer(r"\s+(?:và|đồng thời|còn)\s+", rest)
+                      if _QUESTION_WORD.search(rest[:m.start()]) and len(rest[m.end():].split()) >= 3), None)
+            if m is None:
+                parts.append(rest)
+                break
+            parts.append(rest[:m.start()].strip())
+            rest = rest[m.end():].strip()
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return parts if len(parts) > 1 else [question]

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from assistant.uploads import UploadArea, is_upload, safe_upload_name, sha256_of, upload_source
+from assistant.validity import Validity, validity
+from assistant.versions import copies as same_directive_copies
 from core.errors import RagError
 from core.settings import Settings
 from core.text import nfc
@@ -26,6 +28,7 @@ from ingest.agencies import agency_key
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
 from ingest.load import LoadOptions, load_directive, scan_directive_files
+from ingest.relations import RELATIONS_VERSION, find_relations
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 64
@@ -63,9 +66,13 @@ class Library:
         self.chunker = ClauseChunker(settings.max_chunk_chars)
         self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")
-        stale = self.catalog.check_manifest(self.manifest(), self.data_dir, derived=("duties", "schema"))
-        if stale:
+        stale = self.catalog.check_manifest(self.manifest(), self.data_dir, derived=("duties", "schema", "relations"))
+        if "relations" in stale:
+            for doc in self.catalog.stored_documents():
+                self.catalog.replace_relations(doc.doc_id, _relations_of(doc))
+        if stale - {"relations"}:
             self._reextract_duties()
+        if stale:
             self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
         self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection)
         self.uploads = UploadArea(self.data_dir)
@@ -76,7 +83,8 @@ class Library:
         self._reload()
 
     def manifest(self) -> dict:
-        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "duties": DUTIES_VERSION, "schema": "2"}
+        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "duties": DUTIES_VERSION, "schema": "2",
+                "relations": RELATIONS_VERSION}
 
     def _reextract_duties(self) -> None:
         """A newer duty extractor: rebuild the duty table from the stored documents and clauses
@@ -103,17 +111,24 @@ class Library:
 
     def _reload(self) -> None:
         self._generation = self.catalog.generation()
-        chunks = {c.chunk_id: c for c in self.catalog.all_chunks()}
+        every = {c.chunk_id: c for c in self.catalog.all_chunks()}
         try:
             lexical = LexicalIndex.load(self.data_dir / "lexical")
         except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
             lexical = LexicalIndex([], {})
-        if set(lexical.chunk_ids) != set(chunks):  # e.g. a crash between catalog and BM25 write
-            lexical = self._rebuild_lexical(chunks)
+        if set(lexical.chunk_ids) != set(every):  # e.g. a crash between catalog and BM25 write
+            lexical = self._rebuild_lexical(every)
+        # a draft and its signed PDF are one directive: only the file standing for it is cited and counted
+        copies = same_directive_copies(self.catalog.documents(), self.catalog.document_text,
+                                       self.catalog.text_lengths())
+        chunks = {cid: c for cid, c in every.items() if c.doc_id not in copies}
+        self.validity = validity(self.catalog.documents(), self.catalog.relations(), self.catalog.document_text)
         self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
+        self.copies = copies
         by_chunk: dict[str, list[Duty]] = {}
         for duty in self.catalog.duties():
-            by_chunk.setdefault(duty.chunk_id, []).append(duty)
+            if duty.doc_id not in copies:
+                by_chunk.setdefault(duty.chunk_id, []).append(duty)
         self.duties_by_chunk = by_chunk
         self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
         self.headers = {d["doc_id"]: d["header"] for d in self.catalog.documents()}
@@ -157,10 +172,27 @@ class Library:
     def documents(self) -> list[dict]:
         return self.catalog.documents()
 
+    def primary_documents(self) -> list[dict]:
+        """The loaded documents, each directive once (its other files, e.g. the draft of a signed
+        PDF, left out)."""
+        copies = self.copies
+        return [d for d in self.catalog.documents() if d["doc_id"] not in copies]
+
     def document_list(self) -> list[dict]:
-        """Every loaded document with its header fields and counts (`python app.py documents --json`)."""
-        counts = self.catalog.counts()
-        return [_document_json(d, counts) for d in self.catalog.documents()]
+        """Every loaded directive with its header fields and counts (`python app.py documents --json`);
+        `files` names every file of it, the one cited first."""
+        counts, docs, copies = self.catalog.counts(), self.catalog.documents(), self.copies
+        names = {d["doc_id"]: d["name"] for d in docs}
+        extra: dict[str, list[str]] = {}
+        for copy, primary in copies.items():
+            extra.setdefault(primary, []).append(names.get(copy, copy))
+        return [{**_document_json(d, counts), "files": [d["name"], *sorted(extra.get(d["doc_id"], []))],
+                 **self.validity_of(d["doc_id"]).to_json()}
+                for d in docs if d["doc_id"] not in copies]
+
+    def validity_of(self, doc_id: str) -> Validity:
+        """Whether a loaded document is in force, as far as the loaded documents say."""
+        return self.validity.get(doc_id) or Validity()
 
     def find_document(self, ref: str) -> dict | None:
         """A loaded document by its file name (as listed) or its id."""
@@ -179,6 +211,8 @@ class Library:
         if d is None:
             return None
         out = _document_json(d, self.catalog.counts())
+        if d["doc_id"] in self.copies:  # another file of a directive cited from its signed version
+            out["copy_of"] = self.copies[d["doc_id"]]
         out["clauses"] = [{"clause": c.clause, "page": c.page, "kind": c.kind, "text": c.text}
                           for c in self.catalog.chunks_of(d["doc_id"])]
         return out
@@ -199,8 +233,10 @@ class Library:
             successions = self.duty_extractor.successions
             current = successions.current(actor)
             names = {actor, current, *successions.former(current)}
-        out = []
+        out, copies = [], self.copies
         for d in self.catalog.duties(None, document, None, role):
+            if d.doc_id in copies and not document:  # a directive's duties once, from the file cited
+                continue
             if names and not ({d.actor, d.holder} & names):
                 continue
             if province and not (d.province == province or same_province(d.province, province)):
@@ -389,7 +425,7 @@ class Library:
         if is_upload(source):  # the bytes are kept before the catalog names them
             self.uploads.keep(path, doc.content_hash)
         self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
-        self.catalog.replace_document(doc, chunks, duties)
+        self.catalog.replace_document(doc, chunks, duties, _relations_of(doc))
         stale = sorted(set(old_ids) - {c.chunk_id for c in chunks})
         if stale:
             self.vectors.delete(stale)
@@ -446,6 +482,10 @@ class Library:
             return None
         path = self.uploads.path_for(d["content_hash"], d["name"]) if is_upload(d["source"]) else Path(d["source"])
         return path if path.is_file() else None
+
+
+def _relations_of(doc) -> list[dict]:
+    return [r.to_dict() for r in find_relations(doc.text, doc.header.number)]
 
 
 def _document_json(d: dict, counts: dict) -> dict:

@@ -90,6 +90,18 @@ class Settings:
     admin_password: str = field(default="", repr=False)
     admin_users_file: Path | None = None
     admin_session_minutes: int = 60
+    today: str = ""                    # RAG_TODAY=YYYY-MM-DD fixes "today" (overdue, upcoming) e.g. in tests
+
+    def today_date(self):
+        """Today, for overdue deadlines and the upcoming view (RAG_TODAY when set)."""
+        from datetime import date
+
+        if not self.today:
+            return date.today()
+        try:
+            return date.fromisoformat(self.today)
+        except ValueError as e:
+            raise ConfigError(f"RAG_TODAY={self.today!r} is not a date; set it like RAG_TODAY=2026-11-29") from e
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -122,6 +134,7 @@ class Settings:
             admin_password=env.get("RAG_ADMIN_PASSWORD") or base.admin_password,
             admin_users_file=Path(env["RAG_ADMIN_USERS"]).expanduser() if env.get("RAG_ADMIN_USERS") else None,
             admin_session_minutes=_int(env, "RAG_ADMIN_SESSION_MINUTES", base.admin_session_minutes),
+            today=env.get("RAG_TODAY") or base.today,
         )
 
     def with_(self, **changes) -> "Settings":

@@ -28,11 +28,12 @@ def has_diacritics(text: str) -> bool:
 
 
 def syllables(text: str) -> list[str]:
-    """Lower-cased syllables; document numbers like '10331/UBND-KSTT' stay one token and
-    are also split into their parts so either form matches."""
+    """Lower-cased syllables with their tone mark in one canonical place (old and new placement,
+    "hoà"/"hòa", and misplaced marks, "Nôị", give the same token); document numbers like
+    '10331/UBND-KSTT' stay one token and are also split into their parts so either form matches."""
     out: list[str] = []
     for match in _WORD.finditer(nfc(text).lower()):
-        word = match.group()
+        word = _tone_last(match.group())
         out.append(word)
         if any(sep in word for sep in "/-."):
             out.extend(p for p in re.split(r"[/\-.]", word) if p)
@@ -71,6 +72,15 @@ def split_sentences(text: str, keep_lists: bool = False) -> list[str]:
 
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"   # huyền, sắc, ngã, hỏi, nặng (combining)
+
+
+def _tone_last(word: str) -> str:
+    """One word with its tone mark moved to the end (then NFC): a canonical spelling for matching."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONES)
+    if not tones:
+        return word
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES) + tones)
 
 
 def tone_key(text: str) -> str:

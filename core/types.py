@@ -178,11 +178,12 @@ class Citation:
     doc_id: str = ""
     page: int | None = None            # 1-based page of a paged source (PDF, scan)
     ocr: bool = False                  # the cited text was read by OCR
+    status: str = "in_force"           # in_force | replaced | repealed | amended | unknown (by the loaded documents)
 
     def to_json(self) -> dict:
         return {"n": self.n, "document": self.document, "title": self.title, "number": self.number,
                 "province": self.province, "clause": self.clause, "page": self.page, "ocr": self.ocr,
-                "text": self.text, "score": round(float(self.score), 4)}
+                "text": self.text, "score": round(float(self.score), 4), "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -196,11 +197,12 @@ class Answer:
     unsupported: tuple[str, ...] = ()      # generated sentences removed because no cited clause supports them
     fallback_reason: str | None = None     # why a configured LLM was not used for this answer
     standalone: str | None = None          # a follow-up question as rewritten before searching
+    not_found: tuple[str, ...] = ()        # parts of the question that no loaded document answers
 
     def to_json(self) -> dict:
         out = {"question": self.question, "answer": self.text, "refused": self.refused,
                "citations": [c.to_json() for c in self.citations], "backend": self.backend,
-               "unsupported": list(self.unsupported)}
+               "unsupported": list(self.unsupported), "not_found": list(self.not_found)}
         if self.standalone:
             out["standalone_question"] = self.standalone
         if self.fallback_reason:

@@ -3,6 +3,7 @@ questions typed without diacritics still match. Built once per ingest and persis
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import uuid
@@ -10,14 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from core.text import fold, has_diacritics, lexical_tokens
+from core.text import fold, has_diacritics, lexical_tokens, syllables
 
 # Question words carry no topic; dropping them keeps BM25 from matching on "phải làm gì".
 QUERY_STOPWORDS = frozenset("""ai gì nào sao không có được thì là bao nhiêu như thế mấy hay hoặc
 những các của và với cho về theo ra làm hỏi nào vậy""".split())
 
 
+QUERY_STOPWORDS = frozenset(t for w in QUERY_STOPWORDS for t in syllables(w))  # in the tokens' tone spelling
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS)
+# Bumped when tokens change (2: canonical tone placement); an index of another version is rebuilt.
+LEXICAL_VERSION = "2"
 
 
 def query_tokens(question: str, folded: bool) -> list[str]:
@@ -51,6 +55,7 @@ class LexicalIndex:
         target = root / f"bm25-{uuid.uuid4().hex[:8]}"
         target.mkdir()
         (target / "chunk_ids.json").write_text(json.dumps(self.chunk_ids), encoding="utf-8")
+        (target / "VERSION").write_text(LEXICAL_VERSION, encoding="utf-8")
         if self.chunk_ids:
             for variant, model in self._models.items():
                 model.save(str(target / variant), show_progress=False)
@@ -68,6 +73,9 @@ class LexicalIndex:
         if not pointer.exists():
             return cls([], {})
         folder = root / pointer.read_text(encoding="utf-8").strip()
+        version = folder / "VERSION"
+        if not version.exists() or version.read_text(encoding="utf-8").strip() != LEXICAL_VERSION:
+            return cls([], {})  # built with other tokens: the library rebuilds it from the catalog
         chunk_ids = json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))
         models = {}
         if chunk_ids:
@@ -89,6 +97,26 @@ class LexicalIndex:
         cov_uni = sum(t in vocab for t in uni) / len(uni) if uni else 0.0
         cov_bi = sum(t in vocab for t in bi) / len(bi) if bi else cov_uni
         return 0.3 * cov_uni + 0.7 * cov_bi
+
+    def idf(self, tokens: list[str], folded: bool) -> dict[str, float]:
+        """BM25's IDF of each token the corpus knows (Lucene's form, as bm25s scores), for weighting
+        the question's terms; unknown tokens are left out."""
+        if not self.chunk_ids:
+            return {}
+        model = self._models["folded" if folded else "accented"]
+        vocab, indptr = model.vocab_dict, model.scores["indptr"]
+        n = len(self.chunk_ids)
+        out = {}
+        for t in tokens:
+            if t in vocab:
+                df = int(indptr[vocab[t] + 1] - indptr[vocab[t]])
+                out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
+
+    def max_score(self, tokens: list[str], folded: bool) -> float:
+        """The BM25 score of a clause of average length holding each known token once: the most
+        a question's own terms can score, to normalise a hit's score across corpora."""
+        return sum(self.idf(tokens, folded).values())
 
     def __len__(self) -> int:
         return len(self.chunk_ids)

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS duties (
 CREATE INDEX IF NOT EXISTS duties_doc ON duties(doc_id, ord);
 CREATE INDEX IF NOT EXISTS duties_actor ON duties(actor);
 CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS relations (doc_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 
@@ -147,6 +148,17 @@ class Catalog:
                              [(d.duty_id, doc_id, i, d.actor, d.role, d.province, d.document,
                                json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in enumerate(duties)])
 
+    def relations(self) -> dict[str, list[dict]]:
+        """doc_id -> what that document says it replaces, repeals or amends."""
+        return {doc_id: json.loads(data) for doc_id, data in self._db.execute("SELECT doc_id, data FROM relations")}
+
+    def replace_relations(self, doc_id: str, relations: list[dict]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("INSERT OR REPLACE INTO relations VALUES (?, ?)",
+                             (doc_id, json.dumps(list(relations), ensure_ascii=False)))
+            self._bump()
+
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
@@ -157,10 +169,13 @@ class Catalog:
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
 
-    def replace_document(self, doc: Document, chunks: list[Chunk], duties: list[Duty] = ()) -> None:
-        """Document, clauses and duties change together in one transaction."""
+    def replace_document(self, doc: Document, chunks: list[Chunk], duties: list[Duty] = (),
+                         relations: list[dict] = ()) -> None:
+        """Document, clauses, duties and what it says of other documents change together in one transaction."""
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("INSERT OR REPLACE INTO relations VALUES (?, ?)",
+                             (doc.doc_id, json.dumps(list(relations), ensure_ascii=False)))
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc.doc_id,))
             self._insert_duties(doc.doc_id, duties)
@@ -179,6 +194,7 @@ class Catalog:
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._db.execute("DELETE FROM relations WHERE doc_id=?", (doc_id,))
             self._bump()
 
     def documents(self) -> list[dict]:
@@ -197,6 +213,9 @@ class Catalog:
         clauses = dict(self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"))
         duties = dict(self._db.execute("SELECT doc_id, COUNT(*) FROM duties GROUP BY doc_id"))
         return {d: (clauses.get(d, 0), duties.get(d, 0)) for d in clauses.keys() | duties.keys()}
+
+    def text_lengths(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT doc_id, length(text) FROM documents"))
 
     def document_text(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()

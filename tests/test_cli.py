@@ -136,8 +136,10 @@ def test_documents_json_lists_header_fields_format_pages_and_counts(formats_data
     assert pdf["clauses"] > 3 and isinstance(pdf["duties"], int) and len(pdf["id"]) == 12
     assert (rows["word_letter.doc"]["format"], rows["html_chi_thi.html"]["type"]) == ("doc", "Chỉ thị")
     keys = {"document", "id", "type", "number", "date", "place", "issuer", "province", "subject", "signer",
-            "signer_title", "format", "pages", "ocr", "clauses", "duties"}
+            "signer_title", "format", "pages", "ocr", "clauses", "duties", "files", "status", "replaced_by",
+            "repealed_by", "amended_by"}
     assert all(set(r) == keys for r in rows.values())
+    assert all(r["files"] == [r["document"]] for r in rows.values())
 
 
 def test_show_json_gives_clauses_with_pages_by_name_or_id(formats_data):

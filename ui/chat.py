@@ -53,7 +53,7 @@ def previous_questions(history: list | None) -> list[str]:
     return out
 
 
-def sources_html(answer: Answer, document_text, page_image=None) -> str:
+def sources_html(answer: Answer, document_text, page_image=None, validity_of=None) -> str:
     """One card per citation: title, number, date, province, clause path, and the cited span
     highlighted inside its surrounding text."""
     if answer.refused or not answer.citations:
@@ -78,6 +78,7 @@ def sources_html(answer: Answer, document_text, page_image=None) -> str:
             f'<div class="rag-source-head"><b>[{c.n}]</b> {escape(c.title)}</div>'
             f'<div class="rag-source-meta">{meta}</div>'
             f'<div class="rag-source-clause">Điều khoản: {escape(c.clause)}{where}</div>'
+            f'{validity_line(validity_of(c.doc_id) if validity_of else None)}'
             f'<div class="rag-source-text">{"…" if before else ""}{escape(before)}'
             f'<mark>{escape(cited)}</mark>{escape(after)}{"…" if after else ""}</div>'
             f'{_page_picture(c, page_image)}'
@@ -97,6 +98,15 @@ def plain_text(answer: Answer) -> str:
                                        c.clause, f"trang {c.page}" if c.page else "", c.document) if x)
         lines.append(f"[{c.n}] {where}\n    «{c.text}»")
     return "\n".join(lines)
+
+
+def validity_line(validity) -> str:
+    """'Văn bản này đã bị thay thế bởi …', with the provision that says so."""
+    if validity is None or not validity.note():
+        return ""
+    said = next((s for s in validity.said if s.kind == validity.status), None)
+    quote = f' <span class="rag-validity-quote">«{escape(said.quote)}» ({escape(said.by_name)})</span>' if said else ""
+    return f'<div class="rag-validity">⚠️ Văn bản này {escape(validity.note())}.{quote}</div>'
 
 
 def _page_picture(c, page_image) -> str:
@@ -126,14 +136,15 @@ class ChatHandlers:
 
     def document_choices(self) -> list[tuple[str, str]]:
         out = []
-        for d in self.assistant.library.documents():
+        for d in self.assistant.library.primary_documents():
             h = d["header"]
             label = " · ".join(x for x in (h.province, h.doc_type, h.number, d["name"]) if x)
             out.append((label, d["name"]))
         return out
 
     def province_choices(self) -> list[str]:
-        return sorted({d["header"].province for d in self.assistant.library.documents() if d["header"].province})
+        return sorted({d["header"].province for d in self.assistant.library.primary_documents()
+                       if d["header"].province})
 
     def respond(self, message: str, history: list | None, documents: list[str] | None = None,
                 provinces: list[str] | None = None) -> tuple[list, str, str]:
@@ -160,7 +171,8 @@ class ChatHandlers:
                                            history=earlier):
             if isinstance(event, Answer):
                 history.append({"role": "assistant", "content": chat_markdown(event)})
-                yield history, sources_html(event, self.assistant.library.document_text, self.page_image), ""
+                yield history, sources_html(event, self.assistant.library.document_text, self.page_image,
+                                            self.assistant.library.validity_of), ""
                 return
             written += event
             draft = escape(written).replace("\n", "  \n") + "  \n_(đang viết, chưa kiểm chứng…)_"
@@ -217,6 +229,12 @@ CSS = """
 .dark .rag-source-meta { color: #9da7b3; }
 .dark .rag-unsupported { color: #f0d58a; background: #3d3000; }
 .rag-open { font-size: 0.85em; }
+.rag-validity { color: #9a3412; background: #fff3e0; border-radius: 6px; padding: 3px 8px; margin: 4px 0;
+                font-size: 0.9em; }
+.dark .rag-validity { color: #fed7aa; background: #431407; }
+.rag-validity-quote { font-style: italic; }
+.rag-overdue-label { color: #b91c1c; font-weight: 600; font-size: 0.85em; }
+.dark .rag-overdue-label { color: #fca5a5; }
 .rag-copy { font-size: 0.85em; margin-bottom: 6px; padding: 2px 8px; border: 1px solid #d0d7de; border-radius: 6px; }
 .rag-clause { border-left: 2px solid #d0d7de; padding: 2px 8px; margin: 6px 0; white-space: pre-wrap; }
 .rag-clause-duties { font-size: 0.9em; margin: 2px 0 0 1em; }

@@ -75,7 +75,7 @@ def cmd_ask(args, settings: Settings) -> int:
         if not question:
             continue
         answer = assistant.ask(question, k=args.k, documents=args.document or None,
-                               provinces=args.province or None)
+                               provinces=args.province or None, include_replaced=args.include_replaced)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -240,6 +240,8 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=None, help="number of cited clauses (default RAG_TOP_K=5)")
     ask.add_argument("--document", action="append", help="only this file name (repeatable)")
     ask.add_argument("--province", action="append", help="only this province (repeatable)")
+    ask.add_argument("--include-replaced", action="store_true",
+                     help="rank documents that a loaded document replaces or repeals like those in force")
     du = sub.add_parser("duties", help="who must do what, by when (the duty table)")
     du.add_argument("--actor", help="agency name or alias, e.g. 'Sở NV' or 'VP UBND tỉnh'")
     du.add_argument("--document", help="only this file name")

@@ -17,8 +17,8 @@ from ui.access import AccessDenied, AdminGate
 from ui.chat import escape
 from ui.exports import deadline_text
 
-TABLE_HEADERS = ["Loại", "Số/ký hiệu", "Ngày", "Cơ quan ban hành", "Tỉnh", "Trích yếu", "Điều khoản", "Nhiệm vụ",
-                 "Định dạng", "OCR", "Ngày nạp", "Tệp", "Mã"]
+TABLE_HEADERS = ["Loại", "Số/ký hiệu", "Ngày", "Cơ quan ban hành", "Tỉnh", "Trích yếu", "Hiệu lực", "Điều khoản",
+                 "Nhiệm vụ", "Định dạng", "OCR", "Ngày nạp", "Tệp", "Mã"]
 STATUS_LABELS = {"added": "đã thêm", "updated": "đã cập nhật", "unchanged": "không đổi", "failed": "lỗi",
                  "removed": "đã gỡ", "not_found": "không tìm thấy", "skipped": "bỏ qua"}
 MAX_FILES_PER_UPLOAD = 200
@@ -53,14 +53,26 @@ class DocumentHandlers:
         rows = []
         for d in self.documents():
             row = [d["type"], d["number"] or "—", d["date"] or "—", d["issuer"] or "—", d["province"] or "—",
-                   d["subject"] or "—", d["clauses"], d["duties"], d["format"], "có" if d["ocr"] else "không",
-                   (d["ingested_at"] or "")[:16].replace("T", " "), d["document"], d["id"]]
+                   d["subject"] or "—", self.validity_text(d["id"]), d["clauses"], d["duties"], d["format"],
+                   "có" if d["ocr"] else "không",
+                   (d["ingested_at"] or "")[:16].replace("T", " "), " + ".join(d["files"]), d["id"]]
             if all(w in " ".join(map(str, row)).lower() for w in words):
                 rows.append(row)
         return rows
 
+    def validity_text(self, doc_id: str) -> str:
+        from assistant.validity import STATUS_LABELS
+
+        v = self.library.validity_of(doc_id)
+        return v.note() or STATUS_LABELS[v.status]
+
     def choices(self) -> list[tuple[str, str]]:
-        return [(f'{d["document"]} · {d["number"] or "không số"}', d["id"]) for d in self.documents()]
+        """Every loaded file, for removal (another file of a directive is marked as such)."""
+        names = {d["doc_id"]: d["name"] for d in self.library.documents()}
+        return [(f'{d["name"]} · {d["header"].number or "không số"}'
+                 + (f' (bản khác của {names.get(self.library.copies[d["doc_id"]], "")})'
+                    if d["doc_id"] in self.library.copies else ""), d["doc_id"])
+                for d in self.library.documents()]
 
     def view(self, ref: str | None, at: int | None = None) -> tuple[str, str | None, list[str]]:
         """(HTML of the whole document, its original file for download, its page images); the
@@ -75,8 +87,10 @@ class DocumentHandlers:
         head = " · ".join(escape(x) for x in (
             shown["type"], f'Số: {shown["number"] or "(không ghi)"}', f'Ngày: {shown["date"] or "(không ghi)"}',
             shown["issuer"], shown["province"], shown["document"]) if x)
+        from ui.chat import validity_line
+
         parts = [f'<div class="rag-doc"><h3>{escape(shown["subject"] or shown["document"])}</h3>'
-                 f'<div class="rag-source-meta">{head}</div>']
+                 f'<div class="rag-source-meta">{head}</div>{validity_line(self.library.validity_of(shown["id"]))}']
         if shown["signer"]:
             parts.append(f'<div class="rag-source-meta">Người ký: {escape(shown["signer"])} '
                          f'({escape(shown["signer_title"])})</div>')

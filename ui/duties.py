@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 from core.types import Duty
@@ -105,17 +106,24 @@ class DutyHandlers:
     def calendar_html(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
         """A timeline: dated duties in date order, then recurring ones by period."""
         duties, summary = self.select(actor, provinces)
+        today = self.library.settings.today_date()
         # a date, or the last day of the quarter / month / half / year, or a span counted from the signing
         dated = sorted((d for d in duties if d.time.date), key=lambda d: d.time.date)
+        soon = [d for d in dated if today.isoformat() <= d.time.date[:10] <= (today + timedelta(days=30)).isoformat()]
         recurring: dict[str, list[Duty]] = defaultdict(list)
         for d in duties:
             if d.time.kind == "recurring":
                 recurring[recurrence_label(d.time.rrule)].append(d)
         relative = [d for d in duties if d.time.kind == "relative" and not d.time.date]
-        parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")}</p>']
+        parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")} Hôm nay: {today:%d/%m/%Y}.</p>']
+        parts.append("<h4>Sắp đến hạn (30 ngày tới)</h4>" + ("<ul>" + "".join(
+            f"<li><b>{_vn(d.time.date)}</b> — {_line(d)}</li>" for d in soon) + "</ul>" if soon
+            else "<p>Không có hạn nào trong 30 ngày tới.</p>"))
         if dated:
             parts.append("<h4>Hạn theo ngày</h4><ul>" + "".join(
-                f"<li><b>{escape(d.time.date)}</b> — {_line(d)}</li>" for d in dated) + "</ul>")
+                f'<li{" class=rag-overdue" if d.time.date[:10] < today.isoformat() else ""}><b>{_vn(d.time.date)}</b>'
+                f'{" <span class=rag-overdue-label>quá hạn</span>" if d.time.date[:10] < today.isoformat() else ""}'
+                f" — {_line(d)}</li>" for d in dated) + "</ul>")
         for label in sorted(recurring):
             parts.append(f"<h4>{escape(label)}</h4><ul>" + "".join(f"<li>{_line(d)}</li>" for d in recurring[label]) + "</ul>")
         if relative:
@@ -124,6 +132,12 @@ class DutyHandlers:
         if not (dated or recurring or relative):
             parts.append("<p>Không có nhiệm vụ nào có thời hạn hoặc định kỳ.</p>")
         return "".join(parts) + "</div>"
+
+
+def _vn(iso: str) -> str:
+    """'2027-06-30' -> '30/06/2027', as the documents write dates."""
+    parts = iso[:10].split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
 def _province(name: str | None) -> str:

@@ -1,5 +1,8 @@
 """The web page: its tabs, their events and the HTTP API. Handlers live in the other ui modules
 and are plain Python; this module only wires them to Gradio components (imported only to serve)."""
+import json
+from pathlib import Path
+
 import gradio as gr
 
 from core.settings import Settings
@@ -142,13 +145,15 @@ def _documents_tab(documents, tabs):
     with gr.Row():
         query = gr.Textbox(placeholder="Tìm theo số, cơ quan, trích yếu, tỉnh, tên tệp…", show_label=False, scale=4)
     table = gr.Dataframe(value=documents.table(), headers=TABLE_HEADERS, interactive=False, wrap=True,
-                         label="Văn bản đã nạp (bấm một dòng để xem toàn văn)", elem_id="rag-doc-table")
+                         label="Văn bản đã nạp (bấm một dòng để xem toàn văn)", elem_id="rag-doc-table",
+                         column_widths=["90px", "130px", "100px", "200px", "100px", "320px", "160px", "80px",
+                                        "80px", "80px", "60px", "130px", "220px", "110px"], max_height=420)
     with gr.Row():
         with gr.Column(scale=3):
             view = gr.HTML(documents.view(None)[0], elem_id="rag-doc-view")
         with gr.Column(scale=2):
             original = gr.File(label="Tệp gốc", interactive=False)
-            pages = gr.Gallery(label="Trang của bản gốc", columns=2, height=420, preview=False)
+            pages = gr.Gallery(label="Trang của bản gốc", columns=2, height=320, preview=False)
     opened = gr.Textbox(visible="hidden", elem_id="rag-open-document")  # set by a citation's link (ui.chat.HEAD)
 
     def pick(rows, event: gr.SelectData):
@@ -300,7 +305,9 @@ def launch(demo, host: str, port: int, auth=None, **options):
     """Serve the page with its styles and script (the CLI and the tests serve it the same way)."""
     from ui.chat import CSS, HEAD
 
-    # footer_links=[]: Gradio's footer (API, "built with", settings) is English only
+    # Gradio's own words (upload box, table menus, copy buttons, login) in Vietnamese for every browser
+    # locale; footer_links=[]: its footer (API, "built with", settings) has no translation.
+    words = json.loads((Path(__file__).with_name("gradio_vi.json")).read_text(encoding="utf-8"))
     return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=True, auth=auth,
-                       footer_links=[],
+                       footer_links=[], i18n=gr.I18n(vi=words, en=words),
                        auth_message="Đăng nhập để dùng trợ lý văn bản / log in" if auth else None, **options)

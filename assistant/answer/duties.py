@@ -2,7 +2,9 @@
 loaded documents, grouped by document, each with its [n] citation, and the count."""
 from __future__ import annotations
 
-from assistant.answer.extractive import cite
+from datetime import date
+
+from assistant.answer.extractive import cite, overdue_note
 from assistant.prompts import render
 from core.types import Answer, Chunk, Citation, Duty
 
@@ -26,8 +28,9 @@ class DutyAnswerer:
     true totals, and points to the full table and its export."""
     name = "duty-table"
 
-    def __init__(self, max_lines: int = 40):
+    def __init__(self, max_lines: int = 40, today=None):
         self.max_lines = max_lines
+        self.today = today or date.today
 
     def answer(self, question: str, actors: list[str], duties: list[Duty], chunks: dict[str, Chunk]) -> Answer:
         by_document: dict[str, dict[str, list[Duty]]] = {}   # document -> clause -> duties, in order
@@ -55,7 +58,8 @@ class DutyAnswerer:
                 who = "; ".join(f"{name}: {', '.join(r)}" if len(actors) > 1 or any(d.formerly for d in same)
                                 else ", ".join(r) for name, r in roles.items())
                 lines.append(render("duty_line", role=f"({who}) ", action=first.action,
-                                    when=f" — thời hạn: {first.time.text}" if first.time.text else "",
+                                    when=(f" — thời hạn: {first.time.text}"
+                                          + overdue_note(first.time.date, self.today()) if first.time.text else ""),
                                     clause=first.clause, n=str(len(citations))))
             head = chunks[next(iter(clauses))]
             where = ", ".join(x for x in (head.number if head.number and not head.number.startswith("/") else None,

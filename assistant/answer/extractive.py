@@ -3,6 +3,7 @@ who must act, every statement followed by its [n]; weaker matches are listed as 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
@@ -26,9 +27,10 @@ def cite(n: int, c: Chunk, score: float) -> Citation:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, max_statements: int = 3, relative_floor: float = 0.55):
+    def __init__(self, max_statements: int = 3, relative_floor: float = 0.55, today=None):
         self.max_statements = max_statements
         self.relative_floor = relative_floor
+        self.today = today or date.today  # a callable: a server runs across midnight
 
     def answer(self, question: str, hits: list[Hit], headers: dict[str, Header],
                duties_by_chunk: dict[str, list[Duty]] | None = None) -> Answer:
@@ -63,7 +65,8 @@ class ExtractiveAnswerer:
             # the deadline first, or plainly that this clause sets none; a period or a span with the day
             dated = next((d.time for d in duties if d.time.kind != "none"), None)
             deadline = (f"thời hạn **{dated.text}**" + (f" (đến ngày {_vn_date(dated.date)})"
-                                                         if dated.date and dated.kind != "date" else "") + "; "
+                                                         if dated.date and dated.kind != "date" else "")
+                        + overdue_note(dated.date, self.today()) + "; "
                         if dated else "điều khoản này không nêu thời hạn; ")
         if duties:  # who must act, from the duty table: "**Sở Nội vụ** (chủ trì), **Văn phòng UBND tỉnh** (phối hợp)"
             first: dict[str, Duty] = {}
@@ -86,6 +89,11 @@ def is_deadline_question(question: str) -> bool:
     """"Hạn báo cáo là khi nào?", "Thời hạn …?", "… trước ngày nào?" (not "ban hành khi nào")."""
     q = fold(question).lower()
     return bool(_DEADLINE_Q.search(q)) and "ban hanh" not in q
+
+
+def overdue_note(iso: str | None, today: date) -> str:
+    """' — đã quá hạn' when a dated deadline is before today."""
+    return " — **đã quá hạn**" if iso and len(iso) == 10 and iso < today.isoformat() else ""
 
 
 def _vn_date(iso: str) -> str:
