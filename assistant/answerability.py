@@ -15,6 +15,11 @@ Features, each normalised so that it means the same on any corpus:
   rare_missing    IDF share of the question's content terms that the best clause lacks, among the
                   rarest three (a province, agency or year no clause names)
   terms           number of content terms (log)
+  province_missing the question names a province (old or current) that none of the top clauses'
+                  documents belongs to or mentions
+  year_missing    the question names a year that none of the top clauses or their documents mention
+  figure_missing  the question asks for a figure or a date (bao nhiêu, khi nào, thời hạn …) and the
+                  first three clauses hold no digit
 A logistic regression over them (fitted by `python -m eval.answerability fit`, kept as a versioned
 JSON file) gives the probability that the question is answerable; below its threshold, chosen for
 at most 3% false refusals, the question is refused.
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +37,10 @@ from core.types import Hit
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
-            "rare_missing", "terms")
+            "rare_missing", "terms", "province_missing", "year_missing", "figure_missing")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_WANTS_FIGURE = re.compile(r"\b(?:bao nhiêu|mấy|khi nào|bao giờ|bao lâu|thời hạn|ngày nào|hạn chót|tỷ lệ|mức)\b",
+                           re.IGNORECASE)
 TOP = 5
 
 
@@ -79,7 +88,33 @@ def features(question: str, hits: list[Hit], lexical, coverage: float) -> dict[s
                        in {h.chunk.chunk_id for h in dense_ranked[:5]}),
         "rare_missing": sum(idf[t] for t in rare if t not in best_set) / rare_total if rare else 1.0,
         "terms": math.log1p(len(unigrams)),
+        "province_missing": _province_missing(question, top),
+        "year_missing": _year_missing(question, top),
+        "figure_missing": float(bool(_WANTS_FIGURE.search(question))
+                                and not any(ch.isdigit() for h in top[:3] for ch in h.chunk.text)),
     }
+
+
+def _province_missing(question: str, top: list[Hit]) -> float:
+    from ingest.provinces import province_key, provinces_in, provinces_named
+
+    named = provinces_named(question)
+    if not named:
+        return 0.0
+    for h in top:
+        covered = provinces_in(h.chunk.province) if h.chunk.province else set()
+        text = province_key(h.chunk.index_text())
+        if named & covered or any(key in text for key in named):
+            return 0.0
+    return 1.0
+
+
+def _year_missing(question: str, top: list[Hit]) -> float:
+    years = set(_YEAR.findall(question))
+    if not years:
+        return 0.0
+    seen = " ".join(f"{h.chunk.index_text()} {h.chunk.date or ''}" for h in top)
+    return 0.0 if any(y in seen for y in years) else 1.0
 
 
 @dataclass(frozen=True)

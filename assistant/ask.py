@@ -19,9 +19,9 @@ from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
-from assistant.library import Library
 from assistant.answerability import AnswerabilityModel
 from assistant.answerability import features as answerability_features
+from assistant.library import Library
 from assistant.prompts import render
 from core.errors import ConfigError
 from core.text import fold
@@ -122,8 +122,8 @@ class Assistant:
                     yield tag(event) if isinstance(event, Answer) else event
                 return
         coverage = self.library.coverage(question)
-        if self.answerability is None and coverage < self.library.settings.refusal_threshold:
-            yield tag(refusal(question))  # no fitted model: the corpus-vocabulary gate alone
+        if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
+            yield tag(refusal(question))
             return
         hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
@@ -183,8 +183,9 @@ class Assistant:
 
     def _answerable(self, question: str, documents, provinces, mode: str) -> bool:
         hits = self.library.search(question, self.candidates, documents, provinces, mode=mode)
-        return bool(hits) and self.answerability.answerable(
-            answerability_features(question, hits, self.library.searcher.lexical, self.library.coverage(question)))
+        coverage = self.library.coverage(question)
+        return bool(hits) and coverage >= self.library.settings.refusal_threshold and self.answerability.answerable(
+            answerability_features(question, hits, self.library.searcher.lexical, coverage))
 
     def _with_validity(self, answer: Answer) -> Answer:
         """Each citation carries its document's status; a cited document that another loaded document

@@ -63,3 +63,21 @@ def provinces_in(name: str) -> set[str]:
 def same_province(document_province: str | None, wanted: str) -> bool:
     """Does a document of `document_province` belong to `wanted` (old and new names both work)?"""
     return bool(document_province) and province_key(document_province) in provinces_in(wanted)
+
+
+_NAME_SYLLABLES = re.compile(r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}")
+
+
+def provinces_named(text: str) -> set[str]:
+    """Keys of the provinces (old or current) a text names in capitals: '… tỉnh Cà Mau …' -> {'camau'}."""
+    successor, short, _ = _tables()
+    known = set(successor) | set(short)
+    found = set()
+    for m in _NAME_SYLLABLES.finditer(text or ""):
+        words = m.group().split()
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + 3) + 1):
+                key = province_key(" ".join(words[i:j]))
+                if key in known and len(key) > 3:
+                    found.add(key)
+    return found
