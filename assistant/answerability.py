@@ -1,5 +1,7 @@
 """Is the question answered by the loaded directives? Decided from the retrieved clauses, not
 from the corpus vocabulary alone (a large corpus knows every word of an off-topic question).
+The model applies to the embedder it was fitted with (its dense features); with another one the
+assistant keeps the vocabulary gate alone.
 
 Features, each normalised so that it means the same on any corpus:
   coverage        share of the question's syllables and bigrams the corpus knows (the old gate)
@@ -126,6 +128,7 @@ class AnswerabilityModel:
     coef: tuple[float, ...]
     intercept: float
     threshold: float
+    embedder: str = ""   # dense similarities mean something only for the embedder it was fitted with
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> AnswerabilityModel | None:
@@ -134,7 +137,7 @@ class AnswerabilityModel:
             return None
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["version"], tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]),
-                   tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]))
+                   tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]), data.get("embedder", ""))
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.intercept + sum(c * (values[n] - m) / (s or 1.0)

@@ -54,7 +54,8 @@ class Assistant:
 
     def __post_init__(self):
         s = self.library.settings
-        self.answerability = AnswerabilityModel.load()
+        model = AnswerabilityModel.load()
+        self.answerability = model if model and model.embedder == self.library.embedder_name else None
         if self.answerer is None:
             self.answerer = ExtractiveAnswerer(today=s.today_date)
         self.duty_answerer = DutyAnswerer(today=s.today_date)

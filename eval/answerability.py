@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         measure(small, open_library(settings, sorted(SAMPLES.glob("*.txt")), work_dir / "samples-only"),
                 document_laws, work_dir / "samples-only" / "features.json")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(fit(items + small), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        fitted = {**fit(items + small), "embedder": library.embedder_name}
+        path.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     model = AnswerabilityModel.load(path)
     splits = ("fit",) if args.command == "fit" else ("heldout",)  # held-out figures only when asked for

