@@ -128,7 +128,9 @@ class Assistant:
             return
         hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
-            values = answerability_features(question, hits, self.library.searcher.lexical, coverage)
+            evidence = hits if mode == "hybrid" else \
+                self.library.search(question, self.candidates, documents, provinces)  # features are hybrid ones
+            values = answerability_features(question, evidence, self.library.searcher.lexical, coverage)
             if not self.answerability.answerable(values):
                 yield tag(refusal(question))
                 return
@@ -183,7 +185,7 @@ class Assistant:
         return actors, ordered, wanted_provinces
 
     def _answerable(self, question: str, documents, provinces, mode: str) -> bool:
-        hits = self.library.search(question, self.candidates, documents, provinces, mode=mode)
+        hits = self.library.search(question, self.candidates, documents, provinces)  # the model's features: hybrid
         coverage = self.library.coverage(question)
         return bool(hits) and coverage >= self.library.settings.refusal_threshold and self.answerability.answerable(
             answerability_features(question, hits, self.library.searcher.lexical, coverage))
