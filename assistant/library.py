@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from assistant.uploads import UploadArea, is_upload, safe_upload_name, sha256_of, upload_source
+from assistant.uploads import UploadArea, is_upload, safe_upload_name, upload_source
 from assistant.validity import Validity, validity
 from assistant.versions import copies as same_directive_copies
 from core.errors import RagError
 from core.settings import Settings
 from core.text import nfc
-from core.types import Chunk, Duty, Hit, content_id
+from core.types import Chunk, Duty, Hit, content_id, file_sha256
 from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
@@ -119,10 +119,10 @@ class Library:
         if set(lexical.chunk_ids) != set(every):  # e.g. a crash between catalog and BM25 write
             lexical = self._rebuild_lexical(every)
         # a draft and its signed PDF are one directive: only the file standing for it is cited and counted
-        copies = same_directive_copies(self.catalog.documents(), self.catalog.document_text,
-                                       self.catalog.text_lengths())
+        docs = self.catalog.documents()  # parsed once for the copies, validity and headers below
+        copies = same_directive_copies(docs, self.catalog.document_text, self.catalog.text_lengths())
         chunks = {cid: c for cid, c in every.items() if c.doc_id not in copies}
-        self.validity = validity(self.catalog.documents(), self.catalog.relations(), self.catalog.document_text)
+        self.validity = validity(docs, self.catalog.relations(), self.catalog.document_text)
         self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
         self.copies = copies
         by_chunk: dict[str, list[Duty]] = {}
@@ -131,7 +131,7 @@ class Library:
                 by_chunk.setdefault(duty.chunk_id, []).append(duty)
         self.duties_by_chunk = by_chunk
         self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
-        self.headers = {d["doc_id"]: d["header"] for d in self.catalog.documents()}
+        self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
         self.provinces = {c.province for c in chunks.values() if c.province}  # for the province filter
 
@@ -412,7 +412,7 @@ class Library:
         shown = path.name if is_upload(source) else str(path)
         doc_id = content_id(source, size=12)
         old_hash = self.catalog.document_hash(doc_id)
-        if old_hash is not None and path.is_file() and sha256_of(path) == old_hash:  # before any parsing or OCR
+        if old_hash is not None and path.is_file() and file_sha256(path) == old_hash:  # before any parsing or OCR
             return FileResult(shown, "unchanged", len(self.catalog.chunk_ids_of(doc_id)), doc_id=doc_id)
         doc = replace(load_directive(path, options=options, progress=on_read), source=source)
         chunks = self.chunker.chunk(doc)

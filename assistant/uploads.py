@@ -6,7 +6,6 @@ same name again is a new version of it. The bytes live once per content under
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import unicodedata
@@ -43,12 +42,6 @@ def is_upload(source: str) -> bool:
     return source.startswith(UPLOAD_SOURCE)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class UploadArea:

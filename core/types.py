@@ -6,6 +6,15 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 
+def file_sha256(path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks (large scans never sit whole in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def content_id(*parts: str, size: int = 16) -> str:
     """Stable id derived from content, so re-ingesting the same text gives the same ids."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

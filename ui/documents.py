@@ -269,10 +269,10 @@ def _iso(timestamp: float | None) -> str:
 
 
 def _sha(path: Path | None) -> str:
-    from assistant.uploads import sha256_of
+    from core.types import file_sha256
 
     try:
-        return sha256_of(path) if path and path.is_file() else ""
+        return file_sha256(path) if path and path.is_file() else ""
     except OSError:
         return ""
 

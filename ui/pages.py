@@ -46,9 +46,9 @@ def page_files(pdf: Path, pages: int, cache_dir: Path) -> list[str]:
     try:
         import pypdfium2 as pdfium
 
-        from assistant.uploads import sha256_of
+        from core.types import file_sha256
 
-        folder = Path(cache_dir) / sha256_of(pdf)[:24]
+        folder = Path(cache_dir) / file_sha256(pdf)[:24]
         wanted = [folder / f"{n}.png" for n in range(1, min(pages or MAX_VIEW_PAGES, MAX_VIEW_PAGES) + 1)]
         if not all(p.exists() for p in wanted):
             folder.mkdir(parents=True, exist_ok=True)
