@@ -12,6 +12,7 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from core.errors import InputFileError
@@ -29,6 +30,10 @@ _ENCRYPTED = ("tệp Word được đặt mật khẩu (mã hóa) / password-pro
               "gỡ mật khẩu trong Word rồi lưu lại / remove the password in Word and save it again")
 _CORRUPT_FIX = "mở tệp bằng Word và lưu lại dạng .docx / open it in Word and save it again as .docx"
 _DOC_FIX = "mở bằng Word và lưu lại dạng .docx / open it in Word and save it as .docx"
+# What zipfile raises on a damaged archive besides BadZipFile: a corrupt deflate stream (zlib.error),
+# a member offset moved before the start of the file (OSError EINVAL on seek), a cut-off member,
+# an unknown compression method or an encrypted member.
+_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError)
 
 
 def read_docx(path: Path) -> Extracted:
@@ -43,8 +48,7 @@ def read_docx(path: Path) -> Extracted:
         document = docx.Document(str(path))
         reader = _Reader(document)
         blocks = reader.read(document.element.body)
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError, EOFError,
-            RecursionError) as e:
+    except (PackageNotFoundError, KeyError, ValueError, *_BROKEN_ZIP, etree.LxmlError, RecursionError) as e:
         raise InputFileError(path, f"tệp .docx bị hỏng ({type(e).__name__}) / corrupt .docx",
                              _CORRUPT_FIX) from e
     return Extracted(blocks=tuple(blocks), format="docx", pages=pages)
@@ -77,7 +81,7 @@ def _check_package(path: Path) -> int:
                                      "(no word/document.xml)", _CORRUPT_FIX)
             app = next((z.read(i) for i in infos if i.filename == "docProps/app.xml" and i.file_size < 1 << 20),
                        b"")
-    except zipfile.BadZipFile as e:
+    except _BROKEN_ZIP as e:
         raise InputFileError(path, "không phải tệp .docx hợp lệ (tệp nén hỏng) / not a valid .docx "
                              "(corrupt or truncated zip)", _CORRUPT_FIX) from e
     found = re.search(rb"<(?:\w+:)?Pages>(\d{1,6})<", app)

@@ -1,0 +1,76 @@
+"""Defects the loader fuzzer (eval/fuzz.py) found, each rebuilt here as the smallest file of its
+kind: every one must end as a clear InputFileError naming the file and the fix, or as a document.
+The loaders run in process (no sandbox), so any other exception fails the test as it is."""
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import pytest
+
+from core.errors import InputFileError
+from ingest.load import LoadOptions, load_directive
+from tests.formats_fixtures import minimal_docx
+
+
+def _load(path):
+    return load_directive(path, options=LoadOptions(sandbox=False))
+
+
+def _member_data_offset(data: bytes, name: str) -> tuple[int, int]:
+    """Where a member's compressed bytes start in the archive, and how many there are."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    at = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[at + 26:at + 30])
+    return at + 30 + name_len + extra_len, info.compress_size
+
+
+def _corrupt_deflate(name: str) -> bytes:
+    """A .docx whose member `name` holds a damaged deflate stream (a flipped bit in a download):
+    zlib raises zlib.error, which zipfile lets through."""
+    data = bytearray(minimal_docx("<w:p><w:r><w:t>" + "Sở Nội vụ chủ trì, phối hợp. " * 40 + "</w:t></w:r></w:p>"))
+    start, size = _member_data_offset(bytes(data), name)
+    data[start:start + size] = b"\xff" * size   # block type 3: "invalid block type"
+    return bytes(data)
+
+
+def _negative_member_offsets() -> bytes:
+    """A .docx whose end-of-central-directory record says the directory starts further on than it
+    does: zipfile takes the difference for prepended data and seeks before the file start (EINVAL)."""
+    data = bytearray(minimal_docx())
+    eocd = data.rfind(b"PK\x05\x06")
+    offset = struct.unpack("<I", data[eocd + 16:eocd + 20])[0]
+    data[eocd + 16:eocd + 20] = struct.pack("<I", offset + 5000)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name, build", [
+    ("deflate-document.docx", lambda: _corrupt_deflate("word/document.xml")),
+    ("deflate-content-types.docx", lambda: _corrupt_deflate("[Content_Types].xml")),
+    ("negative-offset.docx", _negative_member_offsets),
+])
+def test_damaged_zip_inside_a_docx_is_a_clear_error(tmp_path, name, build):
+    path = tmp_path / name
+    path.write_bytes(build())
+    with pytest.raises(InputFileError) as err:
+        _load(path)
+    assert path.name in str(err.value) and "Word" in err.value.fix
+
+
+def test_damaged_docx_props_do_not_escape_the_package_check(tmp_path):
+    """docProps/app.xml is read before the body (for the page count): its damage is the same error."""
+    good = minimal_docx()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info.filename, src.read(info))
+        z.writestr("docProps/app.xml", "<Properties><Pages>3</Pages>" + "x" * 3000 + "</Properties>")
+    data = bytearray(out.getvalue())
+    start, size = _member_data_offset(bytes(data), "docProps/app.xml")
+    data[start:start + size] = b"\xff" * size
+    path = tmp_path / "app-props.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFileError) as err:
+        _load(path)
+    assert path.name in str(err.value)
