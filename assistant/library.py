@@ -83,8 +83,7 @@ class Library:
         self._reload()
 
     def manifest(self) -> dict:
-        return {"embedder": self.embedder.name, "chunker": CHUNKER_VERSION, "duties": DUTIES_VERSION, "schema": "2",
-                "relations": RELATIONS_VERSION}
+        return expected_manifest(self.embedder.name)
 
     def _reextract_duties(self) -> None:
         """A newer duty extractor: rebuild the duty table from the stored documents and clauses
@@ -374,6 +373,29 @@ class Library:
                 self._commit()
         return results
 
+    def repair_derived(self) -> None:
+        """`check --repair`: everything the catalog determines, derived again. Rows of missing
+        documents go; duties and relations are extracted again; vectors of no clause go and
+        missing ones come from the embedding cache or the model; BM25 is rebuilt."""
+        with self._lock:
+            self.catalog.delete_orphan_rows()
+            for doc in self.catalog.stored_documents():
+                chunks = self.catalog.chunks_of(doc.doc_id)
+                self.catalog.replace_duties(doc.doc_id, self.duty_extractor.extract(doc, chunks))
+                self.catalog.replace_relations(doc.doc_id, _relations_of(doc))
+            self.catalog.record_manifest(self.manifest())
+            every = {c.chunk_id: c for c in self.catalog.all_chunks()}
+            stored = set(self.vectors.ids())
+            self.vectors.delete(sorted(stored - set(every)))
+            missing = [every[cid] for cid in sorted(set(every) - stored)]
+            if missing:
+                vectors = self.vectors_for(missing)
+                self.vectors.upsert(missing, [vectors[c.chunk_id] for c in missing])
+            wanted = {self.uploads.path_for(d["content_hash"], d["name"]) for d in self.catalog.documents()
+                      if is_upload(d["source"])}
+            self.uploads.forget_all_but(wanted)
+            self._commit()
+
     def _commit(self) -> None:
         self._rebuild_lexical({c.chunk_id: c for c in self.catalog.all_chunks()})
         self._reload()
@@ -418,7 +440,7 @@ class Library:
         chunks = self.chunker.chunk(doc)
         if not chunks:
             raise RagError(f"{shown}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
-        vectors = self._vectors_for(chunks, on_embedded)
+        vectors = self.vectors_for(chunks, on_embedded)
         duties = self.duty_extractor.extract(doc, chunks)
         old_ids = self.catalog.chunk_ids_of(doc.doc_id)
         old = self.find_document(doc.doc_id)
@@ -434,7 +456,7 @@ class Library:
         return FileResult(shown, "updated" if old_hash else "added", len(chunks), doc_id=doc.doc_id,
                           same_as=self._same_directive(doc.doc_id, doc.header))
 
-    def _vectors_for(self, chunks: list[Chunk], on_embedded=None) -> dict[str, list[float]]:
+    def vectors_for(self, chunks: list[Chunk], on_embedded=None) -> dict[str, list[float]]:
         """Vectors for these clauses: those Chroma has by clause id, then those cached by clause
         text (a moved folder, the same text uploaded again), then the embedder for the rest."""
         vectors = self.vectors.existing([c.chunk_id for c in chunks])
@@ -482,6 +504,12 @@ class Library:
             return None
         path = self.uploads.path_for(d["content_hash"], d["name"]) if is_upload(d["source"]) else Path(d["source"])
         return path if path.is_file() else None
+
+
+def expected_manifest(embedder_name: str) -> dict:
+    """What builds an index: recorded in its catalog, compared at every start and by `check`."""
+    return {"embedder": embedder_name, "chunker": CHUNKER_VERSION, "duties": DUTIES_VERSION, "schema": "2",
+            "relations": RELATIONS_VERSION}
 
 
 def _relations_of(doc) -> list[dict]:

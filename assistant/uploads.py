@@ -77,6 +77,13 @@ class UploadArea:
     def forget(self, content_hash: str, name: str) -> None:
         self.path_for(content_hash, name).unlink(missing_ok=True)
 
+    def forget_all_but(self, wanted: set[Path]) -> None:
+        """Delete kept files that no document uses (left by a crash between keep and catalog)."""
+        if self.root.is_dir():
+            for path in self.root.glob("*/*"):
+                if path.is_file() and path not in wanted:
+                    path.unlink(missing_ok=True)
+
     def clean_staging(self, older_than_s: float = 3600) -> None:
         """Leftovers of uploads interrupted by a crash (not those another worker is loading now)."""
         import time

@@ -159,6 +159,14 @@ class Catalog:
                              (doc_id, json.dumps(list(relations), ensure_ascii=False)))
             self._bump()
 
+    def delete_orphan_rows(self) -> None:
+        """Clauses, duties and relations of documents the catalog no longer lists."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for table in ("chunks", "duties", "relations"):
+                self._db.execute(f"DELETE FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+            self._bump()
+
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
@@ -232,7 +240,9 @@ class Catalog:
         return [Duty.from_dict(json.loads(r[0])) for r in rows]
 
     def all_chunks(self) -> list[Chunk]:
-        rows = self._db.execute("SELECT data FROM chunks ORDER BY doc_id, ord")
+        # only clauses of listed documents: rows a crash or a bad repair left behind are never served
+        rows = self._db.execute("SELECT c.data FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+                                "ORDER BY c.doc_id, c.ord")
         return [Chunk.from_dict(json.loads(r[0])) for r in rows]
 
 
@@ -276,6 +286,14 @@ class VectorStore:
     def drop(self) -> None:
         """Delete this collection and every vector in it."""
         self._client.delete_collection(self.name)
+
+    def ids(self) -> list[str]:
+        """Every vector id stored, in pages (no vectors fetched)."""
+        out: list[str] = []
+        total = self._col.count()
+        for offset in range(0, total, 5000):
+            out.extend(self._col.get(limit=5000, offset=offset, include=[])["ids"])
+        return out
 
     def existing(self, ids: list[str]) -> dict[str, list[float]]:
         """Vectors already stored for these ids (unchanged clauses are never re-embedded)."""

@@ -215,6 +215,36 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args, settings: Settings) -> int:
+    """Exit 1 when anything is wrong (after --repair: when anything is still wrong)."""
+    from assistant import integrity
+
+    problems = integrity.repair(settings) if args.repair else integrity.check(settings)
+    print(integrity.report_json(problems) if args.json else integrity.report_text(problems))
+    return 1 if problems else 0
+
+
+def cmd_backup(args, settings: Settings) -> int:
+    from assistant.backup import backup
+
+    m = backup(settings, Path(args.path))
+    print(f"Đã sao lưu / backed up {m['documents']} văn bản, {m['clauses']} điều khoản, {m['vectors']} vector, "
+          f"{m['originals']} tệp gốc → {args.path}")
+    return 0
+
+
+def cmd_restore(args, settings: Settings) -> int:
+    from assistant import integrity
+    from assistant.backup import restore
+
+    m = restore(settings, Path(args.path))
+    print(f"Đã khôi phục / restored {m['documents']} văn bản, {m['clauses']} điều khoản từ {args.path}"
+          + (f"; chỉ mục cũ / the previous index: {m['moved_aside']}" if m["moved_aside"] else ""))
+    problems = integrity.repair(settings)  # BM25 or vectors the backup lacked are derived again
+    print(integrity.report_text(problems))
+    return 1 if problems else 0
+
+
 def cmd_serve(args, settings: Settings, build_app) -> int:
     from ui.access import parse_auth
     from ui.web import launch
@@ -259,6 +289,14 @@ def parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="one loaded document: header and clauses")
     show.add_argument("document", help="the file name as 'documents' lists it, or its id")
     show.add_argument("--json", action="store_true", help="one JSON object on one line")
+    chk = sub.add_parser("check", help="verify the index (catalog, vectors, BM25, duties, originals); "
+                                       "exit 1 on a problem")
+    chk.add_argument("--repair", action="store_true", help="derive again what the catalog determines")
+    chk.add_argument("--json", action="store_true", help="one JSON object")
+    bk = sub.add_parser("backup", help="write a consistent snapshot of the index to a new folder (while serving)")
+    bk.add_argument("path")
+    rs = sub.add_parser("restore", help="bring back a backup into RAG_DATA_DIR (stop the app first)")
+    rs.add_argument("path")
     ev = sub.add_parser("eval", help="measure retrieval and answers on a dataset (seed_dev JSONL or ALQAC folder)")
     ev.add_argument("--dataset", required=True, help="a .jsonl file like shared/eval/seed_dev.jsonl, or an ALQAC folder")
     ev.add_argument("--mode", choices=["hybrid", "bm25", "dense", "all"], default="hybrid")
@@ -272,22 +310,13 @@ def run(argv: list[str], build_app) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        if args.command == "ingest":
-            return cmd_ingest(args, settings)
-        if args.command == "ask":
-            return cmd_ask(args, settings)
-        if args.command == "duties":
-            return cmd_duties(args, settings)
-        if args.command == "documents":
-            return cmd_documents(args, settings)
-        if args.command == "show":
-            return cmd_show(args, settings)
-        if args.command == "remove":
-            return cmd_remove(args, settings)
         if args.command == "passwd":
             return cmd_passwd(args)
-        if args.command == "eval":
-            return cmd_eval(args, settings)
+        commands = {"ingest": cmd_ingest, "ask": cmd_ask, "duties": cmd_duties, "documents": cmd_documents,
+                    "show": cmd_show, "remove": cmd_remove, "eval": cmd_eval, "check": cmd_check,
+                    "backup": cmd_backup, "restore": cmd_restore}
+        if args.command in commands:
+            return commands[args.command](args, settings)
         return cmd_serve(args, settings, build_app)
     except RagError as e:
         print(f"Lỗi / error: {e}", file=sys.stderr)
