@@ -73,6 +73,12 @@ class Settings:
     llm_context_tokens: int = 8192     # the model's context window, set explicitly on the backend
     llm_answer_tokens: int = 1024
     llm_timeout_s: float = 60.0
+    # The web app's queue (ui/web.py). Questions answered at once: 0 = one per core (retrieval is
+    # CPU work, more at once only share the cores). Model calls at once when RAG_LLM is set: what
+    # the LLM server serves in parallel. Events waiting in the queue before new ones are turned away.
+    chat_concurrency: int = 0
+    llm_concurrency: int = 4
+    queue_size: int = 256
     top_k: int = 5
     # Questions whose corpus coverage (index/lexical.py) is below this are refused. Calibrated
     # on eval/seed_dev: negatives score at most 0.30, answerable questions at least 0.36.
@@ -122,6 +128,9 @@ class Settings:
             llm_context_tokens=_int(env, "RAG_LLM_CONTEXT", base.llm_context_tokens),
             llm_answer_tokens=_int(env, "RAG_LLM_ANSWER_TOKENS", base.llm_answer_tokens),
             llm_timeout_s=_float(env, "RAG_LLM_TIMEOUT", base.llm_timeout_s),
+            chat_concurrency=_int(env, "RAG_CHAT_CONCURRENCY", base.chat_concurrency),
+            llm_concurrency=_int(env, "RAG_LLM_CONCURRENCY", base.llm_concurrency),
+            queue_size=_int(env, "RAG_QUEUE_SIZE", base.queue_size),
             top_k=_int(env, "RAG_TOP_K", base.top_k),
             refusal_threshold=_float(env, "RAG_REFUSAL_THRESHOLD", base.refusal_threshold),
             max_file_mb=_float(env, "RAG_MAX_FILE_MB", base.max_file_mb),

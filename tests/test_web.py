@@ -1,5 +1,7 @@
 """Web chat: handlers as plain Python, hostile document text escaped, and the real app served
 on a loopback port and queried over HTTP with gradio_client."""
+import re
+
 import pytest
 
 from assistant.ask import Assistant
@@ -97,3 +99,130 @@ def test_export_files_are_named_after_their_filter():
         "nhiem-vu_so-tai-chinh_thanh-hoa_chu-tri.xlsx"
     assert export_name("lich-han", "ics") == "lich-han.ics"
     assert export_name("nhiem-vu", "csv", "../../<b>Đài</b>") == "nhiem-vu_b-dai-b.csv"
+
+
+# ---- the queue: many users at once (ui/web.py groups, ui/chat.py AnswerSlots) ------------------------
+OFF_TOPIC = "Học phí đại học công lập năm học 2025-2026 tăng bao nhiêu?"
+
+
+def _serve(settings, assistant):
+    import socket
+
+    from gradio_client import Client
+
+    from app import build_app
+    from ui.web import launch
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = build_app(settings, assistant=assistant)
+    launch(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    return demo, Client(f"http://127.0.0.1:{port}/", verbose=False)
+
+
+def _blocked_chat_model(entered, release):
+    """A chat model that holds its call until the test releases it (a slow LLM)."""
+    from typing import Any
+
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class Blocked(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "blocked"
+
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+            entered.release()
+            release.wait(120)
+            prompt = str(messages[-1].content)  # cite the data block that holds the clause asked about
+            n = next(n for n, body in BLOCK.findall(prompt) if CLAUSE_START in body)
+            text = f"{CLAUSE_START} tại các cơ quan, đơn vị thuộc tỉnh [{n}]."
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    return Blocked()
+
+
+BLOCK = re.compile(r"<<<ĐIỀU KHOẢN \[(\d+)\]>>>\n(.*?)\n<<<HẾT ĐIỀU KHOẢN \[\1\]>>>", re.DOTALL)
+CLAUSE_START = "Chủ trì, phối hợp các ngành, đơn vị liên quan tổ chức kiểm tra công vụ đột xuất"
+
+
+def test_queue_groups_sized_to_the_cores(hash_settings):
+    from app import build_app
+    from ui.web import ANSWER, INGEST
+
+    library = Library(hash_settings)
+    demo = build_app(hash_settings.with_(chat_concurrency=3, queue_size=50), assistant=Assistant(library))
+    fns = {fn.api_name: fn for fn in demo.fns.values()}
+    assert {(fns[n].concurrency_id, fns[n].concurrency_limit) for n in ("ask", "respond", "respond_stream")} == \
+        {(ANSWER, 3)}
+    assert {(fns[n].concurrency_id, fns[n].concurrency_limit) for n in ("upload", "remove")} == {(INGEST, 1)}
+    assert {fns[n].concurrency_limit for n in ("documents", "tick", "duties")} <= {None, "default"}
+    assert demo._queue.default_concurrency_limit is None and demo._queue.max_size == 50
+    library.close()
+
+
+def test_extractive_answer_never_waits_behind_the_model(hash_settings):
+    """One model slot and one CPU slot: two questions wait on a blocked LLM, and a question answered
+    without the model is still answered at once."""
+    import threading
+
+    from assistant.answer.llm import LLMAnswerer
+
+    entered, release = threading.Semaphore(0), threading.Event()
+    library = Library(hash_settings)
+    library.ingest([hash_settings.corpus_dir])
+    model = LLMAnswerer("openai", chat_model=_blocked_chat_model(entered, release))
+    settings = hash_settings.with_(chat_concurrency=1, llm_concurrency=1)
+    demo, client = _serve(settings, Assistant(library, generator=model))
+    try:
+        question = "Ai chủ trì kiểm tra công vụ đột xuất?"
+        writing = [client.submit(question, None, None, api_name="/ask") for _ in range(2)]
+        assert entered.acquire(timeout=60), "the model was never called"
+        refused = client.submit(OFF_TOPIC, None, None, api_name="/ask").result(timeout=60)  # not behind the model
+        assert refused["refused"] and refused["backend"] == "extractive"
+        assert not any(job.done() for job in writing) and not release.is_set()
+        release.set()
+        answers = [job.result(timeout=120) for job in writing]
+        assert all(a["backend"] == "openai" and a["citations"] for a in answers)
+    finally:
+        release.set()
+        demo.close()
+        library.close()
+
+
+def test_chat_answers_while_an_upload_is_loading(hash_settings, tmp_path, monkeypatch):
+    import threading
+
+    from gradio_client import handle_file
+
+    settings = hash_settings.with_(admin_password="mat-khau", chat_concurrency=1)
+    library = Library(settings)
+    library.ingest([settings.corpus_dir])
+    entered, release = threading.Event(), threading.Event()
+    upload = library.upload
+
+    def slow_upload(*args, **kwargs):  # a long ingest: held until the test has chatted
+        entered.set()
+        release.wait(120)
+        return upload(*args, **kwargs)
+
+    monkeypatch.setattr(library, "upload", slow_upload)
+    new = tmp_path / "cong-van-moi.txt"
+    new.write_text("Số: 99/UBND-VX\n\n1. Giao Sở Y tế kiểm tra an toàn thực phẩm tại các chợ.\n", encoding="utf-8")
+    demo, client = _serve(settings, Assistant(library))
+    try:
+        loading = client.submit([handle_file(str(new))], "mat-khau", api_name="/upload")
+        assert entered.wait(60), "the upload never started"
+        answer = client.submit("Ai chủ trì kiểm tra công vụ đột xuất?", None, None, api_name="/ask").result(timeout=60)
+        assert not answer["refused"] and answer["citations"]
+        assert len(client.submit(api_name="/documents").result(timeout=60)) == 4
+        assert not loading.done()
+        release.set()
+        assert loading.result(timeout=120)[0]["status"] == "added"
+    finally:
+        release.set()
+        demo.close()
+        library.close()

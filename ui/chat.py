@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 from assistant.ask import Assistant
 from assistant.prompts import render
@@ -130,9 +132,77 @@ def documents_html(documents: list[dict]) -> str:
     return f'<table class="rag-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+class AnswerSlots:
+    """The chat's two concurrency groups when an LLM writes the answers. Gradio picks a group per
+    event, before anyone knows whether a question will reach the model, so the chat event takes a
+    CPU slot (retrieval, extractive answers; one per core) and gives it back while it waits for, and
+    on, a model slot: a question answered without the model never waits behind model calls."""
+
+    def __init__(self, cpu: int, model: int):
+        self.cpu, self.model = threading.BoundedSemaphore(cpu), threading.BoundedSemaphore(model)
+        # Gradio may run each step of a streaming handler on another thread: a CPU slot is taken and
+        # given back within one step, never held across a yield, so a thread-local flag can track it.
+        self._holding = threading.local()
+
+    @contextmanager
+    def thinking(self):
+        self.cpu.acquire()
+        self._holding.cpu = True
+        try:
+            yield
+        finally:
+            self._give_back_cpu()
+
+    @contextmanager
+    def writing(self, think_after: bool):
+        """Around a model call; `think_after`: take a CPU slot again when it returns (a rewrite,
+        which retrieval follows in the same step; not a stream, whose words are yielded)."""
+        gave_back = self._give_back_cpu()
+        try:
+            with self.model:
+                yield
+        finally:
+            if gave_back and think_after:
+                self.cpu.acquire()
+                self._holding.cpu = True
+
+    def _give_back_cpu(self) -> bool:
+        if not getattr(self._holding, "cpu", False):
+            return False
+        self._holding.cpu = False
+        self.cpu.release()
+        return True
+
+
+class GatedModel:
+    """An LLMAnswerer whose calls go through the model slots of AnswerSlots."""
+
+    def __init__(self, model, slots: AnswerSlots):
+        self._model, self._slots = model, slots
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def rewrite(self, question: str, history: list[str]) -> str:
+        with self._slots.writing(think_after=True):
+            return self._model.rewrite(question, history)
+
+    def stream(self, *args, **kwargs):
+        with self._slots.writing(think_after=False):
+            yield from self._model.stream(*args, **kwargs)
+
+
 class ChatHandlers:
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, slots: AnswerSlots | None = None):
+        """`slots`: the CPU and model groups for when an LLM writes answers (ui/web.py); without
+        an LLM, Gradio's own queue sizes the chat."""
         self.assistant = assistant
+        self.slots = slots
+        if slots is not None and assistant.generator is not None and not isinstance(assistant.generator, GatedModel):
+            assistant.generator = GatedModel(assistant.generator, slots)
+
+    def _thinking(self):
+        return self.slots.thinking() if self.slots is not None else nullcontext()
 
     def document_choices(self) -> list[tuple[str, str]]:
         out = []
@@ -166,17 +236,21 @@ class ChatHandlers:
         earlier = previous_questions(history)
         history.append({"role": "user", "content": escape(message)})
         yield history + [{"role": "assistant", "content": "_Đang tìm trong các văn bản…_"}], _CHECKING, ""
+        events = self.assistant.stream(message, documents=documents or None, provinces=provinces or None,
+                                       history=earlier)
+        with self._thinking():
+            event = next(events)  # retrieval and an extractive answer, or a model's first words
         written = ""
-        for event in self.assistant.stream(message, documents=documents or None, provinces=provinces or None,
-                                           history=earlier):
-            if isinstance(event, Answer):
-                history.append({"role": "assistant", "content": chat_markdown(event)})
-                yield history, sources_html(event, self.assistant.library.document_text, self.page_image,
-                                            self.assistant.library.validity_of), ""
-                return
+        while not isinstance(event, Answer):
             written += event
             draft = escape(written).replace("\n", "  \n") + "  \n_(đang viết, chưa kiểm chứng…)_"
             yield history + [{"role": "assistant", "content": draft}], _CHECKING, ""
+            event = next(events)
+        history.append({"role": "assistant", "content": chat_markdown(event)})
+        with self._thinking():
+            sources = sources_html(event, self.assistant.library.document_text, self.page_image,
+                                   self.assistant.library.validity_of)
+        yield history, sources, ""
 
     def page_image(self, doc_id: str, page: int) -> str | None:
         original = self.assistant.library.original_file(doc_id)
@@ -185,7 +259,8 @@ class ChatHandlers:
     def ask_json(self, question: str, documents: list[str] | None = None,
                  provinces: list[str] | None = None) -> dict:
         """The same contract as `python app.py ask --json`, for HTTP clients."""
-        return self.assistant.ask(question, documents=documents or None, provinces=provinces or None).to_json()
+        with self._thinking():
+            return self.assistant.ask(question, documents=documents or None, provinces=provinces or None).to_json()
 
 
 # A citation's "open" link puts "doc_id#offset" into the hidden box of the Văn bản tab, whose

@@ -1,42 +1,72 @@
 """The web page: its tabs, their events and the HTTP API. Handlers live in the other ui modules
 and are plain Python; this module only wires them to Gradio components (imported only to serve)."""
 import json
+import os
 from pathlib import Path
 
 import gradio as gr
 
 from core.settings import Settings
 
+# Concurrency groups of the queue. Gradio's default runs every event one at a time (each event its
+# own group of 1), so questions queued one behind another. Events not named here are pure reads
+# (document list, timers, filters) and take no slot at all (concurrency_limit=None).
+ANSWER = "answer"   # the chat and /ask: one question per core (retrieval is CPU work, and the GIL)
+FILES = "files"     # exports and document views with page images: CPU work, but never a chat slot
+INGEST = "ingest"   # uploads and removals: one at a time on the ingest worker, never a chat slot
+ADMIN = "admin"     # logins: password hashing, one at a time
+GRADIO_THREADS = 40  # Gradio's worker threads (launch's max_threads default)
+
+
+def cpu_slots(settings: Settings) -> int:
+    """Questions answered at once: RAG_CHAT_CONCURRENCY, else one per core."""
+    return settings.chat_concurrency or os.cpu_count() or 1
+
+
+def queue_groups(settings: Settings, llm: bool) -> dict[str, dict]:
+    """The event options of each group: `**groups[ANSWER]`. With an LLM, a question waiting for the
+    model holds a worker thread but no core (ui.chat.AnswerSlots caps cores and model calls inside
+    the event), so the answer group then only leaves a few threads free for reads and uploads."""
+    cpu = cpu_slots(settings)
+    limits = {ANSWER: GRADIO_THREADS - 8 if llm else cpu, FILES: cpu, INGEST: 1, ADMIN: 1}
+    return {name: {"concurrency_id": name, "concurrency_limit": n} for name, n in limits.items()}
+
 
 def build_app(settings: Settings, assistant=None):
     """The Gradio Blocks of the chat. Handlers live in ui/* and are plain Python."""
     from ui.access import AdminGate
-    from ui.chat import ChatHandlers
+    from ui.chat import AnswerSlots, ChatHandlers
     from ui.documents import DocumentHandlers
     from ui.duties import DutyHandlers
 
     if assistant is None:
         from ui.cli import open_assistant
         assistant = open_assistant(settings)
-    handlers = ChatHandlers(assistant)
+    llm = assistant.generator is not None
+    groups = queue_groups(settings, llm)
+    slots = AnswerSlots(cpu_slots(settings), max(1, settings.llm_concurrency)) if llm else None
+    handlers = ChatHandlers(assistant, slots)
     duties = DutyHandlers(assistant.library)
     documents = DocumentHandlers(assistant.library, AdminGate(settings))
     with gr.Blocks(title="Trợ lý văn bản chỉ đạo") as demo:
         gr.Markdown("## Trợ lý văn bản chỉ đạo\nHỏi về công văn, chỉ thị, kế hoạch đã nạp. "
-                    "Mỗi câu trả lời dẫn nguồn tới đúng điều khoản [n]; nếu văn bản không nói, trợ lý sẽ báo không tìm thấy.")
+                    "Mỗi câu trả lời dẫn nguồn tới đúng điều khoản [n]; "
+                    "nếu văn bản không nói, trợ lý sẽ báo không tìm thấy.")
         with gr.Tabs() as tabs:
             with gr.Tab("Hỏi đáp", id="chat"):
-                chat_filters = _chat_tab(handlers)
+                chat_filters = _chat_tab(handlers, groups)
             with gr.Tab("Nhiệm vụ theo cơ quan", id="duties"):
-                duty_filters = _duties_tab(handlers, duties)
+                duty_filters = _duties_tab(handlers, duties, groups)
             with gr.Tab("Lịch hạn", id="calendar"):
-                calendar = _calendar_tab(handlers, duties)
+                calendar = _calendar_tab(handlers, duties, groups)
             with gr.Tab("Văn bản", id="documents"):
-                docs_view = _documents_tab(documents, tabs)
-        gr.api(handlers.ask_json, api_name="ask")
+                docs_view = _documents_tab(documents, tabs, groups)
+        gr.api(handlers.ask_json, api_name="ask", **groups[ANSWER])
         _keep_fresh(assistant.library, handlers, duties, documents, chat_filters, duty_filters, calendar,
                     docs_view)
-    return demo
+    # Events outside the groups are pure reads: no limit. max_size bounds what waits (a full queue
+    # says so at once instead of piling up requests).
+    return demo.queue(default_concurrency_limit=None, max_size=settings.queue_size or None)
 
 
 def _keep_fresh(library, handlers, duties, documents, chat_filters, duty_filters, calendar, docs_view) -> None:
@@ -65,7 +95,7 @@ def _keep_fresh(library, handlers, duties, documents, chat_filters, duty_filters
                 table, remove_choice], api_visibility="private", show_progress="hidden")
 
 
-def _chat_tab(handlers):
+def _chat_tab(handlers, groups):
     from ui.chat import EXAMPLES
 
     with gr.Row():
@@ -86,14 +116,14 @@ def _chat_tab(handlers):
             sources = gr.HTML('<div class="rag-sources rag-empty">Chưa có câu hỏi.</div>')
     inputs = [box, chat, docs, provs]
     outputs = [chat, sources, box]
-    send.click(handlers.respond_stream, inputs, outputs, api_name="respond")
-    box.submit(handlers.respond_stream, inputs, outputs, api_visibility="private")
+    send.click(handlers.respond_stream, inputs, outputs, api_name="respond", **groups[ANSWER])
+    box.submit(handlers.respond_stream, inputs, outputs, api_visibility="private", **groups[ANSWER])
     clear.click(lambda: ([], '<div class="rag-sources rag-empty">Chưa có câu hỏi.</div>'), None,
                 [chat, sources], api_visibility="private")
     return docs, provs
 
 
-def _duties_tab(handlers, duties):
+def _duties_tab(handlers, duties, groups):
     from ui.duties import TABLE_HEADERS
 
     with gr.Row():
@@ -112,14 +142,14 @@ def _duties_tab(handlers, duties):
     inputs = [actor, provs, docs, roles]
     for control in inputs:
         control.change(duties.table, inputs, [table, summary], api_visibility="private")
-    csv_btn.click(duties.export_csv, inputs, file, api_name="export_csv")
-    xlsx_btn.click(duties.export_xlsx, inputs, file, api_name="export_xlsx")
-    docx_btn.click(duties.export_docx, inputs, file, api_name="export_docx")
+    csv_btn.click(duties.export_csv, inputs, file, api_name="export_csv", **groups[FILES])
+    xlsx_btn.click(duties.export_xlsx, inputs, file, api_name="export_xlsx", **groups[FILES])
+    docx_btn.click(duties.export_docx, inputs, file, api_name="export_docx", **groups[FILES])
     gr.api(duties.table, api_name="duties")
     return actor, provs, docs
 
 
-def _calendar_tab(handlers, duties):
+def _calendar_tab(handlers, duties, groups):
     with gr.Row():
         actor = gr.Dropdown(choices=duties.actor_choices(), value=None, allow_custom_value=True,
                             label="Cơ quan (để trống = tất cả)")
@@ -130,11 +160,11 @@ def _calendar_tab(handlers, duties):
         file = gr.File(label="Tệp lịch", interactive=False)
     for control in (actor, provs):
         control.change(duties.calendar_html, [actor, provs], timeline, api_visibility="private")
-    ics_btn.click(duties.export_ics, [actor, provs], file, api_name="export_ics")
+    ics_btn.click(duties.export_ics, [actor, provs], file, api_name="export_ics", **groups[FILES])
     return actor, provs, timeline
 
 
-def _documents_tab(documents, tabs):
+def _documents_tab(documents, tabs, groups):
     """The loaded documents, one document as a whole, and (for administrators) upload and remove."""
     from ui.access import ENABLE_HINT, AccessDenied
     from ui.documents import TABLE_HEADERS, results_html
@@ -161,9 +191,9 @@ def _documents_tab(documents, tabs):
         return documents.view(row[-1])
 
     query.change(documents.table, query, table, api_visibility="private")
-    table.select(pick, table, [view, original, pages], api_visibility="private")
+    table.select(pick, table, [view, original, pages], api_visibility="private", **groups[FILES])
     opened.change(lambda target: (*documents.open_cited(target), gr.Tabs(selected="documents")), opened,
-                  [view, original, pages, tabs], api_visibility="private").then(
+                  [view, original, pages, tabs], api_visibility="private", **groups[FILES]).then(
         None, None, None, js="() => { const el = document.querySelector('.rag-clause-focus');"
                              " if (el) el.scrollIntoView({block: 'center'}); }")
     gr.api(documents.documents, api_name="documents")
@@ -236,11 +266,15 @@ def _documents_tab(documents, tabs):
         for html, row in run_upload(chosen, session, request):
             yield html, row, ""
 
-    login.click(do_login, [user, password], [token, status, admin, password], api_visibility="private")
-    password.submit(do_login, [user, password], [token, status, admin, password], api_visibility="private")
+    login.click(do_login, [user, password], [token, status, admin, password], api_visibility="private",
+                **groups[ADMIN])
+    password.submit(do_login, [user, password], [token, status, admin, password], api_visibility="private",
+                    **groups[ADMIN])
     logout.click(do_logout, token, [token, status, admin], api_visibility="private")
-    send.click(maybe_upload, [files, token], [progress, confirm_replace, replace_note], api_visibility="private")
-    replace_yes.click(run_upload, [files, token], [progress, confirm_replace], api_visibility="private")
+    send.click(maybe_upload, [files, token], [progress, confirm_replace, replace_note], api_visibility="private",
+               **groups[INGEST])
+    replace_yes.click(run_upload, [files, token], [progress, confirm_replace], api_visibility="private",
+                      **groups[INGEST])
     replace_no.click(lambda: gr.Row(visible=False), None, confirm_replace, api_visibility="private")
 
     def ask_remove(chosen):
@@ -265,14 +299,14 @@ def _documents_tab(documents, tabs):
 
     remove.click(ask_remove, remove_choice, [confirm_remove, remove_note], api_visibility="private")
     remove_yes.click(do_remove, [remove_choice, token], [remove_result, confirm_remove, remove_choice],
-                     api_visibility="private")
+                     api_visibility="private", **groups[INGEST])
     remove_no.click(lambda: gr.Row(visible=False), None, confirm_remove, api_visibility="private")
     audit_button.click(show_audit, token, audit, api_visibility="private")
-    _write_api(documents, client)
+    _write_api(documents, client, groups)
     return table, query, remove_choice
 
 
-def _write_api(documents, client) -> None:
+def _write_api(documents, client, groups) -> None:
     """/upload(files, password) and /remove(documents, password) for gradio_client: the same
     operations as the page, for administrators only."""
     from ui.access import AccessDenied
@@ -297,8 +331,8 @@ def _write_api(documents, client) -> None:
         except AccessDenied as e:
             raise gr.Error(str(e)) from e
 
-    upload_trigger.click(upload, [api_files, api_password], api_out, api_name="upload")
-    remove_trigger.click(remove, [api_refs, api_password], api_out, api_name="remove")
+    upload_trigger.click(upload, [api_files, api_password], api_out, api_name="upload", **groups[INGEST])
+    remove_trigger.click(remove, [api_refs, api_password], api_out, api_name="remove", **groups[INGEST])
 
 
 def launch(demo, host: str, port: int, auth=None, **options):
