@@ -74,3 +74,20 @@ def test_damaged_docx_props_do_not_escape_the_package_check(tmp_path):
     with pytest.raises(InputFileError) as err:
         _load(path)
     assert path.name in str(err.value)
+
+
+def test_a_long_word_without_capitals_in_a_tcvn3_file_decodes_in_linear_time(tmp_path):
+    """A legacy (TCVN3) text file with one 200 KB word: restoring the .VnTimeH capitals used a
+    pattern that backtracked from every position of a word without a capital (minutes for 64 KB)."""
+    import time
+
+    from ingest.encoding import decode_legacy, encode_legacy
+
+    header = encode_legacy("UBND TỈNH LONG AN\nSở Nội vụ chủ trì, phối hợp kiểm tra.\n", "tcvn3")
+    path = tmp_path / "mot-dong-dai.txt"
+    path.write_bytes(header + encode_legacy("ỗ", "tcvn3") * 200_000 + b"\n")
+    started = time.monotonic()
+    doc = _load(path)
+    assert time.monotonic() - started < 10
+    assert doc.text.startswith("UBND TỈNH LONG AN\nSở Nội vụ chủ trì") and "ỗỗỗ" in doc.text
+    assert decode_legacy(b"\xb5" * 300_000 + b" ABC", "tcvn3").endswith("ABC")
