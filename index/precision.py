@@ -1,0 +1,116 @@
+"""RAG_EMBED_PRECISION=auto, chosen by measurement: CPU flags say what a CPU *can* do, not what is
+fastest on it (on an AVX512-BF16 EPYC, flags picked bf16 at 103 passages/s while int8 ran 141/s;
+on AVX2-only CPUs torch's int8 kernels may still beat float32). So each candidate the CPU can
+run is timed on the same realistic passages, interleaved, best of three, and the fastest whose
+vectors stay within cosine 0.99 of float32 wins. The choice is cached per CPU model and torch
+version next to the converted model, so it is measured once (at install, by `python -m
+index.embed`), never at a user's first question; without a cached choice the flags decide.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+CACHE_FILE = "precision-choice.json"
+MIN_COSINE = 0.99
+ROUNDS = 3
+
+
+def cpu_key() -> str:
+    """The CPU model and the torch version: what makes one precision faster than another."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    flags = _flag_summary()
+    try:  # the installed version, without importing torch (slow) at every start
+        from importlib.metadata import version as installed
+        version = installed("torch")
+    except Exception:  # noqa: BLE001 - not installed: no choice can be cached for it
+        version = "?"
+    return f"{model or platform.processor() or platform.machine()} [{flags}] torch {version}"
+
+
+def _flag_summary() -> str:
+    from index.embed import cpu_has_bf16, cpu_has_vnni
+    return ",".join(name for name, present in (("bf16", cpu_has_bf16()), ("vnni", cpu_has_vnni())) if present)
+
+
+def cached_choice(model_dir: Path) -> str | None:
+    try:
+        data = json.loads((Path(model_dir) / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    record = data.get(cpu_key()) if isinstance(data, dict) else None
+    choice = record.get("choice") if isinstance(record, dict) else None
+    return choice if choice in ("fp32", "int8", "bf16") else None
+
+
+def candidates() -> list[str]:
+    """float32 always; int8 wherever torch has an x86 quantised engine; bf16 only with native bf16
+    (emulated bf16 measured 5-10x slower: not worth a conversion to time it)."""
+    import torch
+
+    from index.embed import cpu_has_bf16
+    out = ["fp32"]
+    if "x86" in torch.backends.quantized.supported_engines or "fbgemm" in torch.backends.quantized.supported_engines:
+        out.append("int8")
+    if cpu_has_bf16():
+        out.append("bf16")
+    return out
+
+
+def measure(model_dir: Path, log=None) -> dict:
+    """Time every candidate on the calibration passages (repeated to realistic batches); returns
+    the record cached for this CPU: passages/s and cosine to float32 per precision, and the choice."""
+    import numpy as np
+
+    from index.e5_int8 import CALIBRATION_TEXTS
+    from index.embed import E5SmallEmbedder
+
+    passages = [t for _ in range(6) for t in CALIBRATION_TEXTS]  # 48 passages, 3 batches of 16
+    embedders = {p: E5SmallEmbedder(model_dir, precision=p) for p in candidates()}
+    for embedder in embedders.values():
+        embedder.encode(passages[:16], is_query=False)  # load, convert, warm up
+    best = {p: float("inf") for p in embedders}
+    vectors = {}
+    for _ in range(ROUNDS):  # interleaved: a busy moment slows one round of each, not one precision
+        for p, embedder in embedders.items():
+            start = time.perf_counter()
+            vectors[p] = embedder.encode(passages, is_query=False)
+            best[p] = min(best[p], time.perf_counter() - start)
+    reference = vectors["fp32"]
+    results = {p: {"passages_per_s": round(len(passages) / best[p], 1),
+                   "min_cosine_to_fp32": round(float(np.min(np.sum(vectors[p] * reference, axis=1))), 4)}
+               for p in embedders}
+    eligible = [p for p, r in results.items() if r["min_cosine_to_fp32"] >= MIN_COSINE]
+    choice = max(eligible, key=lambda p: results[p]["passages_per_s"])
+    record = {"choice": choice, "measured": results, "at": time.strftime("%Y-%m-%d %H:%M")}
+    if log:
+        log(f"RAG_EMBED_PRECISION=auto → {choice} " + ", ".join(f"{p}: {r['passages_per_s']}/s"
+                                                                for p, r in results.items()))
+    return record
+
+
+def measure_and_cache(model_dir: Path, log=None, force: bool = False) -> str:
+    choice = None if force else cached_choice(model_dir)
+    if choice:
+        return choice
+    record = measure(model_dir, log)
+    path = Path(model_dir) / CACHE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data[cpu_key()] = record
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return record["choice"]
