@@ -131,7 +131,7 @@ def assemble(extracted: Extracted) -> tuple[str, tuple[int, ...], tuple[int, ...
     page_starts: list[int] = []
     offset = 0
     for block in extracted.blocks:
-        line = _SPACE.sub(" ", nfc(block.text).translate(_ZERO_WIDTH)).strip()
+        line = _SPACE.sub(" ", nfc(block.text.translate(_ZERO_WIDTH))).strip()  # NFC after the removal
         if not line:
             continue
         while block.page and len(page_starts) < block.page:  # pages without text start where the next text does

@@ -50,7 +50,9 @@ def clean_text(text: str) -> tuple[str, tuple[int, ...]]:
         heading = bool(_MD_HEADING.match(line))
         line = _MD_HEADING.sub("", line)
         bold_whole = line.startswith("**") and line.endswith("**") and len(line) > 4
-        line = _BOLD.sub("", line).strip()
+        # NFC again: a mark or zero-width space removed between a letter and its accent leaves
+        # the pair decomposed ("c**\u0301" -> "c\u0301")
+        line = nfc(_BOLD.sub("", line).strip())
         if _FILE_NAME_LINE.match(line):
             continue
         lines.append((line, heading or bold_whole))

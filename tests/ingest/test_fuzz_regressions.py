@@ -91,3 +91,26 @@ def test_a_long_word_without_capitals_in_a_tcvn3_file_decodes_in_linear_time(tmp
     assert time.monotonic() - started < 10
     assert doc.text.startswith("UBND TỈNH LONG AN\nSở Nội vụ chủ trì") and "ỗỗỗ" in doc.text
     assert decode_legacy(b"\xb5" * 300_000 + b" ABC", "tcvn3").endswith("ABC")
+
+
+def test_text_stays_nfc_when_cleaning_removes_a_mark_between_a_letter_and_its_accent(tmp_path):
+    """A zero-width space or '**' between a letter and a combining accent: the text
+    was NFC'd before they were removed, so the pair was left decomposed (not NFC) in the document."""
+    import unicodedata
+
+    path = tmp_path / "dau-tach.md"
+    path.write_text("UBND TỈNH LONG AN\n## Mu\u200b\u0323c 1\n"
+                    "Sở Nội vụ xư\u200b\u0309 lý vi**\u0323**ệc c\u200b\u0301.\n", encoding="utf-8")
+    doc = _load(path)
+    assert unicodedata.is_normalized("NFC", doc.text)
+    assert "Mục 1" in doc.text and "xử lý" in doc.text and "vịệc" in doc.text and "ć." in doc.text
+
+
+def test_blocks_of_binary_formats_stay_nfc_when_zero_width_characters_are_removed():
+    import unicodedata
+
+    from core.types import Block, Extracted
+    from ingest.load import assemble
+
+    text, *_ = assemble(Extracted(blocks=(Block("Sở Nội vụ xư\u200b\u0309 lý"), Block("c\ufeff\u0301")), format="docx"))
+    assert unicodedata.is_normalized("NFC", text) and text == "Sở Nội vụ xử lý\nć"
