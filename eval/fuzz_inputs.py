@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,28 +192,32 @@ def _text(data: bytes) -> str:
 
 def reencode(data: bytes, rng: random.Random) -> bytes:
     """The same text in an encoding the loader must recognise, convert or refuse."""
-    from ingest.encoding import encode_legacy
-
     text, kind = _text(data), rng.randrange(9)
     if kind == 0:
         return text.encode(rng.choice(("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig")))
     if kind == 1:
-        import unicodedata
         return unicodedata.normalize("NFD", text).encode("cp1258", errors="replace")
     if kind == 2:
         return text.encode(rng.choice(("latin-1", "cp1252", "ascii", "cp437")), errors="replace")
     if kind in (3, 4):
-        return encode_legacy(text, "tcvn3" if kind == 3 else "vni")
+        return _legacy(text, "tcvn3" if kind == 3 else "vni")
     if kind == 5:  # a random byte table over the high half: an unknown legacy encoding
         table = list(range(128, 256))
         rng.shuffle(table)
         return bytes(b if b < 128 else table[b - 128] for b in data)
     if kind == 6:  # two encodings in one file (a header pasted from an old document)
         cut = rng.randrange(len(text) + 1)
-        return text[:cut].encode("utf-8") + encode_legacy(text[cut:], rng.choice(("tcvn3", "vni")))
+        return text[:cut].encode("utf-8") + _legacy(text[cut:], rng.choice(("tcvn3", "vni")))
     if kind == 7:
         return rng.randbytes(rng.choice((16, 4096, 100_000)))
     return text.encode("utf-16-le")[:rng.randrange(len(text) * 2 + 1)] + b"\n"
+
+
+def _legacy(text: str, encoding: str) -> bytes:
+    """TCVN3/VNI bytes; a character those encoders have no byte for (a lone accent) becomes '?'."""
+    from ingest.encoding import encode_legacy
+
+    return encode_legacy("".join(c if c.isascii() or not unicodedata.combining(c) else "?" for c in text), encoding)
 
 
 _JUNK = ["\u0301" * 500, "\u202e", "\u200b" * 50, "\ufeff", "\u2028", "\r", "\x0b\x0c", "\uffff", "\U0010ffff",

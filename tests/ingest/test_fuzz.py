@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from core.errors import RagError
@@ -27,7 +27,8 @@ VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRST
              "óòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
 directive_text = st.lists(st.sampled_from(list(VIETNAMESE + "0123456789 .,:;/-()\n\t") + [
     "Số: ", "V/v ", "Kính gửi:", "Nơi nhận:", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-    "ngày ", " tháng ", " năm 2024", "UBND TỈNH ", "KT. CHỦ TỊCH", "Điều 1. ", "PHỤ LỤC", "\u0301", "\r\n"]),
+    "ngày ", " tháng ", " năm 2024", "UBND TỈNH ", "KT. CHỦ TỊCH", "Điều 1. ", "PHỤ LỤC", "\u0301", "\u0323",
+    "\r\n", "\u200b", "\u00ad", "**", "## ", "[bookmark:x]"]),
     max_size=200).map("".join)
 any_text = st.text(max_size=400)
 
@@ -91,7 +92,10 @@ def test_decoding_arbitrary_bytes_gives_nfc_text_or_a_clear_error(raw):
 @given(directive_text, st.sampled_from(("utf-8", "utf-8-sig", "utf-16", *LEGACY)))
 def test_decoding_text_in_any_supported_encoding_gives_nfc_text_or_a_clear_error(text, encoding):
     if encoding in ("tcvn3", "vni"):
-        raw = encode_legacy(text, encoding)
+        try:
+            raw = encode_legacy(text, encoding)
+        except UnicodeEncodeError:  # the fixture encoder has no byte for a lone combining mark
+            assume(False)
     else:
         raw = text.encode("cp1258" if encoding == "cp1258" else encoding if encoding != "viscii" else "ascii",
                           errors="replace")
