@@ -42,9 +42,9 @@ def test_short_fuzz_run_has_no_unclear_error_and_no_crash(tmp_path):
     from eval.fuzz import SHARES, format_table, fuzz
 
     started = time.monotonic()
-    report = fuzz(150, workers=2, seed=20260601, real_dir=None, failures_dir=tmp_path / "failures", log=lambda m: None)
+    report = fuzz(200, workers=2, seed=20260601, real_dir=None, failures_dir=tmp_path / "failures", log=lambda m: None)
     print(format_table(report), f"\ntest wall {time.monotonic() - started:.1f} s")
-    assert report["inputs"] == 150
+    assert report["inputs"] == 200
     assert not report["failures"], "\n".join(f"{f['status']} {f['case']} {f['detail']}" for f in report["failures"])
     formats = {r["format"] for r in report["table"]}
     assert set(SHARES) <= formats, f"every format is fuzzed, even briefly: {formats}"
