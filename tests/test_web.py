@@ -161,6 +161,7 @@ def test_queue_groups_sized_to_the_cores(hash_settings):
     assert {(fns[n].concurrency_id, fns[n].concurrency_limit) for n in ("upload", "remove")} == {(INGEST, 1)}
     assert {fns[n].concurrency_limit for n in ("documents", "tick", "duties")} <= {None, "default"}
     assert demo._queue.default_concurrency_limit is None and demo._queue.max_size == 50
+    assert demo._queue.ANAYLTICS_CACHE_FREQUENCY >= 10**6  # no pandas summary after every event
     library.close()
 
 
