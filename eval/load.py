@@ -1,6 +1,6 @@
 """Many users at once: simulated users asking over HTTP against the served app (prints figures; not a timed test).
 
-    python -m eval.load --users 1,10,25,50 [--requests 20] [--seconds 120] [--json OUT]
+    python -m eval.load --users 1,10,25,50 [--requests 60] [--seconds 120] [--json OUT]
     python -m eval.load --url http://127.0.0.1:7860/ --users 10 [--pid PID]
 
 Without --url it serves the app itself (`python app.py serve`, a child process on a free loopback
@@ -274,7 +274,8 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="simulated users asking the served app over HTTP")
     p.add_argument("--users", default="1,10,25,50", help="comma-separated user counts, one step each")
-    p.add_argument("--requests", type=int, default=20, help="at most this many questions per user and step")
+    p.add_argument("--requests", type=int, default=60,
+                   help="at most this many questions per user and step (60: every seed_dev question once)")
     p.add_argument("--seconds", type=float, default=120.0, help="no new question after this long, per step")
     p.add_argument("--url", default="", help="an app already served (default: serve one over the samples)")
     p.add_argument("--pid", type=int, default=None, help="with --url: the server's process id, for RSS and CPU")
