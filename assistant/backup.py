@@ -108,8 +108,9 @@ def _copy_lexical(root: Path, destination: Path, ids: set[str]) -> bool:
 
 
 def restore(settings: Settings, source: Path) -> dict:
-    """Bring a backup back into RAG_DATA_DIR (the app stopped). The index there is moved aside to
-    `replaced-<time>/`, never deleted, so a wrong restore can be undone by hand."""
+    """Bring a backup back into RAG_DATA_DIR (the app stopped). The catalog, BM25 and originals
+    there are moved aside to `replaced-<time>/`, never deleted, so a wrong restore can be undone by
+    hand (its vectors are derived again from that catalog by `check --repair`)."""
     from index.store import VectorStore
 
     source, data_dir = Path(source), Path(settings.data_dir)
@@ -121,9 +122,10 @@ def restore(settings: Settings, source: Path) -> dict:
                        f"settings ask for {wanted} — đặt RAG_EMBED_MODEL cho đúng / set RAG_EMBED_MODEL to match")
     data_dir.mkdir(parents=True, exist_ok=True)
     aside = data_dir / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
-    if settings.chroma_url:  # a server collection cannot be moved aside: it is emptied and refilled
-        VectorStore(data_dir / "chroma", settings.chroma_url, settings.chroma_collection).drop()
-    for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "chroma", "lexical", "originals"):
+    # The vector collection is emptied and refilled in place, not moved: a Chroma client may hold
+    # its folder open in this process, and the moved-aside catalog can derive its vectors again.
+    VectorStore(data_dir / "chroma", settings.chroma_url, settings.chroma_collection).drop()
+    for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "lexical", "originals"):
         if (data_dir / name).exists():
             aside.mkdir(exist_ok=True)
             shutil.move(str(data_dir / name), aside / name)

@@ -2,8 +2,8 @@
 fastest on it (on an AVX512-BF16 EPYC, flags picked bf16 at 103 passages/s while int8 ran 141/s;
 on AVX2-only CPUs torch's int8 kernels may still beat float32). So each candidate the CPU can
 run is timed on the same realistic passages, interleaved, best of three, and the fastest whose
-vectors stay within cosine 0.99 of float32 wins. The choice is cached per CPU model and torch
-version next to the converted model, so it is measured once (at install, by `python -m
+vectors stay within cosine 0.99 of float32 wins. The choice is cached per CPU model next to the
+converted model, so it is measured once (at install, by `python -m
 index.embed`), never at a user's first question; without a cached choice the flags decide.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ ROUNDS = 3
 
 
 def cpu_key() -> str:
-    """The CPU model and the torch version: what makes one precision faster than another."""
+    """The CPU model and its relevant flags: what makes one precision faster than another (torch
+    is pinned in requirements.txt; a new pin is measured again by deleting the cache file)."""
     model = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -28,13 +29,7 @@ def cpu_key() -> str:
                 break
     except OSError:
         pass
-    flags = _flag_summary()
-    try:  # the installed version, without importing torch (slow) at every start
-        from importlib.metadata import version as installed
-        version = installed("torch")
-    except Exception:  # noqa: BLE001 - not installed: no choice can be cached for it
-        version = "?"
-    return f"{model or platform.processor() or platform.machine()} [{flags}] torch {version}"
+    return f"{model or platform.processor() or platform.machine()} [{_flag_summary()}]"
 
 
 def _flag_summary() -> str:

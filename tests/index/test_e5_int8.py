@@ -133,7 +133,7 @@ def test_auto_precision_is_measured_once_per_cpu_and_cached(model_dir, tmp_path,
     assert resolve_precision("auto", tmp_path) == choice
     monkeypatch.setattr(precision, "measure", lambda *a, **k: pytest.fail("measured twice"))
     assert precision.measure_and_cache(tmp_path) == choice
-    monkeypatch.setattr(precision, "cpu_key", lambda: "another CPU [] torch 0")
+    monkeypatch.setattr(precision, "cpu_key", lambda: "another CPU []")
     assert precision.cached_choice(tmp_path) is None                      # another CPU measures for itself
     (tmp_path / precision.CACHE_FILE).write_text("{not json", encoding="utf-8")
     assert precision.cached_choice(tmp_path) is None
