@@ -199,6 +199,8 @@ def test_chat_answers_while_an_upload_is_loading(hash_settings, tmp_path, monkey
 
     from gradio_client import handle_file
 
+    from ui.web import SESSIONS_KEPT
+
     settings = hash_settings.with_(admin_password="mat-khau", chat_concurrency=1)
     library = Library(settings)
     library.ingest([settings.corpus_dir])
@@ -215,6 +217,7 @@ def test_chat_answers_while_an_upload_is_loading(hash_settings, tmp_path, monkey
     new.write_text("Số: 99/UBND-VX\n\n1. Giao Sở Y tế kiểm tra an toàn thực phẩm tại các chợ.\n", encoding="utf-8")
     demo, client = _serve(settings, Assistant(library))
     try:
+        assert demo.state_session_capacity == SESSIONS_KEPT  # not a copy of the page for 10,000 sessions
         loading = client.submit([handle_file(str(new))], "mat-khau", api_name="/upload")
         assert entered.wait(60), "the upload never started"
         answer = client.submit("Ai chủ trì kiểm tra công vụ đột xuất?", None, None, api_name="/ask").result(timeout=60)

@@ -16,6 +16,11 @@ FILES = "files"     # exports and document views with page images: CPU work, but
 INGEST = "ingest"   # uploads and removals: one at a time on the ingest worker, never a chat slot
 ADMIN = "admin"     # logins: password hashing, one at a time
 GRADIO_THREADS = 40  # Gradio's worker threads (launch's max_threads default)
+# Gradio keeps a copy of the whole page's configuration (document table, calendar, choices) for each
+# of the last 10,000 sessions by default, and every API call is a session of its own: measured
+# +0.18 MB per request over the samples, without end. The least recently used are dropped; an open
+# tab uses its session every 3 s (timer), so only closed tabs and finished API calls go.
+SESSIONS_KEPT = 500
 
 
 def cpu_slots(settings: Settings) -> int:
@@ -346,6 +351,7 @@ def launch(demo, host: str, port: int, auth=None, **options):
     # Gradio's own words (upload box, table menus, copy buttons, login) in Vietnamese for every browser
     # locale; footer_links=[]: its footer (API, "built with", settings) has no translation.
     words = json.loads((Path(__file__).with_name("gradio_vi.json")).read_text(encoding="utf-8"))
+    options.setdefault("state_session_capacity", SESSIONS_KEPT)
     return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, show_error=True, auth=auth,
                        footer_links=[], i18n=gr.I18n(vi=words, en=words),
                        auth_message="Đăng nhập để dùng trợ lý văn bản / log in" if auth else None, **options)
