@@ -5,11 +5,12 @@
 
 Without --url it serves the app itself (`python app.py serve`, a child process on a free loopback
 port, its own RAG_DATA_DIR in a temp dir, the bundled samples), so the users' threads never share
-the server's GIL. Each user is a thread with its own HTTP connection that asks the seed_dev
-questions (tests/data/mini_dev.jsonl when ../shared is absent) one after another through Gradio's
-queue (`/gradio_api/call/ask`), at most --requests each and until --seconds have passed. Per step:
-requests/s, p50/p95/p99 latency, errors with their reasons, the server's peak RSS (VmHWM, reset per
-step) and its CPU use, and users/cores x the one-user latency to compare p95 against.
+the server's GIL. Each user is a thread with its own HTTP connection and Gradio session (as a
+browser tab or a gradio_client has) that asks the seed_dev questions (tests/data/mini_dev.jsonl
+when ../shared is absent) one after another through Gradio's queue (`/gradio_api/call/ask`), at
+most --requests each and until --seconds have passed. Per step: requests/s, p50/p95/p99 latency,
+errors with their reasons, the server's peak RSS (VmHWM, reset per step) and its CPU use, and
+users/cores x the one-user latency to compare p95 against.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -73,12 +75,13 @@ def questions(path: Path | None = None) -> list[str]:
 
 
 # ---- one request ---------------------------------------------------------------------------------
-def ask(client, url: str, question: str, endpoint: str = "ask") -> Sample:
-    """One question through Gradio's queue: POST the call, then read its event stream to the end."""
+def ask(client, url: str, question: str, endpoint: str = "ask", session: str | None = None) -> Sample:
+    """One question through Gradio's queue: POST the call, then read its event stream to the end.
+    `session`: the user's Gradio session, as a browser tab or a gradio_client keeps one."""
     data = [question, None, None] if endpoint == "ask" else [question, [], [], []]
     start = time.perf_counter()
     try:
-        posted = client.post(f"{url}{API}/{endpoint}", json={"data": data})
+        posted = client.post(f"{url}{API}/{endpoint}", json={"data": data, "session_hash": session})
         if posted.status_code != 200:
             return Sample(question, time.perf_counter() - start, f"HTTP {posted.status_code}: {posted.text[:120]}")
         event_id = posted.json()["event_id"]
@@ -125,11 +128,12 @@ def run_step(url: str, users: int, asked: list[str], requests: int, seconds: flo
     deadline = time.monotonic() + seconds
 
     def user(index: int) -> None:
+        session = uuid.uuid4().hex
         with httpx.Client(timeout=timeout) as client:
             for i in range(requests):
                 if time.monotonic() >= deadline:
                     return
-                sample = ask(client, url, asked[(index * 7 + i) % len(asked)], endpoint)
+                sample = ask(client, url, asked[(index * 7 + i) % len(asked)], endpoint, session)
                 with lock:
                     samples.append(sample)
 
