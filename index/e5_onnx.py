@@ -44,7 +44,9 @@ def _stamp(path: Path) -> dict:
 
 
 def _format() -> str:
-    from index.e5_convert import FORMAT_VERSION as CONVERSION   # a new conversion means a new export
+    from index.e5_convert import (
+        FORMAT_VERSION as CONVERSION,  # a new conversion means a new export
+    )
     return f"{FORMAT_VERSION}/{CONVERSION}"
 
 
@@ -157,7 +159,8 @@ class OnnxE5:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
-            raise ConfigError("The default embedder needs onnxruntime and tokenizers: pip install -r requirements.txt") from e
+            raise ConfigError("The default embedder needs onnxruntime and tokenizers: "
+                              "pip install -r requirements.txt") from e
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()

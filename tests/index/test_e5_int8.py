@@ -120,7 +120,6 @@ def test_auto_precision_is_measured_once_per_cpu_and_cached(model_dir, tmp_path,
 
     from index import precision
     from index.e5_convert import ensure_model
-
     from index.e5_onnx import ensure_export
     for shared in (ensure_model(model_dir), ensure_export(model_dir)):      # shared, not converted again
         (tmp_path / shared.name).symlink_to(shared)

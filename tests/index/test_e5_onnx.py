@@ -30,7 +30,8 @@ def model_dir():
 
 @pytest.fixture(scope="module")
 def clauses() -> list[str]:
-    return [c.index_text() for f in find_directive_files([SAMPLES]) for c in ClauseChunker(1500).chunk(load_directive(f))]
+    return [c.index_text() for f in find_directive_files([SAMPLES])
+            for c in ClauseChunker(1500).chunk(load_directive(f))]
 
 
 def test_onnx_gives_the_float32_torch_vectors(model_dir, clauses):
@@ -87,7 +88,8 @@ def test_a_process_that_only_asks_never_imports_torch(model_dir):
 def test_damaged_export_is_rebuilt_and_a_moved_one_is_rehashed_once(model_dir, tmp_path):
     source = e5_onnx.ensure_export(model_dir)
     copy = tmp_path / "models" / e5_onnx.FOLDER
-    shutil.copytree(source, copy, copy_function=shutil.copyfile)   # new mtimes: each file is hashed again, then its stamp renewed
+    # copied with new mtimes: each file is hashed again, then its stamp renewed
+    shutil.copytree(source, copy, copy_function=shutil.copyfile)
     manifest_before = (copy / "manifest.json").read_text()
     assert e5_onnx.verify_export(copy)
     assert (copy / "manifest.json").read_text() != manifest_before
