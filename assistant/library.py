@@ -327,6 +327,14 @@ class Library:
                 self._commit()
         return report
 
+    def release_ingest_models(self) -> None:
+        """Free what only ingesting holds (the default embedder's passage model): a server calls
+        it after an ingest, since questions never need it."""
+        release = getattr(self.embedder, "release_passage_model", None)
+        if release:
+            with self._lock:   # never in the middle of an ingest
+                release()
+
     def upload(self, files: list[tuple[str | Path, str]], progress: Progress | None = None) -> IngestReport:
         """Files received by the web page or the API: (where the bytes are, the name they were
         uploaded with). Each is identified by that name in the upload area, so the same name again

@@ -216,6 +216,15 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         """Load what questions need (the server calls it in the background once it listens)."""
         self._onnx_engine()
 
+    def release_passage_model(self) -> None:
+        """Drop the torch model that only embeds passages (a server calls it when an ingest is
+        done: ~0.5 GB that questions never use); the next ingest loads it again (~3 s)."""
+        with self._load_lock:
+            self._model = None
+        import gc
+        gc.collect()
+        release_freed_memory()
+
     def _onnx_engine(self):
         if self._onnx is None:
             with self._load_lock:

@@ -326,11 +326,9 @@ class VectorStore:
         if provinces:
             clauses.append({"province": {"$in": list(provinces)}})
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
-        n = self.count()
-        if n == 0:
-            return []
-        res = self._col.query(query_embeddings=[vector], n_results=min(k, n), where=where,
-                              include=["distances"])
+        # no count() first (6% of a served question's GIL time): Chroma returns fewer than k,
+        # or none, from a smaller or empty collection
+        res = self._col.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
 

@@ -251,6 +251,7 @@ def cmd_serve(args, settings: Settings, build_app) -> int:
 
     auth = parse_auth(settings.auth) if settings.auth else None  # checked before the slow start
     assistant = open_assistant(settings)
+    assistant.library.release_ingest_models()   # the samples may have been embedded just now
     warm_up = getattr(assistant.library.embedder, "warm_up", None)
     if warm_up:  # the page is served while the model loads; a first question waits for it at most
         import threading

@@ -196,7 +196,10 @@ class DocumentHandlers:
             for path, name in items:  # what was sent, for the audit log, failed files included
                 sha = _sha(Path(path))
                 shas[name] = shas[_kept_name(name)] = sha
-            report = self.library.upload(items, progress=progress)
+            try:
+                report = self.library.upload(items, progress=progress)
+            finally:
+                self.library.release_ingest_models()
             out = []
             for r in report.results:
                 out.append({"document": r.path, "id": r.doc_id, "status": r.status, "reason": r.reason,

@@ -109,3 +109,15 @@ def test_damaged_export_is_rebuilt_and_a_moved_one_is_rehashed_once(model_dir, t
     assert e5_onnx.ensure_export(tmp_path / "models", log=messages.append) == copy
     assert e5_onnx.verify_export(copy) and messages
     assert (e5_onnx.OnnxE5(copy).encode(["Sở Nội vụ"]) @ e5_onnx.OnnxE5(source).encode(["Sở Nội vụ"]).T) > 0.9999
+
+
+def test_a_server_can_drop_the_passage_model_and_load_it_again(model_dir, clauses):
+    embedder = E5SmallEmbedder(model_dir, precision="fp32")
+    before = embedder.encode(clauses[:5], is_query=False)
+    question = embedder.encode(["Sở Nội vụ phải làm gì?"], is_query=True)
+    assert embedder._model is not None
+    embedder.release_passage_model()
+    assert embedder._model is None
+    assert np.allclose(embedder.encode(["Sở Nội vụ phải làm gì?"], is_query=True), question)   # no reload needed
+    assert embedder._model is None
+    assert np.allclose(embedder.encode(clauses[:5], is_query=False), before, atol=1e-6)       # loaded again
