@@ -1,11 +1,16 @@
 """Prompt and answer templates live as files in prompts/ and are rendered strictly:
-a missing or unexpected variable is an error, never a silent blank."""
+a missing or unexpected variable is an error, never a silent blank.
+
+Templates are Python format strings ({name}, {{ for a literal brace}}), read with the standard
+library's `string.Formatter`: the same syntax as langchain's f-string PromptTemplate, without
+importing langchain_core.prompts (1.3 s of every cold `app.py ask`, which renders an answer
+template even when no model is used). The LLM path still talks to models through langchain."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from langchain_core.prompts import PromptTemplate
+from string import Formatter
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -14,17 +19,29 @@ class MissingVariables(KeyError):
     pass
 
 
+@dataclass(frozen=True)
+class Template:
+    name: str
+    text: str
+    input_variables: frozenset[str]
+
+
 @lru_cache(maxsize=None)
-def load_template(name: str) -> PromptTemplate:
-    path = PROMPTS_DIR / f"{name}.md"
-    text = path.read_text(encoding="utf-8").rstrip("\n")
-    return PromptTemplate.from_template(text, template_format="f-string")
+def load_template(name: str) -> Template:
+    text = (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8").rstrip("\n")
+    names = set()
+    for _literal, field, _spec, _conversion in Formatter().parse(text):
+        if field is None:
+            continue
+        if not field.isidentifier():   # {a.b}, {a[0]}, {} would reach into the values
+            raise ValueError(f"prompts/{name}.md: {{{field}}} is not a plain variable name")
+        names.add(field)
+    return Template(name, text, frozenset(names))
 
 
 def render(name: str, **variables: str) -> str:
     template = load_template(name)
-    expected = set(template.input_variables)
-    missing, extra = expected - set(variables), set(variables) - expected
+    missing, extra = template.input_variables - set(variables), set(variables) - template.input_variables
     if missing or extra:
         raise MissingVariables(f"prompts/{name}.md: missing {sorted(missing)}, unexpected {sorted(extra)}")
-    return template.format(**variables)
+    return template.text.format(**variables)

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-
 from core.types import Chunk, Hit
 
 
@@ -81,22 +77,3 @@ class HybridSearcher:
                     dense=den[cid][1] if cid in den else None, lexical=lex[cid][1] if cid in lex else None,
                     rank_dense=den[cid][0] if cid in den else None,
                     rank_lexical=lex[cid][0] if cid in lex else None) for cid in order]
-
-
-class ClauseRetriever(BaseRetriever):
-    """The hybrid searcher as a langchain retriever, so chains (e.g. LLM answerers) can use it.
-    Each langchain Document carries the clause text and its citation metadata."""
-    searcher: object
-    k: int = 5
-    documents: list[str] | None = None
-    provinces: list[str] | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-                                ) -> list[LCDocument]:
-        hits = self.searcher.search(query, self.k, self.documents, self.provinces)
-        return [LCDocument(page_content=h.chunk.text,
-                           metadata={"chunk_id": h.chunk.chunk_id, "document": h.chunk.document,
-                                     "clause": h.chunk.clause, "title": h.chunk.title,
-                                     "number": h.chunk.number, "province": h.chunk.province,
-                                     "start": h.chunk.start, "end": h.chunk.end, "score": h.score})
-                for h in hits]

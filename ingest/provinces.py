@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
+from core.errors import ConfigError
 from core.text import fold
 
 _PREFIX = re.compile(r"^(?:tinh|thanhpho|tp)")
@@ -23,12 +25,22 @@ def province_key(name: str) -> str:
     return _PREFIX.sub("", key)
 
 
+def package_data() -> Path:
+    """The package's data folder, found where `import vietnamadminunits` would find the package.
+    Not imported: its __init__ loads the package's address parser, and with it geopy and aiohttp
+    (1.2 s of a cold `app.py ask`), while we read two of its data files."""
+    for entry in sys.path:
+        folder = Path(entry or ".") / "vietnamadminunits" / "data"
+        if (folder / "converter_2025.json").is_file():
+            return folder.resolve()
+    raise ConfigError("The vietnamadminunits package (provinces before and after 2025) is missing: "
+                      "pip install -r requirements.txt")
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     """(old key -> new key, new key -> new short name, new key -> old keys)."""
-    import vietnamadminunits  # its data files, read once; the package's own converter parses whole addresses
-
-    data = Path(vietnamadminunits.__file__).resolve().parent / "data"
+    data = package_data()   # read once; the package's own converter parses whole addresses
     merged = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
     names = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
     successor: dict[str, str] = {}

@@ -47,8 +47,23 @@ def test_prompts_render_strictly():
         render("refusal", extra="x")
 
 
+def test_every_prompt_renders_as_langchain_would():
+    """Same syntax as langchain's f-string PromptTemplate, which the loader no longer imports."""
+    from langchain_core.prompts import PromptTemplate
+
+    from assistant.prompts import PROMPTS_DIR, load_template
+    names = sorted(p.stem for p in PROMPTS_DIR.glob("*.md"))
+    assert len(names) >= 20
+    for name in names:
+        template = load_template(name)
+        reference = PromptTemplate.from_template(template.text, template_format="f-string")
+        assert set(reference.input_variables) == template.input_variables, name
+        values = {v: f"<{v} {{braces}} stay>" for v in template.input_variables}   # never re-parsed
+        assert render(name, **values) == reference.format(**values), name
+
+
 def test_langchain_retriever_returns_cited_documents(real_assistant):
-    from index.hybrid import ClauseRetriever
+    from index.retriever import ClauseRetriever
 
     retriever = ClauseRetriever(searcher=real_assistant.library.searcher, k=3)
     docs = retriever.invoke("Hồ sơ trình có nội dung mật gửi thế nào?")

@@ -2,11 +2,15 @@
 name the old bodies; the duty table, its filters, the chat and the exports follow the successions
 both ways (ingest/data/successions.json, provinces from vietnamadminunits)."""
 import csv
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from assistant.ask import Assistant
 from assistant.library import Library
+from core.settings import PROJECT_ROOT
 from ingest.provinces import current_province, provinces_in, same_province
 from ingest.successions import Successions
 from ui.duties import DutyHandlers
@@ -110,3 +114,18 @@ def test_a_body_no_document_is_sent_to_is_said_so(library):
     assert {c.document for c in answer.citations} == {"daknong-2024.txt"}
     none = Assistant(library).ask("Văn bản nào gửi Sở Y tế?")
     assert none.refused and "Không có văn bản nào" in none.text and "Sở Y tế" in none.text
+
+
+def test_province_tables_come_from_the_installed_package_without_importing_its_parser():
+    """The data folder is the one `import vietnamadminunits` uses; reading it imports neither the
+    package nor geopy/aiohttp, which its parser pulls in."""
+    code = ("import sys; from ingest.provinces import current_province, package_data; "
+            "assert current_province('Đắk Nông') == 'Lâm Đồng'; "
+            "print(package_data()); "
+            "print(sorted(m for m in ('vietnamadminunits', 'geopy', 'aiohttp') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    folder, imported = out.stdout.strip().splitlines()
+    import vietnamadminunits
+    assert Path(folder) == Path(vietnamadminunits.__file__).resolve().parent / "data"
+    assert imported == "[]"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from index.embed import HashEmbedder
-from index.hybrid import ClauseRetriever, FusionWeights, HybridSearcher, fuse
+from index.hybrid import FusionWeights, HybridSearcher, fuse
 from index.lexical import LexicalIndex
+from index.retriever import ClauseRetriever
 from index.store import VectorStore
 from ingest.chunk import ClauseChunker
 from ingest.load import load_directive
