@@ -154,7 +154,7 @@ def run_step(url: str, users: int, asked: list[str], requests: int, seconds: flo
                 requests_per_s=round(len(ok) / wall, 2) if wall else 0.0,
                 p50_ms=round(percentile(ok, 50), 1), p95_ms=round(percentile(ok, 95), 1),
                 p99_ms=round(percentile(ok, 99), 1), refused=sum(s.refused for s in samples),
-                peak_rss_mb=_peak_rss_mb(server_pid),
+                peak_rss_mb=status_mb(server_pid, "VmHWM"),
                 server_cpu_cores=round((cpu_after - cpu_before) / wall, 2) if None not in (cpu_before, cpu_after)
                 else None, samples=samples)
 
@@ -169,12 +169,13 @@ def _reset_peak_rss(pid: int | None) -> None:
             pass  # then the peak is the process's since it started
 
 
-def _peak_rss_mb(pid: int | None) -> float | None:
+def status_mb(pid: int | None, field: str) -> float | None:
+    """A memory line of /proc/PID/status in MB: VmHWM (peak RSS) or VmRSS (now)."""
     if not pid:
         return None
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
@@ -191,26 +192,35 @@ def _cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
-class Server:
-    """`python app.py serve` on a free loopback port over the samples, in its own data dir."""
+def app_env(data_dir: Path, **extra: str) -> dict:
+    """The environment of an `app.py` child over `data_dir` (the bundled samples unless
+    RAG_CORPUS_DIR says otherwise)."""
+    return {**os.environ, "RAG_DATA_DIR": str(data_dir),
+            "RAG_CORPUS_DIR": os.environ.get("RAG_CORPUS_DIR") or str(PROJECT_ROOT / "data" / "directives"), **extra}
 
-    def __init__(self, data_dir: Path, start_timeout: float = 900.0):
+
+class Server:
+    """`python app.py serve` on a free loopback port over the samples, in its own data dir; ready
+    when its page answers (checked every `poll_s`). Its output goes to `log_path` (default: next
+    to the data dir)."""
+
+    def __init__(self, data_dir: Path, start_timeout: float = 900.0, poll_s: float = 0.5,
+                 log_path: Path | None = None):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_HOST": "127.0.0.1", "RAG_PORT": str(self.port),
-               "RAG_CORPUS_DIR": os.environ.get("RAG_CORPUS_DIR") or str(PROJECT_ROOT / "data" / "directives")}
-        self.log = open(data_dir.parent / "server.log", "wb")
+        self.log = open(log_path or data_dir.parent / "server.log", "wb")
         self.process = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "app.py"), "serve"], cwd=PROJECT_ROOT,
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait(start_timeout)
+                                        env=app_env(data_dir, RAG_HOST="127.0.0.1", RAG_PORT=str(self.port)),
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait(start_timeout, poll_s)
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def _wait(self, timeout: float) -> None:
+    def _wait(self, timeout: float, poll_s: float) -> None:
         import httpx
 
         deadline = time.monotonic() + timeout
@@ -222,7 +232,7 @@ class Server:
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
+            time.sleep(poll_s)
         self.close()
         raise RuntimeError(f"the server did not answer within {timeout:.0f} s; see {self.log.name}")
 

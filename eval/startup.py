@@ -12,8 +12,6 @@ machine where the app was used before.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,64 +20,32 @@ import time
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT
+from eval.load import Server, app_env, status_mb
 
 QUESTION = "Sở Tài chính phải làm gì?"
-
-
-def _env(data_dir: Path, **extra: str) -> dict:
-    return {**os.environ, "RAG_DATA_DIR": str(data_dir),
-            "RAG_CORPUS_DIR": os.environ.get("RAG_CORPUS_DIR") or str(PROJECT_ROOT / "data" / "directives"), **extra}
 
 
 def cold_ask(data_dir: Path) -> float:
     start = time.perf_counter()
     out = subprocess.run([sys.executable, str(PROJECT_ROOT / "app.py"), "ask", QUESTION], cwd=PROJECT_ROOT,
-                         env=_env(data_dir), capture_output=True, text=True, timeout=600)
+                         env=app_env(data_dir), capture_output=True, text=True, timeout=600)
     seconds = time.perf_counter() - start
     if out.returncode != 0 or "[1]" not in out.stdout:
         raise RuntimeError(f"app.py ask failed ({out.returncode}): {out.stderr[-1500:]}")
     return seconds
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def cold_serve(data_dir: Path, settle_s: float = 15.0) -> tuple[float, float]:
     """(seconds until the page answers, RSS in MB once the background model load has settled)."""
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "app.py"), "serve"], cwd=PROJECT_ROOT,
-                               env=_env(data_dir, RAG_HOST="127.0.0.1", RAG_PORT=str(port)),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"app.py serve exited ({process.returncode})")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() - start > 600:
-                raise RuntimeError("app.py serve did not answer within 600 s")
-            time.sleep(0.05)
-        ready = time.perf_counter() - start
-        time.sleep(settle_s)
-        return ready, _rss_mb(process.pid)
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory(prefix="rag-startup-log-") as logs:
+        start = time.perf_counter()
+        server = Server(data_dir, start_timeout=600, poll_s=0.05, log_path=Path(logs) / "server.log")
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            ready = time.perf_counter() - start
+            time.sleep(settle_s)
+            return ready, status_mb(server.pid, "VmRSS") or 0.0
+        finally:
+            server.close()
 
 
 def measure(data_dir: Path, runs: int = 3, log=print, settle_s: float = 15.0) -> dict:
@@ -102,7 +68,7 @@ def measure_over_samples(runs: int = 3, log=print, settle_s: float = 15.0) -> di
         data_dir = Path(tmp) / "data"
         samples = str(PROJECT_ROOT / "data" / "directives")
         subprocess.run([sys.executable, str(PROJECT_ROOT / "app.py"), "ingest", samples],
-                       cwd=PROJECT_ROOT, env=_env(data_dir), check=True, capture_output=True)
+                       cwd=PROJECT_ROOT, env=app_env(data_dir), check=True, capture_output=True)
         return measure(data_dir, runs, log, settle_s)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from core.errors import ConfigError
 from core.types import file_sha256
+from index.embed import average_windows, unit_rows
 
 FORMAT_VERSION = "e5-onnx-1"   # bump when the export changes: cached exports are rebuilt
 FOLDER = "multilingual-e5-small-onnx"
@@ -204,12 +205,8 @@ class OnnxE5:
         short = [i for i, row in enumerate(rows) if len(row) <= MAX_TOKENS]
         if short:
             out[short] = self.pooled([rows[i] for i in short])
-        width = MAX_TOKENS - 2
+        out = unit_rows(out)
         for i, row in enumerate(rows):
             if len(row) > MAX_TOKENS:
-                content = row[1:-1]
-                windows = [content[s:s + width] for s in range(0, len(content), width)]
-                vectors = self.pooled([[self.bos, *w, self.eos] for w in windows])
-                out[i] = np.average(vectors.astype(np.float64), axis=0, weights=[len(w) for w in windows])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
+                out[i] = average_windows(row[1:-1], MAX_TOKENS - 2, self.bos, self.eos, self.pooled)
+        return out

