@@ -21,7 +21,6 @@ class MissingVariables(KeyError):
 
 @dataclass(frozen=True)
 class Template:
-    name: str
     text: str
     input_variables: frozenset[str]
 
@@ -36,7 +35,7 @@ def load_template(name: str) -> Template:
         if not field.isidentifier():   # {a.b}, {a[0]}, {} would reach into the values
             raise ValueError(f"prompts/{name}.md: {{{field}}} is not a plain variable name")
         names.add(field)
-    return Template(name, text, frozenset(names))
+    return Template(text, frozenset(names))
 
 
 def render(name: str, **variables: str) -> str:
