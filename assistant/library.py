@@ -80,6 +80,7 @@ class Library:
         # Writers (ingest, upload, remove) take this lock one at a time; readers never wait for it:
         # they use the searcher of the last reload, swapped in at once when a write ends.
         self._lock = threading.RLock()
+        self._ocr = None                   # made on the first cited scan: it asks tesseract its version
         self._reload()
 
     def manifest(self) -> dict:
@@ -504,6 +505,15 @@ class Library:
         if is_upload(doc["source"]) and not any(d["content_hash"] == doc["content_hash"]
                                                 for d in self.catalog.documents()):
             self.uploads.forget(doc["content_hash"], doc["name"])
+
+    def ocr_page(self, original: Path, page: int):
+        """The OCR words of a page of an original that was OCR'd at ingest, from the OCR cache (None
+        when not there): where a cited clause of a scan sits on its page."""
+        if self._ocr is None:
+            from ingest.ocr import Ocr
+
+            self._ocr = Ocr(self.data_dir / "ocr", dpi=self.settings.ocr_dpi or None)
+        return self._ocr.cached_page(original, page)
 
     def original_file(self, ref: str) -> Path | None:
         """The file a document was loaded from, for download: the kept upload, or its source file."""

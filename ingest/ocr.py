@@ -19,9 +19,11 @@ import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from core.errors import InputFileError
 from core.types import Block, Extracted
+from ingest.ocr_image import gray_without_red, rotated, skew_to_undo
 from ingest.ocr_layout import Word, _parse_tsv, page_blocks
 
 # Chosen by measurement: `python -m eval.ocr_eval`, mean CER (after NFC, whitespace collapsed) over
@@ -36,8 +38,16 @@ PSM = 4                        # one column of variable sizes; our own layout sp
 SETTINGS_VERSION = "5"         # bump when rendering/cleaning/recognition changes: old cache entries miss
 MAX_PIXELS = 100_000_000       # a page or image above this is refused before it is decoded
 PAGE_TIMEOUT_S = 120.0
-MIN_SKEW_DEG = 0.3             # smaller skews are left alone: Tesseract copes, rotating resamples the page
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
+
+
+class OcrPage(NamedTuple):
+    """A recognised page as cached: word boxes in pixels of the image Tesseract read (`size`), which
+    was the rendered page turned by `angle` degrees counter-clockwise about its centre (None: not
+    recorded, an entry older than the field)."""
+    words: list[Word]
+    size: tuple[int, int]
+    angle: float | None
 
 
 class Ocr:
@@ -142,6 +152,18 @@ class Ocr:
         return Extracted(blocks=blocks, format="image", pages=frames, ocr_pages=tuple(sorted(by_page)),
                          notes=(f"OCR Tesseract ({self.lang}) / OCR by Tesseract",))
 
+    def cached_page(self, path: Path, number: int) -> OcrPage | None:
+        """Page `number` (1-based) of a PDF or image that was already OCR'd with these settings, from
+        the cache only: Tesseract never runs here. None when the page was not recognised."""
+        path = Path(path)
+        if not self.available():
+            return None
+        try:
+            dpi = self.dpi if path.suffix.lower() == ".pdf" else _file_image_dpi(path)
+            return self._cached(self._key(_sha256_file(path), number, dpi))
+        except OSError:
+            return None
+
     # -- pipeline ---------------------------------------------------------------------------
     def _require(self, path: Path) -> None:
         if not self.available():
@@ -177,16 +199,16 @@ class Ocr:
         return out
 
     def _ocr_page(self, path: Path, number: int, image, dpi: int | None, key: str):
-        gray = _gray(image, drop_red=self.clean)
+        gray = gray_without_red(image, drop_red=self.clean)
         if dpi and dpi > self.dpi * 1.2:                 # e.g. a 600 dpi scan: recognise at the measured dpi
             gray = gray.resize((round(gray.width * self.dpi / dpi), round(gray.height * self.dpi / dpi)))
             dpi = self.dpi
-        if self.deskew:
-            gray = _deskew(gray)
+        angle = skew_to_undo(gray) if self.deskew else 0.0
+        gray = rotated(gray, angle)
         buf = io.BytesIO()
         gray.save(buf, format="PPM")                     # uncompressed PGM: nothing to encode
         words = _parse_tsv(self._run(buf.getvalue(), dpi, path, number))
-        self._cache_put(key, words, gray.size)
+        self._cache_put(key, words, gray.size, angle)
         return words, gray.size
 
     def _run(self, image_bytes: bytes, dpi: int | None, path: Path, number: int) -> str:
@@ -214,17 +236,23 @@ class Ocr:
         return hashlib.sha256(settings.encode()).hexdigest()
 
     def _cache_get(self, key: str):
+        page = self._cached(key)
+        return None if page is None else (page.words, page.size)
+
+    def _cached(self, key: str) -> OcrPage | None:
         try:
             data = json.loads((self.cache_dir / f"{key}.json").read_text(encoding="utf-8"))
-            return [Word(*w) for w in data["words"]], tuple(data["size"])
-        except (OSError, ValueError, KeyError, TypeError):
+            angle = data.get("angle")
+            return OcrPage([Word(*w) for w in data["words"]], tuple(data["size"]),
+                           None if angle is None else float(angle))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def _cache_put(self, key: str, words: list[Word], size: tuple[int, int]) -> None:
+    def _cache_put(self, key: str, words: list[Word], size: tuple[int, int], angle: float = 0.0) -> None:
         """Write to a temporary file, then rename: a reader never sees half a file."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"size": list(size), "words": [list(w) for w in words]}, ensure_ascii=False,
-                          separators=(",", ":"))
+        data = json.dumps({"size": list(size), "angle": angle, "words": [list(w) for w in words]},
+                          ensure_ascii=False, separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -233,62 +261,6 @@ class Ocr:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-
-
-# -- image: grayscale without red ink, deskew ----------------------------------------------------
-def _gray(image, drop_red: bool = True):
-    """8-bit grayscale. Red and magenta ink (stamps and seals, often over the header) is lightened
-    by how much redder than gray it is, so it fades into the paper while black text on it stays."""
-    import numpy as np
-    from PIL import Image
-
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-    if image.mode in ("1", "L", "I;16", "I", "F"):
-        return image.convert("L")
-    rgb = image.convert("RGB")
-    gray = rgb.convert("L")
-    arr = np.asarray(rgb)
-    red, rest = arr[..., 0], np.maximum(arr[..., 1], arr[..., 2])
-    mask = red > np.minimum(rest, 240) + 15        # redder than gray by more than JPEG colour noise
-    if not drop_red or not mask.any():
-        return gray
-    out = np.asarray(gray).copy()
-    out[mask] = np.clip(out[mask] + 2 * (red[mask].astype(np.int16) - rest[mask] - 15), 0, 255)
-    return Image.fromarray(out)
-
-
-def _skew(gray) -> float:
-    """Skew in degrees by projection profile: the shear that makes text rows sharpest."""
-    import numpy as np
-
-    factor = max(1, gray.width // 1000)
-    small = np.asarray(gray.reduce(factor) if factor > 1 else gray)
-    ink = (int(np.percentile(small, 1)) + int(np.median(small))) // 2
-    ys, xs = np.nonzero(small < ink)
-    if len(ys) < 500:
-        return 0.0
-    if len(ys) > 100_000:
-        pick = np.random.default_rng(0).choice(len(ys), 100_000, replace=False)
-        ys, xs = ys[pick], xs[pick]
-
-    def score(angle: float) -> float:
-        rows = np.rint(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
-        hist = np.bincount(rows - rows.min())
-        return float(np.sum(np.diff(hist).astype(np.float64) ** 2))
-
-    best = max(np.arange(-4, 4.01, 0.25), key=score)
-    return round(float(max(np.arange(best - 0.25, best + 0.26, 0.05), key=score)), 2)
-
-
-def _deskew(gray):
-    from PIL import Image
-
-    angle = _skew(gray)
-    if abs(angle) <= MIN_SKEW_DEG:
-        return gray
-    return gray.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
 
 
 def _sha256_file(path: Path) -> str:
@@ -306,6 +278,13 @@ def _image_dpi(image) -> int | None:
     except (TypeError, ValueError, IndexError):
         value = 0
     return value if 70 <= value <= 1200 else None
+
+
+def _file_image_dpi(path: Path) -> int | None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return _image_dpi(image)
 
 
 def _loaded(path: Path, frame):

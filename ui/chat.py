@@ -112,7 +112,7 @@ def validity_line(validity) -> str:
 
 
 def _page_picture(c, page_image) -> str:
-    uri = page_image(c.doc_id, c.page) if page_image and c.page else None
+    uri = page_image(c.doc_id, c.page, c.text, c.ocr) if page_image and c.page else None
     if not uri:
         return ""
     return (f'<details class="rag-page"><summary>Xem trang {c.page} của bản gốc</summary>'
@@ -252,9 +252,13 @@ class ChatHandlers:
                                    self.assistant.library.validity_of)
         yield history, sources, ""
 
-    def page_image(self, doc_id: str, page: int) -> str | None:
-        original = self.assistant.library.original_file(doc_id)
-        return page_image(str(original), page) if original else None
+    def page_image(self, doc_id: str, page: int, quote: str | None = None, ocr: bool = False) -> str | None:
+        """The cited page of the original, `quote` highlighted where its position is known."""
+        library = self.assistant.library
+        original = library.original_file(doc_id)
+        if not original:
+            return None
+        return page_image(str(original), page, quote, library.ocr_page(original, page) if ocr else None)
 
     def ask_json(self, question: str, documents: list[str] | None = None,
                  provinces: list[str] | None = None) -> dict:

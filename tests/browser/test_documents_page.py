@@ -18,6 +18,7 @@ PASSWORD = "mat-khau-quan-tri-2026"
 PDF = SAMPLES.parent.parent / "tests" / "data" / "formats" / "pdf_sample.pdf"
 DUTY = "Giao Sở Khoa học và Công nghệ chủ trì lập bản đồ số các làng nghề gốm, hoàn thành trước ngày 30/6/2027."
 QUESTION = "Ai lập bản đồ số các làng nghề gốm?"
+PDF_QUESTION = "Bảng phân công: ai chủ trì số hóa hồ sơ, hoàn thành tháng 6/2026?"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -86,6 +87,13 @@ def test_administrator_uploads_asks_removes(page, admin_app, tmp_path):
     expect(page.locator("div.rag-sources")).to_contain_text("Kế hoạch làng nghề 2027.docx")
     page.locator("div.rag-sources a.rag-open").first.click()  # the citation opens its clause
     expect(page.locator("#rag-doc-view .rag-clause-focus")).to_contain_text("bản đồ số", timeout=WAIT_MS)
+
+    ask(page, PDF_QUESTION)                       # a PDF citation shows its page, the clause highlighted
+    card = page.locator("div.rag-source", has_text="pdf_sample.pdf").first
+    card.get_by_text("Xem trang 1 của bản gốc").click()
+    picture = card.locator("details.rag-page img")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.naturalWidth") > 500
 
     page.get_by_role("tab", name="Văn bản").click()
     choice = page.locator("#rag-remove-choice input")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputFileError
-from ingest.ocr import Ocr, Word, _deskew, _gray, _skew, page_blocks
+from ingest.ocr import Ocr, Word, page_blocks
+from ingest.ocr_image import deskew, gray_without_red, measure_skew
 
 DPI = 200
 LEFT = ["ỦY BAN NHÂN DÂN", "TỈNH MẪU SƠN", "Số: 125/UBND-VX"]
@@ -207,14 +208,14 @@ def test_pdf_pages_render_and_recognise(tmp_path, ocr_available, dpi):
 
 @pytest.mark.parametrize("angle", [1.5, -0.8])
 def test_skew_is_measured_and_undone(angle):
-    gray = _gray(scanned_page(angle=angle))
-    assert abs(_skew(gray) + angle) < 0.15          # the correction is the opposite rotation
-    assert abs(_skew(_deskew(gray))) < 0.15
+    gray = gray_without_red(scanned_page(angle=angle))
+    assert abs(measure_skew(gray) + angle) < 0.15          # the correction is the opposite rotation
+    assert abs(measure_skew(deskew(gray))) < 0.15
 
 
 def test_small_skew_is_left_alone():
-    gray = _gray(scanned_page(angle=0.1))
-    assert _deskew(gray) is gray
+    gray = gray_without_red(scanned_page(angle=0.1))
+    assert deskew(gray) is gray
 
 
 def test_red_ink_fades_black_ink_stays():
@@ -224,7 +225,7 @@ def test_red_ink_fades_black_ink_stays():
     image.paste((210, 40, 45), (0, 0, 10, 10))       # stamp red
     image.paste((20, 20, 20), (10, 0, 20, 10))       # text black
     image.paste((30, 40, 150), (20, 0, 30, 10))      # blue handwriting (kept: numbers, dates)
-    gray = _gray(image)
+    gray = gray_without_red(image)
     assert gray.getpixel((5, 5)) > 230 and gray.getpixel((15, 5)) < 40 and gray.getpixel((25, 5)) < 80
 
 
