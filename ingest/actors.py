@@ -26,7 +26,8 @@ _ORG_HEADS = (
     "đảng ủy", "quỹ", "bchqs", "vpđkđđ", "ttpvhcc", "ban chỉ đạo", "bcđ", "tòa soạn", "đài phát thanh",
 )
 _HOLDER_HEADS = (
-    "phó giám đốc", "giám đốc", "phó chủ tịch", "chủ tịch", "thủ trưởng", "chánh văn phòng", "chánh thanh tra",
+    "phó giám đốc", "giám đốc", "phó chủ tịch", "chủ tịch", "phó bí thư", "phó trưởng phòng", "phó thủ trưởng",
+    "thủ trưởng", "chánh văn phòng", "chánh thanh tra",
     "phó trưởng ban", "trưởng ban", "trưởng phòng", "hiệu trưởng", "chỉ huy trưởng", "người đứng đầu", "bí thư",
     "tổng biên tập", "thủ tướng", "bộ trưởng", "chánh án", "viện trưởng", "tổ trưởng", "trưởng", "lãnh đạo",
 )
@@ -44,6 +45,8 @@ _PLACE = ("tỉnh", "huyện", "xã", "phường", "thị trấn", "thị xã", 
 _QUALIFIERS = ("có tên tại", "có tên trong", "có tên", "có liên quan", "liên quan", "trực thuộc", "thuộc",
                "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc", "cùng cấp",
                "được kiểm tra", "chức năng", "được giao", "nhà nước")
+# "Đoàn Luật sư tỉnh Bình Thuận (cũ)": a body named before or after a merger.
+_TIME_QUALIFIERS = {"cũ", "mới", "trước đây", "trước sáp nhập", "sau sáp nhập", "sau hợp nhất", "nay"}
 # Words after which ", huyện, thị xã" or ", ngành" goes on listing the same kind of body.
 _LIST_TAILS = {"sở", "ban", "ngành", "huyện", "xã", "tỉnh", "phường", "thị trấn", "thị xã", "thành phố", "đơn vị",
                "cơ quan", "địa phương", "đặc khu", "quận", "trấn", "phố", "khu", "quan", "vị", "phương", "chức", "bộ"}
@@ -180,11 +183,32 @@ def _head(t: Tokens, i: int) -> int:
             return n  # "Sở Nội vụ", "Công an tỉnh", "Đài truyền thanh huyện" (a noun, not "Báo cáo")
         if nxt < len(t.words) and _capital(t.words[nxt]) and t.words[nxt].isalpha():
             return n  # "phòng Y tế", "sở Nội vụ"
+        if _capital(t.words[i]) and _one_noun_then_place(t, i, nxt):
+            return n  # "Đài truyền thanh huyện": the tagger reads "Đài truyền thanh" as one noun
         if _capital(t.words[i]) and t.low[i] in ("ubnd", "hđnd", "vpđkđđ", "ttpvhcc", "bchqs", "bhxh", "bcđ"):
             return n
         return 0
     n = t.match(i, _BARE)
     return n if _capital(t.words[i]) else 0
+
+
+def _one_noun_then_place(t: Tokens, head: int, nxt: int) -> bool:
+    """The tagger made the head and the lowercase syllables after it one noun, and a level word
+    ("huyện", "tỉnh", "xã") follows that noun."""
+    end = nxt
+    while end < len(t.words) and t.joined[end] and t.noun[end] and not _capital(t.words[end]):
+        end += 1
+    return end > nxt and t.noun[head] and bool(t.match(end, _PLACES))
+
+
+def _inner_body_end(t: Tokens, i: int, head_end: int) -> int:
+    """Index past a body's head phrase begun by a capitalised word just before i and running over
+    it ("Đảng ủy", "Ủy ban nhân dân"), or 0."""
+    for j in range(i - 1, max(head_end, i - 4) - 1, -1):
+        k = t.match(j, _ORG)
+        if k and j + k > i and _capital(t.words[j]):
+            return j + k
+    return 0
 
 
 def _starts_agency(t: Tokens, i: int) -> bool:
@@ -215,14 +239,20 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
                 i = j + (t.match(j, _GROUP) or t.match(j, _PLACES))  # "các sở, ban, ngành", "các xã, thị trấn"
                 continue
             return i
-        if w == "(" and ")" in t.words[i:i + 8]:
+        if w == "(" and ")" in t.words[i:i + 12]:
             close = t.words.index(")", i)
-            if all(_capital(x) or x.isdigit() or x in ",&-" for x in t.words[i + 1:close]):
-                i = close + 1  # "(VCCI)", "(BCHQS)"
+            inner = t.low[i + 1:close]
+            if all(_capital(x) or x.isdigit() or x in ",&-" for x in t.words[i + 1:close]) \
+                    or " ".join(inner) in _TIME_QUALIFIERS or _starts_agency(t, i + 1):
+                i = close + 1  # "(VCCI)", "(cũ)", "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"
                 continue
             return i
         if _capital(w) or w.isdigit() or w == "&" or t.joined[i]:
             i += 1
+            continue
+        inner = _inner_body_end(t, i, head_end)
+        if inner:
+            i = inner  # "Bí thư Đảng ủy", "Ban Thường trực Ủy ban Mặt trận Tổ quốc": a body's name inside
             continue
         if low in ("các", "những") and (t.match(i + 1, _GROUP) or t.match(i + 1, _PLACES)):
             group = True  # "Thủ trưởng các sở, ban, ngành", "UBND các xã, thị trấn"
@@ -260,6 +290,7 @@ def agency_list(text: str, at: int = 0, tagger: Tagger | None = None, tokens: To
     if i == len(t.words) or t.starts[i] - at > 1:
         return []
     out: list[Span] = []
+    ranges: list[tuple[int, int]] = []
     while i < len(t.words):
         h = _head(t, i)
         if not h:
@@ -269,6 +300,7 @@ def agency_list(text: str, at: int = 0, tagger: Tagger | None = None, tokens: To
         while end > i + h and t.words[end - 1] in (",", "-", "–", "—", "&") or end > i + 1 and t.low[end - 1] == "và":
             end -= 1
         out.append(Span(t.starts[i], t.ends[end - 1], text[t.starts[i]:t.ends[end - 1]]))
+        ranges.append((i, end))
         # separators: ",", ";", "và", "cùng", "cùng với"
         j = end
         while j < len(t.words) and (t.words[j] in (",", ";") or t.low[j] in ("và", "cùng", "với")):
@@ -276,6 +308,35 @@ def agency_list(text: str, at: int = 0, tagger: Tagger | None = None, tokens: To
         if j == end or not _starts_agency(t, j):
             break
         i = j
+    return _distributed(t, text, out, ranges)
+
+
+def _heads_end(t: Tokens, i: int, end: int) -> int:
+    """Index past the chain of head words at i ("Bí thư Đảng ủy", "Chủ tịch UBND")."""
+    while i < end:
+        k = t.match(i, _HOLDER) or t.match(i, _ORG)
+        if not k:
+            break
+        i += k
+    return i
+
+
+def _distributed(t: Tokens, text: str, spans: list[Span], ranges: list[tuple[int, int]]) -> list[Span]:
+    """"Bí thư Đảng ủy, Chủ tịch UBND các xã, thị trấn": the bare heads before the last item share its
+    scope ("các xã, thị trấn", "tỉnh"), as a reader takes them: two office holders of each commune."""
+    if len(spans) < 2:
+        return spans
+    last_start, last_end = ranges[-1]
+    scope = _heads_end(t, last_start, last_end)
+    if scope in (last_start, last_end) or not (t.low[scope] in _DETERMINERS or t.match(scope, _PLACES)):
+        return spans
+    suffix = text[t.starts[scope]:t.ends[last_end - 1]]
+    out = list(spans)
+    for n in range(len(spans) - 2, -1, -1):
+        start, end = ranges[n]
+        if _heads_end(t, start, end) != end:
+            break
+        out[n] = Span(spans[n].start, spans[n].end, f"{spans[n].text} {suffix}")
     return out
 
 

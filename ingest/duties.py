@@ -28,6 +28,7 @@ from ingest.sentences import (
     ABOUT,
     ADVERBS,
     COORDINATE,
+    EXECUTION,
     GIVEN,
     OPENING,
     PASSIVE_AGENT,
@@ -52,7 +53,7 @@ from ingest.task_table import parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v7"
+DUTIES_VERSION = "duties-v8"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
@@ -163,6 +164,9 @@ class DutyExtractor:
 
     def _part(self, part: str, explicit_only: bool = False) -> tuple[list[Assignment], list[str], list[str]]:
         """(leads, coordinators, addressed) of one sentence part."""
+        executing = self._execution(part)
+        if executing:
+            return executing, [], []
         leads: list[Assignment] = []
         addressed_to: list = []
         for m in TRIGGER.finditer(part):
@@ -207,6 +211,24 @@ class DutyExtractor:
         for m in COORDINATE.finditer(part):
             coordinators.extend(self._actors(self._agencies(part, m.end())))
         return leads, coordinators, []
+
+    def _execution(self, part: str) -> list[Assignment]:
+        """The bodies an execution article names, each item of its ';' list whole: a name the
+        recogniser stops inside ("Trưởng ban Vì sự tiến bộ của phụ nữ tỉnh") runs to its separator."""
+        m = EXECUTION.search(part)
+        if not m:
+            return []
+        action, actors = part[m.start():].strip(" ./"), []
+        for item in re.split(r"\s*;\s*", part[:m.start()]):
+            item = strip_marker(item).strip(" ,")
+            spans = self._agencies(item, 0)
+            if not spans:
+                continue
+            names = self._actors(spans)
+            if item[spans[-1].end:].strip(" ,.") and not THEN.match(item[spans[-1].end:].strip(" ,")):
+                names[-1] = item[spans[-1].start:].strip(" ,")
+            actors.extend(names)
+        return [(a, "thực hiện", action) for a in actors]
 
     def _subject(self, part: str) -> tuple[list[Span], str] | None:
         then = part.rfind(" thì ", 0, 300)

@@ -36,6 +36,10 @@ THEN = re.compile(r"^(?:của|về|tại|theo|đã|được|là|trong|ngày|số
 REFERENCE = re.compile(
     r"\b(?:Chỉ thị|Nghị quyết|Quyết định|Kế hoạch|Công văn|văn bản|Thông tư|Nghị định|Luật|Thông báo|Chương trình)"
     r"\s+số\s+[\w/.\-]+(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?", re.UNICODE)
+# The execution article of a decision: "Chánh Văn phòng …; Giám đốc …; Thủ trưởng … chịu trách nhiệm thi
+# hành Quyết định này" (its subject is a list of bodies, however long, split by ';' or ',').
+EXECUTION = re.compile(r"\s+(?:chịu|có)\s+trách\s+nhiệm\s+(?:thi\s+hành|thực\s+hiện)\s+(?:Quyết\s+định|Chỉ\s+thị"
+                       r"|Nghị\s+quyết|Kế\s+hoạch|Thông\s+báo|Công\s+văn|văn\s+bản)\s+này", _I)
 GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
 PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
 SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)
@@ -69,6 +73,9 @@ def sentence_parts(text: str) -> list[tuple[str, str]]:
     yêu cầu Thủ trưởng các sở; Chủ tịch UBND các huyện …")."""
     out: list[tuple[str, str]] = []
     for sentence in split_sentences(squash(text), keep_lists=True):
+        if EXECUTION.search(sentence):
+            out.extend((piece, sentence[:_LONGEST]) for piece in _pieces(sentence))
+            continue
         parts: list[str] = []
         joining = False
         for part in (p.strip() for p in sentence.split(";")):

@@ -40,6 +40,19 @@ def tagger():
     ("phòng Nông nghiệp và PTNT phối hợp Hạt Kiểm lâm", ["phòng Nông nghiệp và PTNT"]),
     ("Văn phòng HĐND và UBND huyện bố trí lịch làm việc", ["Văn phòng HĐND và UBND huyện"]),
     ("Văn phòng UBND tỉnh, UBND các xã thực hiện", ["Văn phòng UBND tỉnh", "UBND các xã"]),
+    # a body's own head inside a name; qualifiers in parentheses; one noun the tagger joins
+    ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam phường tổ chức hội nghị",
+     ["Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam phường"]),
+    ("Phó Bí thư Đảng ủy phụ trách công tác dân vận", ["Phó Bí thư Đảng ủy"]),
+    ("Hội Nông dân tỉnh Gia Lai (cũ) và Hội Nông dân tỉnh Bình Định (cũ) bàn giao hồ sơ",
+     ["Hội Nông dân tỉnh Gia Lai (cũ)", "Hội Nông dân tỉnh Bình Định (cũ)"]),
+    ("Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công) hướng dẫn các xã",
+     ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"]),
+    ("Đài truyền thanh huyện phát tin hằng ngày", []),        # the tagger does not join it here: left out
+    # heads that share the last item's scope: two office holders of each commune
+    ("Bí thư Đảng ủy, Chủ tịch UBND các phường, đặc khu chỉ đạo rà soát",
+     ["Bí thư Đảng ủy các phường, đặc khu", "Chủ tịch UBND các phường, đặc khu"]),
+    ("Giám đốc Sở Y tế, Chủ tịch UBND các xã kiểm tra", ["Giám đốc Sở Y tế", "Chủ tịch UBND các xã"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
@@ -54,6 +67,14 @@ def test_every_agency_in_a_text_with_offsets(tagger):
     found = find_agencies(text, tagger)
     assert [s.text for s in found] == ["phòng Nông nghiệp và PTNT", "Hạt Kiểm lâm", "UBND xã Đức Xuyên"]
     assert all(text[s.start:s.end] == s.text for s in found)
+
+
+def test_a_name_the_tagger_reads_as_one_noun_runs_to_its_level_word(tagger):
+    from ingest.actors import Tokens
+
+    text = "Giao Đài truyền thanh huyện tăng cường tuyên truyền"       # tagged whole, as the extractor does
+    found = agency_list(text, len("Giao "), tokens=Tokens(text, tagger))
+    assert [s.text for s in found] == ["Đài truyền thanh huyện"]
 
 
 def test_without_a_tagger_capitalised_names_still_end_at_the_predicate():

@@ -401,3 +401,26 @@ def test_agencies_mentioned_in_a_question(agencies, question, expected):
 ])
 def test_resolve_a_users_name_for_an_agency(agencies, query, canonical):
     assert agencies.resolve(query) == canonical
+
+
+EXECUTION_DECISION = """ỦY BAN NHÂN DÂN
+TỈNH GIA LAI
+Số: 88/QĐ-UBND
+Gia Lai, ngày 3 tháng 3 năm 2026
+
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác chuyển đổi số
+
+Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.
+Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số.
+Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc Sở Khoa học và Công nghệ; Trưởng ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh; Thủ trưởng các cơ quan, đơn vị có liên quan và các thành viên có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.
+"""
+
+
+def test_the_execution_article_gives_each_body_of_its_semicolon_list(tmp_path):
+    _, duties = extract_text(tmp_path, EXECUTION_DECISION)
+    executing = [d.actor_text for d in duties if "thi hành Quyết định này" in d.quote]
+    assert executing == ["Chánh Văn phòng UBND tỉnh", "Giám đốc Sở Khoa học và Công nghệ",
+                         "Trưởng ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh",       # lower-case name kept whole
+                         "Thủ trưởng các cơ quan, đơn vị có liên quan", "các thành viên có tên tại Điều 1"]
+    assert {d.role for d in duties if d.actor_text in executing} == {"thực hiện"}
