@@ -37,6 +37,7 @@ _GROUP_NOUNS = (
     "phòng", "xã", "phường", "thị trấn", "huyện", "tỉnh", "thành phố", "thành viên", "đại biểu", "chủ đầu tư",
     "nhà đầu tư", "cấp", "trường", "cơ sở", "ủy viên", "đồng chí", "ông", "bà", "bộ phận", "đặc khu", "quận",
     "lực lượng", "phương tiện", "hợp tác xã", "tập thể", "cán bộ", "công chức", "viên chức", "người lao động",
+    "khu công nghiệp", "khu kinh tế", "khu chế xuất", "dự án",  # "Ban Quản lý các khu công nghiệp …"
 )
 _BARE_GROUPS = ("nhà đầu tư", "chủ đầu tư", "cơ quan", "đơn vị", "doanh nghiệp", "cán bộ, công chức")
 # Words that go on naming the agency though written in lower case.
@@ -176,6 +177,8 @@ def _head(t: Tokens, i: int) -> int:
         follows = nxt < len(t.words) and (_starts_agency(t, nxt) or t.match(nxt, _GROUP))  # "người đứng đầu cơ quan …"
         return n if _capital(t.words[i]) or follows else 0
     n = t.match(i, _ORG)
+    if n and t.low[i:i + 2] == ["tổ", "chức"]:
+        return 0  # "Tổ chức thực hiện", "TỔ CHỨC THỰC HIỆN": to organise, not a team
     if n:
         nxt = i + n
         if _capital(t.words[i]) and (n > 1 or nxt < len(t.words) and (_capital(t.words[nxt]) or t.match(nxt, _PLACES)
@@ -183,6 +186,9 @@ def _head(t: Tokens, i: int) -> int:
             return n  # "Sở Nội vụ", "Công an tỉnh", "Đài truyền thanh huyện" (a noun, not "Báo cáo")
         if nxt < len(t.words) and _capital(t.words[nxt]) and t.words[nxt].isalpha():
             return n  # "phòng Y tế", "sở Nội vụ"
+        if _capital(t.words[i]) and t.low[i] == "báo" and t.low[nxt:nxt + 1] == ["và"] \
+                and nxt + 1 < len(t.words) and _capital(t.words[nxt + 1]):
+            return n  # "Báo và Phát thanh, Truyền hình Lâm Đồng": the provincial media merged in 2025
         if _capital(t.words[i]) and _one_noun_then_place(t, i, nxt):
             return n  # "Đài truyền thanh huyện": the tagger reads "Đài truyền thanh" as one noun
         if _capital(t.words[i]) and t.low[i] in ("ubnd", "hđnd", "vpđkđđ", "ttpvhcc", "bchqs", "bhxh", "bcđ"):
@@ -211,6 +217,19 @@ def _inner_body_end(t: Tokens, i: int, head_end: int) -> int:
     return 0
 
 
+def _lower_nouns_then_place(t: Tokens, i: int, head_start: int) -> int:
+    """Index past a run of up to four lower-case nouns and the level word that ends it, in a name
+    that has no level word yet; 0 otherwise."""
+    if any(t.match(k, _PLACES) for k in range(head_start, i)):
+        return 0
+    end = i
+    while end < min(i + 4, len(t.words)) and t.noun[end] and t.words[end].isalpha() and not _capital(t.words[end]) \
+            and not t.match(end, _PLACES) and not t.match(end, _ROLES):
+        end += 1
+    k = t.match(end, _PLACES) if end > i else 0
+    return end + k if k else 0
+
+
 def _starts_agency(t: Tokens, i: int) -> bool:
     return _head(t, i) > 0
 
@@ -225,6 +244,9 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
             return i
         if w in (",", "–", "-", "—", "&") or low == "và":
             j = i + 1
+            if low == "và" and i == head_start + 1 and t.low[head_start] == "báo" and j < n and _capital(t.words[j]):
+                i = j  # "Báo và Đài Phát thanh, Truyền hình …": one body
+                continue
             if j < n and t.low[head_start:head_start + 2] == ["văn", "phòng"] and t.low[j] in _OFFICE_BODIES \
                     and t.low[j] not in t.low[head_start:i]:
                 i = j  # "Văn phòng HĐND và UBND huyện", "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh": one office
@@ -267,6 +289,10 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
             continue
         if t.noun[i] and w.isalpha() and not group and all(not _capital(x) for x in t.words[head_end:i]):
             i += 1  # a descriptive name in lower case: "Trung tâm dịch vụ kỹ thuật nông nghiệp"
+            continue
+        placed = _lower_nouns_then_place(t, i, head_start)
+        if placed:
+            i = placed  # "Trung tâm Phục vụ hành chính công tỉnh": its level word closes the name
             continue
         return i
     return i
@@ -338,6 +364,12 @@ def _distributed(t: Tokens, text: str, spans: list[Span], ranges: list[tuple[int
             break
         out[n] = Span(spans[n].start, spans[n].end, f"{spans[n].text} {suffix}")
     return out
+
+
+def bare_head(name: str) -> bool:
+    """"Trung tâm", "Ban", "Hội đồng": a body's head alone, which refers back to a body named in full."""
+    t = Tokens(name.strip(), None)
+    return bool(t.words) and t.match(0, _ORG) == len(t.words)
 
 
 def find_agencies(text: str, tagger: Tagger | None = None) -> list[Span]:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
-from ingest.actors import Span, Tagger, Tokens, agency_list, default_tagger, find_agencies
+from ingest.actors import Span, Tagger, Tokens, agency_list, bare_head, default_tagger, find_agencies
 from ingest.agencies import AgencyNames, agency_key
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
@@ -74,6 +74,8 @@ class DutyExtractor:
         self._tagger = tagger
         self._tokens: dict[str, Tokens] = {}
         self._short: dict[str, str] = {}
+        self._named: list[tuple[str, str]] = []
+        self._reading = False                 # inside extract(): a document's names are remembered
 
     @property
     def tagger(self) -> Tagger | None:
@@ -84,13 +86,14 @@ class DutyExtractor:
     def extract(self, doc: Document, chunks: list[Chunk]) -> list[Duty]:
         duties: list[Duty] = []
         rows = {offset for offset, _, _ in doc.rows}
+        self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
+        self._named, self._reading = [], True       # (head key, full name) in reading order
         addressees = [a for r in doc.header.recipients for a in self._names(r)]
         signed = iso_date(doc.header.date)
         # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
         # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.
         writes_down = doc.header.doc_type in _TO_ADDRESSEES and not writes_upward(doc.header.issuer,
                                                                                    doc.header.recipients)
-        self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
         pending: tuple[str, list[str]] | None = None  # (clause path, actors) of a line "Giao Sở Tài chính:"
         for chunk in chunks:
             if chunk.start in rows:  # a task-table row: its columns say who leads, who helps, by when
@@ -117,6 +120,7 @@ class DutyExtractor:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees]
+        self._reading = False
         return _dedupe(duties)
 
     @staticmethod
@@ -185,10 +189,10 @@ class DutyExtractor:
             if directing:
                 # "UBND huyện chỉ đạo phòng Tài nguyên … lập hồ sơ": both act; without a named subject
                 # ("Chỉ đạo các sở …" under "1. Công an tỉnh") it is the addressee's own task.
-                subject = self._subject(part[:m.start()].rstrip() + " x") if m.start() else None
+                subject = self._subject_before(part, m.start()) if m.start() else []
                 if not subject:
                     continue
-                leads.extend((a, "thực hiện", part[m.start():]) for a in self._actors(subject[0]))
+                leads.extend((a, "thực hiện", part[m.start():]) for a in self._actors(subject))
             if part.rstrip().endswith(":") and not leads:
                 return [], [], self._actors(spans)  # "… đề nghị UBND tỉnh thực hiện một số nội dung sau:"
             if not rest.strip(" :.") and not leads and m.start() < len(part) // 2 + 10:
@@ -229,6 +233,18 @@ class DutyExtractor:
                 names[-1] = item[spans[-1].start:].strip(" ,")
             actors.extend(names)
         return [(a, "thực hiện", action) for a in actors]
+
+    def _subject_before(self, part: str, at: int) -> list[Span]:
+        """The agencies whose list ends just before `at` and starts the part or follows a comma or
+        colon: "UBND huyện" in "Đối với …, UBND huyện chỉ đạo phòng …"."""
+        subject = self._subject(part[:at].rstrip() + " x")
+        if subject:
+            return subject[0]
+        for m in re.finditer(r"[,:]\s+", part[:at]):
+            spans = self._agencies(part, m.end())
+            if spans and not part[spans[-1].end:at].strip():
+                return spans
+        return []
 
     def _subject(self, part: str) -> tuple[list[Span], str] | None:
         then = part.rfind(" thì ", 0, 300)
@@ -274,7 +290,21 @@ class DutyExtractor:
 
     def _actors(self, spans: list[Span]) -> list[str]:
         names = [s.text.strip(" ,;:.") for s in spans if s.text.strip(" ,;:.")]
-        return [self._short.get(agency_key(n), n) for n in names]
+        out = [self._short.get(agency_key(n)) or self._named_before(n) or n for n in names]
+        for name in out if self._reading else ():   # remembered, in reading order, for a later bare "Trung tâm"
+            words = name.split()
+            for n in range(1, min(4, len(words))):
+                if bare_head(" ".join(words[:n])) and not bare_head(" ".join(words[:n + 1])):
+                    self._named.append((agency_key(" ".join(words[:n])), name))
+                    break
+        return out
+
+    def _named_before(self, name: str) -> str | None:
+        """A bare head ("Trung tâm") as the body of that head this document named last."""
+        if not bare_head(name):
+            return None
+        key = agency_key(name)
+        return next((full for head, full in reversed(self._named) if head == key), None)
 
     def _short_names(self, text: str) -> dict[str, str]:
         """"Ban Chỉ đạo về dữ liệu tỉnh Lâm Đồng (sau đây gọi tắt là Ban Chỉ đạo)": short key -> full name."""

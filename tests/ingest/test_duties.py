@@ -424,3 +424,30 @@ def test_the_execution_article_gives_each_body_of_its_semicolon_list(tmp_path):
                          "Trưởng ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh",       # lower-case name kept whole
                          "Thủ trưởng các cơ quan, đơn vị có liên quan", "các thành viên có tên tại Điều 1"]
     assert {d.role for d in duties if d.actor_text in executing} == {"thực hiện"}
+
+
+BARE_HEAD_LETTER = """ỦY BAN NHÂN DÂN
+TỈNH GIA LAI
+Số: 12/TB-UBND
+Gia Lai, ngày 5 tháng 3 năm 2026
+
+THÔNG BÁO
+Kết luận của Chủ tịch UBND tỉnh tại buổi làm việc
+
+1. Giao Trung tâm Phục vụ hành chính công tỉnh rà soát quy trình tiếp nhận hồ sơ.
+2. Giao Trung tâm chủ trì, phối hợp với Sở Nội vụ tổ chức tập huấn trước ngày 30/4/2026.
+3. Giao Trung tâm Công nghệ thông tin tỉnh nâng cấp cổng dịch vụ công.
+4. Giao Trung tâm bảo đảm an toàn dữ liệu.
+5. Báo và Phát thanh, Truyền hình Gia Lai tăng cường tuyên truyền kết quả thực hiện.
+"""
+
+
+def test_a_bare_head_refers_back_to_the_body_named_last_before_it(tmp_path):
+    _, duties = extract_text(tmp_path, BARE_HEAD_LETTER)
+    by_item = {d.quote[:12]: d.actor_text for d in duties if d.role != "phối hợp"}
+    assert by_item["Giao Trung t"] in ("Trung tâm Phục vụ hành chính công tỉnh", "Trung tâm Công nghệ thông tin tỉnh")
+    leads = [d.actor_text for d in duties if d.role == "chủ trì"]
+    assert leads == ["Trung tâm Phục vụ hành chính công tỉnh"]           # item 2: the one named in item 1
+    last = [d.actor_text for d in duties if "an toàn dữ liệu" in d.quote]
+    assert last == ["Trung tâm Công nghệ thông tin tỉnh"]                 # item 4: the one named in item 3
+    assert [d.actor_text for d in duties if "tuyên truyền" in d.quote] == ["Báo và Phát thanh, Truyền hình Gia Lai"]
