@@ -95,6 +95,7 @@ class DutyExtractor:
         writes_down = doc.header.doc_type in _TO_ADDRESSEES and not writes_upward(doc.header.issuer,
                                                                                    doc.header.recipients)
         pending: tuple[str, list[str]] | None = None  # (clause path, actors) of a line "Giao Sở Tài chính:"
+        intro: tuple[str, str] | None = None  # (section, line) of "Trong tháng 12/2025, thực hiện các nhiệm vụ sau:"
         for chunk in chunks:
             if chunk.start in rows:  # a task-table row: its columns say who leads, who helps, by when
                 duties.extend(self._row_duties(doc, chunk, signed))
@@ -109,9 +110,13 @@ class DutyExtractor:
             # A report or a submission describes; only its explicit requests ("đề nghị …") assign.
             explicit_only = chunk.kind != "clause" or (doc.header.doc_type in _DESCRIPTIVE and not any(
                 _FORWARD.search(h) for h in chunk.headings))
-            found, addressed = self._chunk(chunk.text, context, explicit_only, signed, chunk.headings, fallback)
+            if intro and not chunk.clause.startswith(intro[0] + ","):
+                intro = None
+            headings = (intro[1], *chunk.headings) if intro else chunk.headings
+            found, addressed = self._chunk(chunk.text, context, explicit_only, signed, headings, fallback)
             if addressed and chunk.kind in ("clause", "preamble"):
                 pending = (chunk.clause if chunk.kind == "clause" else "", addressed)
+            intro = _time_intro(chunk, signed) or intro
             duties.extend(self._duty(doc, chunk, *f) for f in found)
         if not duties and addressees and writes_down:
             # No sentence names anyone: the whole letter is addressed to its recipients.
@@ -379,6 +384,17 @@ def actor_of(text: str, headings: tuple[str, ...] = (), addressees: tuple[str, .
     leads = list(dict.fromkeys(x.agencies.canonical(f[0], province) or tidy(f[0])
                                for f in found if f[1] != "phối hợp"))
     return "; ".join(leads) or None
+
+
+def _time_intro(chunk: Chunk, signed) -> tuple[str, str] | None:
+    """(section, line) when a paragraph of a section ends in ':' and sets the time of what follows:
+    "III. … / Trong tháng 12/2025, tập trung thực hiện những nhiệm vụ trọng tâm sau đây:" gives its
+    time to every task of section III below it, as the tasks' own headings would."""
+    line = squash(chunk.text)
+    section, _, last = chunk.clause.rpartition(", ")
+    if not (line.endswith(":") and section and last.startswith("đoạn")):
+        return None
+    return (section, line) if parse_deadline(line, signed).kind not in ("none", "ongoing") else None
 
 
 def _dedupe(duties: list[Duty]) -> list[Duty]:

@@ -451,3 +451,33 @@ def test_a_bare_head_refers_back_to_the_body_named_last_before_it(tmp_path):
     last = [d.actor_text for d in duties if "an toàn dữ liệu" in d.quote]
     assert last == ["Trung tâm Công nghệ thông tin tỉnh"]                 # item 4: the one named in item 3
     assert [d.actor_text for d in duties if "tuyên truyền" in d.quote] == ["Báo và Phát thanh, Truyền hình Gia Lai"]
+
+
+SECTION_TIME_REPORT = """ỦY BAN NHÂN DÂN
+TỈNH GIA LAI
+Số: 40/KH-UBND
+Gia Lai, ngày 2 tháng 2 năm 2026
+
+KẾ HOẠCH
+Triển khai chuyển đổi số năm 2026
+
+I. KẾT QUẢ THÁNG 1
+Các sở đã hoàn thành việc rà soát dữ liệu.
+II. NHIỆM VỤ THÁNG 3
+Trong tháng 3/2026, tập trung thực hiện các nhiệm vụ sau đây:
+1. Sở Khoa học và Công nghệ
+a) Nâng cấp nền tảng tích hợp, chia sẻ dữ liệu của tỉnh.
+b) Hướng dẫn các xã triển khai chữ ký số.
+2. Sở Nội vụ
+a) Rà soát vị trí việc làm của công chức cấp xã.
+III. TỔ CHỨC THỰC HIỆN
+Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.
+"""
+
+
+def test_a_sections_opening_line_gives_its_time_to_the_tasks_below_it(tmp_path):
+    _, duties = extract_text(tmp_path, SECTION_TIME_REPORT)
+    timed = {d.actor_text: d.time.date for d in duties}
+    tasks = [d for d in duties if d.actor_text in ("Sở Khoa học và Công nghệ", "Sở Nội vụ")]
+    assert len(tasks) == 3 and {d.time.date for d in tasks} == {"2026-03-31"}
+    assert timed.get("Sở Tài chính") is None          # section III is outside the line's section
