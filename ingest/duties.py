@@ -59,6 +59,8 @@ _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
+# The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
+COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
 Assignment = tuple[str, str, str]  # actor as written, role, action
 
@@ -104,6 +106,8 @@ class DutyExtractor:
                 continue
             if pending and not in_scope(pending[0], chunk.clause):
                 pending = None
+            if any(COMPOSITION.search(h) for h in chunk.headings):
+                continue  # "Thành lập Ban Chỉ đạo … gồm các thành viên sau:": who sits on it, not who must act
             context = self._heading_actors(chunk.headings) or (pending[1] if pending else [])
             context = [x for a in context for x in (addressees if a is _ADDRESSEES else [a])]
             fallback = addressees if writes_down else []
@@ -180,8 +184,8 @@ class DutyExtractor:
         addressed_to: list = []
         for m in TRIGGER.finditer(part):
             word = m.group(0).split()[0]
-            if word[0].isupper() and m.start() > 0:
-                continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb
+            if word[0].isupper() and m.start() > 0 and part[:m.start()].rstrip()[-1:] not in (":", "."):
+                continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb ("…: Đề nghị X" is one)
             if GIVEN.search(part[:m.start()]):
                 continue  # "nhiệm vụ do UBND tỉnh giao cho các cơ quan": tasks described, not assigned
             spans = self._agencies(part, m.end())

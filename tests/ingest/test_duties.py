@@ -481,3 +481,34 @@ def test_a_sections_opening_line_gives_its_time_to_the_tasks_below_it(tmp_path):
     tasks = [d for d in duties if d.actor_text in ("Sở Khoa học và Công nghệ", "Sở Nội vụ")]
     assert len(tasks) == 3 and {d.time.date for d in tasks} == {"2026-03-31"}
     assert timed.get("Sở Tài chính") is None          # section III is outside the line's section
+
+
+COMPOSITION_DECISION = """ỦY BAN NHÂN DÂN
+TỈNH GIA LAI
+Số: 91/QĐ-UBND
+Gia Lai, ngày 4 tháng 3 năm 2026
+
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác chuyển đổi số
+
+Điều 1. Thành lập Tổ công tác chuyển đổi số tỉnh Gia Lai gồm các thành viên sau:
+1. Giám đốc Sở Khoa học và Công nghệ, Tổ trưởng;
+2. Phó Giám đốc Sở Nội vụ, Tổ phó;
+3. Các thành viên:
+- Phó Chánh Văn phòng UBND tỉnh;
+- Phó Giám đốc Công an tỉnh phụ trách Đề án 06.
+Điều 2. Giao Sở Khoa học và Công nghệ bảo đảm điều kiện hoạt động của Tổ công tác.
+"""
+
+
+def test_the_members_of_a_body_being_set_up_are_not_duties(tmp_path):
+    _, duties = extract_text(tmp_path, COMPOSITION_DECISION)
+    assert [(d.actor_text, d.clause.split(", ")[-1]) for d in duties if "Điều 1" in d.clause] == []
+    assert any(d.actor_text == "Sở Khoa học và Công nghệ" and "Điều 2" in d.clause for d in duties)
+
+
+def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
+    article = "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số."
+    text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền cho các trạm.")
+    _, duties = extract_text(tmp_path, text)
+    assert [d.actor_text for d in duties if "đường truyền" in d.quote] == ["Sở Y tế"]
