@@ -24,6 +24,7 @@ _ORG_HEADS = (
     "liên đoàn", "liên minh", "mặt trận", "tỉnh đoàn", "huyện đoàn", "đoàn", "công ty", "tập đoàn", "ngân hàng",
     "bảo hiểm xã hội", "bhxh", "thuế", "chi nhánh", "trường", "bệnh viện", "viện kiểm sát", "viện", "tòa án",
     "đảng ủy", "quỹ", "bchqs", "vpđkđđ", "ttpvhcc", "ban chỉ đạo", "bcđ", "tòa soạn", "đài phát thanh",
+    "mặt trận tổ quốc", "tổ giúp việc", "tổ công tác", "tổ thư ký", "ban quản lý",
 )
 _HOLDER_HEADS = (
     "phó giám đốc", "giám đốc", "phó chủ tịch", "chủ tịch", "phó bí thư", "phó trưởng phòng", "phó thủ trưởng",
@@ -43,7 +44,7 @@ _BARE_GROUPS = ("nhà đầu tư", "chủ đầu tư", "cơ quan", "đơn vị",
 # Words that go on naming the agency though written in lower case.
 _PLACE = ("tỉnh", "huyện", "xã", "phường", "thị trấn", "thị xã", "thành phố", "đặc khu", "quận", "cấp tỉnh",
           "cấp huyện", "cấp xã", "trung ương", "khu vực", "số")
-_QUALIFIERS = ("có tên tại", "có tên trong", "có tên", "có liên quan", "liên quan", "trực thuộc", "thuộc",
+_QUALIFIERS = ("có tên tại", "có tên trong", "có tên", "có liên quan", "liên quan", "trực thuộc", "thuộc", "lâm thời",
                "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc", "cùng cấp",
                "được kiểm tra", "chức năng", "được giao", "nhà nước")
 # "Đoàn Luật sư tỉnh Bình Thuận (cũ)": a body named before or after a merger.

@@ -59,6 +59,10 @@ _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
+# Predicates that report, thank, acknowledge or submit: a body saying something, not being given a task.
+NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|biểu dương|đánh giá cao|cảm ơn|trân trọng|"
+                        r"nhận được|nhận thấy|thống nhất với|kính (?:trình|báo cáo|đề nghị|gửi)|thông báo|dự kiến|"
+                        r"báo cáo như sau|xin báo cáo|là cơ quan|được giao)\b", _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -219,6 +223,8 @@ class DutyExtractor:
                     return [], [], self._actors(spans)
                 if not self._opens_with_verb(rest.lstrip(" :")):
                     return [], [], []  # "Phó Trưởng ban thường trực …", "Trưởng ban: Ông …": a title, not a task
+                if NOT_A_TASK.match(rest.lstrip(" :")):
+                    return [], [], []  # "UBND tỉnh ghi nhận …", "Trung tâm kính trình …": said, not assigned
                 leads = [(a, role_of(rest.lstrip(" :")), rest.lstrip(" :")) for a in self._actors(spans)]
         coordinators = []
         for m in COORDINATE.finditer(part):

@@ -24,7 +24,7 @@ ROLE_START = (
     (re.compile(r"^(?:theo dõi|đôn đốc|(?:tổ chức\s+)?kiểm tra|giám sát)\b", _I), "theo dõi, đôn đốc"),
     (re.compile(r"^(?:tổng hợp,? báo cáo|báo cáo)\b", _I), "báo cáo"),
 )
-TRIGGER = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:giao(?: cho)?|yêu cầu|đề nghị|chỉ đạo|nhắc nhở)\s+", _I)
+TRIGGER = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:giao(?: cho)?|yêu cầu|đề nghị|chỉ đạo|nhắc nhở|ủy quyền cho)\s+", _I)
 COORDINATE = re.compile(r"(?<!\w)phối hợp(?: chặt chẽ)?(?: (?:với|cùng))?\s+", _I)
 # An opening phrase before the subject: "Trong tháng 12/2025, Sở …", "Căn cứ …, Sở …", "Riêng Sở …".
 OPENING = re.compile(r"^(?:(?:đồng thời|riêng|ngoài ra|theo đó|do đó|vì vậy|trên cơ sở đó|bên cạnh đó)\s*,?\s*"

@@ -49,6 +49,10 @@ def tagger():
     ("Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công) hướng dẫn các xã",
      ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"]),
     ("Đài truyền thanh huyện phát tin hằng ngày", []),        # the tagger does not join it here: left out
+    # bodies named by what they are: a working group, the Front, an interim board
+    ("Tổ giúp việc có trách nhiệm giúp Ban Chỉ đạo", ["Tổ giúp việc"]),
+    ("Mặt trận tổ quốc huyện vận động nhân dân", ["Mặt trận tổ quốc huyện"]),
+    ("Ban Chấp hành lâm thời có trách nhiệm tổ chức Đại hội", ["Ban Chấp hành lâm thời"]),
     # heads that share the last item's scope: two office holders of each commune
     ("Bí thư Đảng ủy, Chủ tịch UBND các phường, đặc khu chỉ đạo rà soát",
      ["Bí thư Đảng ủy các phường, đặc khu", "Chủ tịch UBND các phường, đặc khu"]),

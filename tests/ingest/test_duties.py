@@ -512,3 +512,21 @@ def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
     text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền cho các trạm.")
     _, duties = extract_text(tmp_path, text)
     assert [d.actor_text for d in duties if "đường truyền" in d.quote] == ["Sở Y tế"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ủy ban nhân dân tỉnh ghi nhận và đánh giá cao sự chủ động của các xã.",
+    "Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét.",
+    "Trung tâm dự kiến tổ chức hội thảo vào tháng 12.",
+])
+def test_a_body_reporting_or_acknowledging_is_not_given_a_task(tmp_path, sentence):
+    letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", "Điều 1. " + sentence)
+    _, duties = extract_text(tmp_path, letter)
+    assert [d.actor_text for d in duties if "Điều 1" in d.clause] == []
+
+
+def test_authorising_a_body_gives_it_the_task(tmp_path):
+    letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.",
+                                        "Điều 1. Ủy quyền cho lãnh đạo Sở Nội vụ dự Đại hội của Hội Cựu chiến binh.")
+    _, duties = extract_text(tmp_path, letter)
+    assert [d.actor_text for d in duties if "Điều 1" in d.clause] == ["lãnh đạo Sở Nội vụ"]
