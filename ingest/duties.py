@@ -81,7 +81,6 @@ class DutyExtractor:
         self._tokens: dict[str, Tokens] = {}
         self._short: dict[str, str] = {}
         self._named: list[tuple[str, str]] = []
-        self._reading = False                 # inside extract(): a document's names are remembered
 
     @property
     def tagger(self) -> Tagger | None:
@@ -93,7 +92,7 @@ class DutyExtractor:
         duties: list[Duty] = []
         rows = {offset for offset, _, _ in doc.rows}
         self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
-        self._named, self._reading = [], True       # (head key, full name) in reading order
+        self._named = []                             # (head key, full name) in reading order
         addressees = [a for r in doc.header.recipients for a in self._names(r)]
         signed = iso_date(doc.header.date)
         # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
@@ -133,7 +132,6 @@ class DutyExtractor:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees]
-        self._reading = False
         return _dedupe(duties)
 
     @staticmethod
@@ -306,7 +304,7 @@ class DutyExtractor:
     def _actors(self, spans: list[Span]) -> list[str]:
         names = [s.text.strip(" ,;:.") for s in spans if s.text.strip(" ,;:.")]
         out = [self._short.get(agency_key(n)) or self._named_before(n) or n for n in names]
-        for name in out if self._reading else ():   # remembered, in reading order, for a later bare "Trung tâm"
+        for name in out:                   # remembered, in reading order, for a later bare "Trung tâm"
             words = name.split()
             for n in range(1, min(4, len(words))):
                 if bare_head(" ".join(words[:n])) and not bare_head(" ".join(words[:n + 1])):
@@ -376,24 +374,6 @@ class DutyExtractor:
             start=chunk.start, end=chunk.end, time=time,
             references=tuple(dict.fromkeys(m.group(0) for m in REFERENCE.finditer(quote))),
             actor_current=self.successions.current(actor))
-
-
-_DEFAULT: list[DutyExtractor] = []
-
-
-def actor_of(text: str, headings: tuple[str, ...] = (), addressees: tuple[str, ...] = (),
-             kind: str = "clause", province: str | None = None) -> str | None:
-    """Who a clause assigns, found as the duty table finds it (the chat names actors with this):
-    its lead actors joined with "; ", or None."""
-    if not _DEFAULT:
-        _DEFAULT.append(DutyExtractor())
-    x = _DEFAULT[0]
-    context = x._heading_actors(tuple(headings))
-    fallback = [a for r in addressees for a in x._names(r)]
-    found, _ = x._chunk(text, context, kind != "clause", None, tuple(headings), fallback)
-    leads = list(dict.fromkeys(x.agencies.canonical(f[0], province) or tidy(f[0])
-                               for f in found if f[1] != "phối hợp"))
-    return "; ".join(leads) or None
 
 
 def _time_intro(chunk: Chunk, signed) -> tuple[str, str] | None:

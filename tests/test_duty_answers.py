@@ -250,3 +250,22 @@ def test_served_app_duties_api(served_client):
     assert f"{len(rows)} nhiệm vụ" in summary
     rows, _ = served_client.predict("Sở NV", ["Cao Bằng"], None, ["chủ trì"], api_name="/duties")
     assert len(rows) >= 2 and {r[1] for r in rows} == {"chủ trì"} and {r[4] for r in rows} == {CAO_BANG}
+
+
+ROLE_NAMED = re.compile(r"\*\*([^*]+)\*\* \((?:chủ trì|phối hợp|thực hiện|tham mưu|theo dõi, đôn đốc|báo cáo)\)")
+
+
+@pytest.mark.parametrize("question", ["Ai chịu trách nhiệm kiểm tra công vụ?", "Hạn báo cáo kết quả là khi nào?",
+                                      "Việc tiếp công dân được quy định thế nào?", "Trách nhiệm của người đứng đầu?"])
+def test_a_retrieval_answer_names_who_must_act_from_the_duty_table_only(real_assistant, question):
+    """One recognizer: the chat never finds actors of its own; a clause without duties names nobody."""
+    answer = real_assistant.ask(question)
+    assert answer.citations
+    lines = answer.text.splitlines()
+    for c in answer.citations:
+        table = {d.actor for d in real_assistant.library.duties(document=c.document) if d.clause == c.clause}
+        line = next((x for x in lines if f"[{c.n}]" in x), "")
+        named = set(ROLE_NAMED.findall(line))
+        assert named <= table, (c.clause, named, table)
+        if not table:
+            assert not re.search(r"\*\*[^*]+\*\* — ", line), line

@@ -8,7 +8,6 @@ from datetime import date
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
 from core.types import Answer, Chunk, Citation, Duty, Header, Hit
-from ingest.duties import actor_of
 
 WHOLE_CLAUSE_CHARS = 360
 MAX_SENTENCE_CHARS = 420
@@ -68,15 +67,13 @@ class ExtractiveAnswerer:
                                                          if dated.date and dated.kind != "date" else "")
                         + overdue_note(dated.date, self.today()) + "; "
                         if dated else "điều khoản này không nêu thời hạn; ")
-        if duties:  # who must act, from the duty table: "**Sở Nội vụ** (chủ trì), **Văn phòng UBND tỉnh** (phối hợp)"
+        actor = None
+        if duties:  # who must act, from the duty table only: "**Sở Nội vụ** (chủ trì), **Văn phòng …** (phối hợp)"
             first: dict[str, Duty] = {}
             for d in duties:
                 first.setdefault(d.actor, d)  # each actor once, with its first role in the clause
             first = list(first.values())
             actor = ", ".join(f"**{d.actor}** ({d.role})" for d in first[:4]) + (" …" if len(first) > 4 else "")
-        else:
-            found = actor_of(c.text, c.headings, (), c.kind, c.province)
-            actor = f"**{found}**" if found else None
         lead = f"{_where(hit)}: " + deadline + (f"{actor} — " if actor else "")
         return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
 

@@ -1,18 +1,10 @@
-"""Agencies recognised by form (ingest/actors.py), with the real Vietnamese tagger, and the one
-recognizer the chat shares with the duty table (ingest.duties.actor_of)."""
+"""Agencies recognised by form (ingest/actors.py), with the real Vietnamese tagger. The chat names
+who must act from the duty table only (tests/test_duty_answers.py), so there is one recognizer."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from ingest.actors import agency_list, default_tagger, find_agencies
-from ingest.chunk import ClauseChunker
-from ingest.duties import DutyExtractor, actor_of
-from ingest.load import load_directive
-from ingest.sentences import RESTATED
-
-SAMPLES = sorted((Path(__file__).resolve().parents[2] / "data" / "directives").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
@@ -83,29 +75,3 @@ def test_a_name_the_tagger_reads_as_one_noun_runs_to_its_level_word(tagger):
 
 def test_without_a_tagger_capitalised_names_still_end_at_the_predicate():
     assert [s.text for s in agency_list("Sở Tài chính bố trí kinh phí", 0, None)] == ["Sở Tài chính"]
-
-
-# --- the chat's actor_of is the duty extractor's ----------------------------------------------------
-
-def test_actor_of_an_assignment_and_of_a_heading():
-    assert actor_of("Giao Văn phòng UBND tỉnh chủ trì, theo dõi việc thực hiện.", ("3. Giao Sở Nội vụ",)) == \
-        "Văn phòng UBND tỉnh"
-    assert actor_of("Chủ trì, phối hợp các ngành liên quan tổ chức kiểm tra công vụ.", ("3. Sở Nội vụ:",)) == "Sở Nội vụ"
-    assert actor_of("Theo dõi diễn biến dịch bệnh.", ()) is None
-
-
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_actor_of_agrees_with_the_duty_table_on_every_sample_clause(path):
-    doc = load_directive(path)
-    chunks = ClauseChunker().chunk(doc)
-    duties = DutyExtractor().extract(doc, chunks)
-    for chunk in chunks:
-        if chunk.kind != "clause":
-            continue
-        found = actor_of(chunk.text, chunk.headings, doc.header.recipients, chunk.kind, doc.header.province)
-        table = {d.actor for d in duties if d.chunk_id == chunk.chunk_id}
-        if found:
-            # a subject that restates the addressee ("Thủ trưởng cơ quan, đơn vị …") is resolved by the
-            # table from the document's opening request, which a single clause does not carry
-            named = {a for a in found.split("; ") if not RESTATED.match(a)}
-            assert named <= table, (chunk.clause, found, table)
