@@ -63,6 +63,9 @@ _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phư
 NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|biểu dương|đánh giá cao|cảm ơn|trân trọng|"
                         r"nhận được|nhận thấy|thống nhất với|kính (?:trình|báo cáo|đề nghị|gửi)|thông báo|dự kiến|"
                         r"báo cáo như sau|xin báo cáo|là cơ quan|được giao)\b", _I)
+# A sentence that only says when: "Hoàn thành trong tháng 9/2019.", "Thời gian thực hiện: Quý II/2026".
+ONLY_WHEN = re.compile(r"(?:hoàn thành|thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?)(?:\s*:\s*|\s+)"
+                       r"(?:xong\s+)?(?:trong|trước|chậm nhất|vào|từ|đến|quý|tháng|năm|ngày)\b[^;]{0,60}$", _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -155,6 +158,12 @@ class DutyExtractor:
         addressed: list[str] = []
         parts = sentence_parts(text)
         for part, sentence in parts:
+            if out and ONLY_WHEN.match(part) and parse_deadline(part, signed).kind != "none":
+                # "Hoàn thành trong tháng 9/2019.": the time of the task before it, not a task of its own
+                time = parse_deadline(part, signed)
+                last = out[-1][5]
+                out = [(*f[:4], time, f[5]) if f[5] == last and f[4].kind == "none" else f for f in out]
+                continue
             leads, coordinators, addressing = self._part(part, explicit_only)
             if addressing:
                 addressed = addressing

@@ -530,3 +530,11 @@ def test_authorising_a_body_gives_it_the_task(tmp_path):
                                         "Điều 1. Ủy quyền cho lãnh đạo Sở Nội vụ dự Đại hội của Hội Cựu chiến binh.")
     _, duties = extract_text(tmp_path, letter)
     assert [d.actor_text for d in duties if "Điều 1" in d.clause] == ["lãnh đạo Sở Nội vụ"]
+
+
+def test_a_sentence_that_only_says_when_times_the_task_before_it(tmp_path):
+    letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.",
+                                        "Điều 1. Giao Sở Tư pháp rà soát các thủ tục hành chính. Hoàn thành trong tháng 9/2026.")
+    _, duties = extract_text(tmp_path, letter)
+    first = [d for d in duties if "Điều 1" in d.clause]
+    assert [(d.actor_text, d.time.date) for d in first] == [("Sở Tư pháp", "2026-09-30")]
