@@ -509,7 +509,7 @@ def test_the_members_of_a_body_being_set_up_are_not_duties(tmp_path):
 
 def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
     article = "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số."
-    text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền cho các trạm.")
+    text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền.")
     _, duties = extract_text(tmp_path, text)
     assert [d.actor_text for d in duties if "đường truyền" in d.quote] == ["Sở Y tế"]
 
@@ -533,8 +533,8 @@ def test_authorising_a_body_gives_it_the_task(tmp_path):
 
 
 def test_a_sentence_that_only_says_when_times_the_task_before_it(tmp_path):
-    letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.",
-                                        "Điều 1. Giao Sở Tư pháp rà soát các thủ tục hành chính. Hoàn thành trong tháng 9/2026.")
+    task = "Điều 1. Giao Sở Tư pháp rà soát các thủ tục hành chính. Hoàn thành trong tháng 9/2026."
+    letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", task)
     _, duties = extract_text(tmp_path, letter)
     first = [d for d in duties if "Điều 1" in d.clause]
     assert [(d.actor_text, d.time.date) for d in first] == [("Sở Tư pháp", "2026-09-30")]
