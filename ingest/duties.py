@@ -66,6 +66,12 @@ NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|bi
 # A sentence that only says when: "Hoàn thành trong tháng 9/2019.", "Thời gian thực hiện: Quý II/2026".
 ONLY_WHEN = re.compile(r"(?:hoàn thành|thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?)(?:\s*:\s*|\s+)"
                        r"(?:xong\s+)?(?:trong|trước|chậm nhất|vào|từ|đến|quý|tháng|năm|ngày)\b[^;]{0,60}$", _I)
+# An assignment reported as already made: "UBND tỉnh đã có văn bản số … giao Sở …".
+DONE_BEFORE = re.compile(r"\bđã\s+(?:có\s+|ban hành\s+)?(?:văn bản|công văn|quyết định|thông báo|kế hoạch|ý kiến)\b"
+                         r"[^.;:]{0,120}$", _I)
+# Private persons are told, not assigned ("Kính gửi: Các hộ dân thôn 3", "Ông Nguyễn Văn A").
+PRIVATE = re.compile(r"(?:các\s+)?(?:hộ(?:\s+gia\s+đình|\s+dân)?|ông|bà|anh|chị|công dân|người dân|nhân dân|cá nhân)\b",
+                     _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -96,7 +102,7 @@ class DutyExtractor:
         rows = {offset for offset, _, _ in doc.rows}
         self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
         self._named = []                             # (head key, full name) in reading order
-        addressees = [a for r in doc.header.recipients for a in self._names(r)]
+        addressees = [a for r in doc.header.recipients for a in self._names(r) if not PRIVATE.match(a)]
         signed = iso_date(doc.header.date)
         # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
         # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.
@@ -197,8 +203,8 @@ class DutyExtractor:
             word = m.group(0).split()[0]
             if word[0].isupper() and m.start() > 0 and part[:m.start()].rstrip()[-1:] not in (":", "."):
                 continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb ("…: Đề nghị X" is one)
-            if GIVEN.search(part[:m.start()]):
-                continue  # "nhiệm vụ do UBND tỉnh giao cho các cơ quan": tasks described, not assigned
+            if GIVEN.search(part[:m.start()]) or DONE_BEFORE.search(part[:m.start()]):
+                continue  # "nhiệm vụ do UBND tỉnh giao …", "UBND tỉnh đã có văn bản giao …": described, not assigned
             spans = self._agencies(part, m.end())
             if not spans:
                 if part.rstrip().endswith(":") and not leads:

@@ -538,3 +538,25 @@ def test_a_sentence_that_only_says_when_times_the_task_before_it(tmp_path):
     _, duties = extract_text(tmp_path, letter)
     first = [d for d in duties if "Điều 1" in d.clause]
     assert [(d.actor_text, d.time.date) for d in first] == [("Sở Tư pháp", "2026-09-30")]
+
+
+def test_an_assignment_reported_as_already_made_is_background(tmp_path):
+    past = "Điều 1. UBND tỉnh đã có văn bản số 12/UBND-NC ngày 3/1/2026 giao Sở Xây dựng rà soát quy hoạch."
+    _, duties = extract_text(tmp_path, EXECUTION_DECISION.replace(
+        "Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", past))
+    assert [d.actor_text for d in duties if "Điều 1" in d.clause] == []
+
+
+def test_private_persons_addressed_by_a_reply_are_not_given_duties(tmp_path):
+    reply = """ỦY BAN NHÂN DÂN
+HUYỆN MẪU SƠN
+Số: 45/UBND-NC
+V/v trả lời kiến nghị
+Mẫu Sơn, ngày 2 tháng 4 năm 2026
+Kính gửi: Các hộ dân thôn 3, xã Mẫu Sơn.
+
+Ủy ban nhân dân huyện nhận được đơn kiến nghị của các hộ dân về việc làm đường giao thông.
+Sau khi kiểm tra, việc làm đường sẽ được xem xét trong kế hoạch đầu tư công năm 2027.
+"""
+    _, duties = extract_text(tmp_path, reply)
+    assert [d.actor_text for d in duties] == []
