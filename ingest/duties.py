@@ -53,7 +53,7 @@ from ingest.task_table import parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v8"
+DUTIES_VERSION = "duties-v9"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
@@ -375,9 +375,35 @@ class DutyExtractor:
         time = parse_deadline(row.deadline, signed) if row.deadline else DutyTime()
         out = []
         for role, cell in row.actors:
-            for actor_text, _ in self.agencies.split(cell, doc.header.province, keep_generic=True):
+            for actor_text in self._cell_actors(cell, doc.header.province):
                 out.append(self._duty(doc, chunk, actor_text, role, row.task or row.product, squash(chunk.text), time))
         return out
+
+    def _cell_actors(self, cell: str, province: str | None) -> list[str]:
+        """The bodies a table cell names, by the same recognizer as the text ("Trung tâm Công nghệ thông
+        tin tỉnh, Trung tâm Phục vụ hành chính công và các cơ quan liên quan" is three). A cell holds
+        names only, so a name the recognizer stops inside runs on to the next name; a cell it finds
+        nothing in is split by the alias table, or kept whole."""
+        out: list[str] = []
+        for piece in re.split(r"\s*[;\n]\s*|\s+-\s+", cell):
+            piece = strip_marker(piece).strip(" ,.")
+            at = 0
+            while piece and at < len(piece):
+                spans = self._agencies(piece, at)
+                if not spans:
+                    if at == 0:
+                        out.extend(text for text, _ in self.agencies.split(piece, province, keep_generic=True))
+                    break
+                last = spans[-1]
+                separators = re.finditer(r"\s*(?:[,;]|\bvà\b)\s*", piece[last.end:])
+                stop, resume = next(((last.end + m.start(), last.end + m.end()) for m in separators
+                                     if self._agencies(piece, last.end + m.end())), (len(piece), len(piece)))
+                gap = piece[last.end:stop]
+                if gap.strip(" ,;") and not _role_word(gap):
+                    last = Span(last.start, stop, piece[last.start:stop])
+                out.extend(self._actors([*spans[:-1], last]))
+                at = resume
+        return list(dict.fromkeys(out))
 
     def _duty(self, doc: Document, chunk: Chunk, actor_text: str, role: str, action: str, quote: str,
               time: DutyTime, part: str = "") -> Duty:
@@ -389,6 +415,12 @@ class DutyExtractor:
             start=chunk.start, end=chunk.end, time=time,
             references=tuple(dict.fromkeys(m.group(0) for m in REFERENCE.finditer(quote))),
             actor_current=self.successions.current(actor))
+
+
+def _role_word(text: str) -> bool:
+    """"chủ trì", "phối hợp", "thực hiện" after a name in a cell: the role, not more of the name."""
+    text = text.strip(" ,;")
+    return role_of(text) != "thực hiện" or text.lower().startswith(("thực hiện", "tham gia"))
 
 
 def _time_intro(chunk: Chunk, signed) -> tuple[str, str] | None:

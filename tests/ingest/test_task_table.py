@@ -64,3 +64,21 @@ def test_each_row_gives_one_duty_per_lead_partner_and_monitor_with_the_row_deadl
     assert ("Văn phòng UBND tỉnh", "theo dõi, đôn đốc", "hằng năm") in got
     assert not any(d.clause.endswith("dòng 3") for d in duties), "a table of names assigns nothing"
     assert all(d.action in ("Số hóa hồ sơ", "Đánh giá chỉ số") for d in duties)
+
+
+def test_a_cell_is_split_by_the_recognizer_that_reads_the_text():
+    """Bodies the alias table does not list (any "Trung tâm …", "Tổ giúp việc") are split apart,
+    a name the recognizer stops inside runs on to the next one, and a role word in the cell is not
+    part of the name."""
+    lines = ["KẾ HOẠCH", "Chuyển đổi số năm 2026", "I. NHIỆM VỤ", "Phân công như sau:",
+             "STT: 1; Nhiệm vụ: Nâng cấp cổng dịch vụ công; Cơ quan chủ trì: Trung tâm Công nghệ thông tin tỉnh; "
+             "Cơ quan phối hợp: Trung tâm Phục vụ hành chính công, Tổ giúp việc và các cơ quan liên quan; "
+             "Thời gian hoàn thành: Quý III/2026",
+             "STT: 2; Nhiệm vụ: Tập huấn chữ ký số; Cơ quan thực hiện: Sở Nội vụ chủ trì; các sở, ngành phối hợp; "
+             "Thời gian hoàn thành: tháng 10/2026"]
+    doc = _doc(lines, {4: (1, 1), 5: (1, 2)})
+    duties = DutyExtractor().extract(doc, ClauseChunker().chunk(doc))
+    first = [(d.actor_text, d.role) for d in duties if d.clause.endswith("dòng 1")]
+    assert first == [("Trung tâm Công nghệ thông tin tỉnh", "chủ trì"), ("Trung tâm Phục vụ hành chính công", "phối hợp"),
+                     ("Tổ giúp việc", "phối hợp"), ("các cơ quan liên quan", "phối hợp")]
+    assert [d.actor_text for d in duties if d.clause.endswith("dòng 2")] == ["Sở Nội vụ", "các sở, ngành"]
