@@ -66,9 +66,10 @@ _SPAN = (r"(?P<n>\d{1,3})(?:\s*\([^)]{1,20}\))?\s+"
          r"(?P<unit>ngày\s+làm\s+việc|ngày|tuần|tháng|năm|giờ(?:\s+làm\s+việc)?)(?!\s*\d)")
 _RELATIVE_RE = re.compile(r"(?<!\w)(?P<cue>trong(?:\s+(?:thời hạn|vòng|thời gian))?|chậm nhất(?:\s+là)?|không quá"
                           r"|tối đa|sau)(?:\s+(?:không quá|tối đa|sau))?\s+" + _SPAN + r"(?P<tail>[^.;,]*)", _I)
-_DOC = r"(?:văn bản|quyết định|kế hoạch|công văn|chỉ thị|thông báo|thông tư|nghị quyết|chương trình)"
+_DOC = (r"(?:văn bản|quyết định|kế hoạch|công văn|công điện|chỉ thị|thông báo(?:\s+kết luận)?|kết luận(?:\s+thanh tra)?"
+        r"|thông tư|nghị quyết|chương trình|hướng dẫn)")
 _FROM_SIGNING = re.compile(r"(?:kể từ|tính từ|từ)\s+(?:ngày\s+)?(?:" + _DOC + r"\s+(?:này\s+)?(?:được\s+)?)?"
-                           r"(?:ký|ban hành)(?:\s+ban hành)?(?:\s+" + _DOC + r"\s+này)?\s*$", _I)
+                           r"(?:ký|ban hành)(?:\s+ban hành)?(?:\s+" + _DOC + r"(?:\s+này)?)?\s*$", _I)
 _FROM_DATE = re.compile(r"(?:kể từ|tính từ|từ)\s+ngày\s+(?P<day>" + _DMY + r")", _I)
 # What a cued date must not follow: it belongs to a referenced document, or is an 'as of' date.
 _REFERENCED = re.compile(r"(?:\bsố\s+\d[\w/\-.]*|(?:được|đã)\s+(?:ký|ban hành)(?:\s+ban hành)?|" + _DOC

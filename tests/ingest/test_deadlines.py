@@ -194,6 +194,8 @@ def test_the_first_half_of_a_year_is_not_a_recurrence():
 @pytest.mark.parametrize("phrase, iso", [
     ("trong thời hạn 10 ngày kể từ ngày ký", "2026-01-12"),
     ("trong thời hạn 10 ngày kể từ ngày ký văn bản này", "2026-01-12"),
+    ("trong thời hạn 10 ngày kể từ ngày ký Kết luận", "2026-01-12"),           # the document named, "này" left out
+    ("trong thời hạn 10 ngày kể từ ngày ban hành Thông báo kết luận này", "2026-01-12"),
     ("trong vòng 07 ngày làm việc kể từ ngày ban hành", "2026-01-13"),  # Fri + 7 working days skips a weekend
     ("trong thời hạn 05 (năm) ngày làm việc kể từ ngày Quyết định này được ký", "2026-01-09"),
     ("trong thời hạn 02 tuần kể từ ngày ký", "2026-01-16"),
