@@ -72,6 +72,10 @@ DONE_BEFORE = re.compile(r"\bđã\s+(?:có\s+|ban hành\s+)?(?:văn bản|công 
 # Private persons are told, not assigned ("Kính gửi: Các hộ dân thôn 3", "Ông Nguyễn Văn A").
 PRIVATE = re.compile(r"(?:các\s+)?(?:hộ(?:\s+gia\s+đình|\s+dân)?|ông|bà|anh|chị|công dân|người dân|nhân dân|cá nhân)\b",
                      _I)
+# "Thời gian thẩm định: Bộ Nội vụ thành lập …": a short topic label before the subject.
+LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
+# "…, có trách nhiệm …" after "X là cơ quan thường trực …": X's task.
+CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -286,12 +290,15 @@ class DutyExtractor:
             spans = self._agencies(part, at)
             if spans:
                 rest = part[spans[-1].end:]
+                charged = CHARGED.search(rest) if rest.lstrip().startswith("là ") else None
+                if charged:  # "Sở Nội vụ là cơ quan thường trực …, có trách nhiệm giúp …": the task follows
+                    return spans, rest[charged.start():].lstrip(" ,")
                 if rest.strip() and THEN.match(rest.strip(" ,")) and not rest.lstrip().startswith(":"):
                     return None  # "Sở Nội vụ của tỉnh …", "UBND tỉnh đã …": not the subject of a task
                 if rest.lstrip()[:1] in (",", ")", "("):
                     return None
                 return spans, rest
-            m = OPENING.match(part[at:])
+            m = OPENING.match(part[at:]) or (LABEL.match(part[at:]) if at == 0 else None)
             if not m or PASSIVE_AGENT.search(m.group(0)):
                 return None  # "Đối với nội dung được UBND tỉnh, Chủ tịch UBND tỉnh giao …": an agent, not a subject
             at += m.end()

@@ -560,3 +560,15 @@ Sau khi kiểm tra, việc làm đường sẽ được xem xét trong kế ho�
 """
     _, duties = extract_text(tmp_path, reply)
     assert [d.actor_text for d in duties] == []
+
+
+def test_a_subject_after_a_topic_label_and_a_standing_body_charged_with_a_task(tmp_path):
+    text = EXECUTION_DECISION.replace(
+        "Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.",
+        "Điều 1. Thời gian thẩm định: Sở Nội vụ thành lập Hội đồng thẩm định, hoàn thành trong Quý I/2026.").replace(
+        "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số.",
+        "Điều 2. Sở Tư pháp là cơ quan thường trực của Tổ công tác, có trách nhiệm tổng hợp báo cáo định kỳ.")
+    _, duties = extract_text(tmp_path, text)
+    first = [(d.actor_text, d.time.date) for d in duties if "Điều 1" in d.clause]
+    assert first == [("Sở Nội vụ", "2026-03-31")]
+    assert [d.actor_text for d in duties if "Điều 2" in d.clause] == ["Sở Tư pháp"]
