@@ -203,11 +203,13 @@ class DutyExtractor:
             return executing, [], []
         leads: list[Assignment] = []
         addressed_to: list = []
+        described = False                    # an assignment reported, not made: its partners are not asked either
         for m in TRIGGER.finditer(part):
             word = m.group(0).split()[0]
             if word[0].isupper() and m.start() > 0 and part[:m.start()].rstrip()[-1:] not in (":", "."):
                 continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb ("…: Đề nghị X" is one)
             if GIVEN.search(part[:m.start()]) or DONE_BEFORE.search(part[:m.start()]):
+                described = True
                 continue  # "nhiệm vụ do UBND tỉnh giao …", "UBND tỉnh đã có văn bản giao …": described, not assigned
             spans = self._agencies(part, m.end())
             if not spans:
@@ -244,7 +246,7 @@ class DutyExtractor:
                     return [], [], []  # "UBND tỉnh ghi nhận …", "Trung tâm kính trình …": said, not assigned
                 leads = [(a, role_of(rest.lstrip(" :")), rest.lstrip(" :")) for a in self._actors(spans)]
         coordinators = []
-        for m in COORDINATE.finditer(part):
+        for m in COORDINATE.finditer(part) if leads or not described else ():
             coordinators.extend(self._actors(self._agencies(part, m.end())))
         return leads, coordinators, []
 

@@ -541,7 +541,8 @@ def test_a_sentence_that_only_says_when_times_the_task_before_it(tmp_path):
 
 
 def test_an_assignment_reported_as_already_made_is_background(tmp_path):
-    past = "Điều 1. UBND tỉnh đã có văn bản số 12/UBND-NC ngày 3/1/2026 giao Sở Xây dựng rà soát quy hoạch."
+    past = ("Điều 1. UBND tỉnh đã có văn bản số 12/UBND-NC ngày 3/1/2026 giao Sở Xây dựng chủ trì, phối hợp với "
+            "Sở Tài chính rà soát quy hoạch.")
     _, duties = extract_text(tmp_path, EXECUTION_DECISION.replace(
         "Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", past))
     assert [d.actor_text for d in duties if "Điều 1" in d.clause] == []
