@@ -403,18 +403,18 @@ def test_resolve_a_users_name_for_an_agency(agencies, query, canonical):
     assert agencies.resolve(query) == canonical
 
 
-EXECUTION_DECISION = """ỦY BAN NHÂN DÂN
-TỈNH GIA LAI
-Số: 88/QĐ-UBND
-Gia Lai, ngày 3 tháng 3 năm 2026
+def decision(number: str, body: str) -> str:
+    """A Quyết định of UBND tỉnh Gia Lai setting up a working group, with `body` as its articles."""
+    return (f"ỦY BAN NHÂN DÂN\nTỈNH GIA LAI\nSố: {number}/QĐ-UBND\nGia Lai, ngày 3 tháng 3 năm 2026\n\n"
+            f"QUYẾT ĐỊNH\nVề việc thành lập Tổ công tác chuyển đổi số\n\n{body}")
 
-QUYẾT ĐỊNH
-Về việc thành lập Tổ công tác chuyển đổi số
 
-Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.
+EXECUTION_DECISION = decision("88", """Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.
 Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số.
-Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc Sở Khoa học và Công nghệ; Trưởng ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh; Thủ trưởng các cơ quan, đơn vị có liên quan và các thành viên có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.
-"""
+Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc Sở Khoa học và Công nghệ; \
+Trưởng ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh; Thủ trưởng các cơ quan, đơn vị có liên quan \
+và các thành viên có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.
+""")
 
 
 def test_the_execution_article_gives_each_body_of_its_semicolon_list(tmp_path):
@@ -483,14 +483,7 @@ def test_a_sections_opening_line_gives_its_time_to_the_tasks_below_it(tmp_path):
     assert timed.get("Sở Tài chính") is None          # section III is outside the line's section
 
 
-COMPOSITION_DECISION = """ỦY BAN NHÂN DÂN
-TỈNH GIA LAI
-Số: 91/QĐ-UBND
-Gia Lai, ngày 4 tháng 3 năm 2026
-
-QUYẾT ĐỊNH
-Về việc thành lập Tổ công tác chuyển đổi số
-
+COMPOSITION_DECISION = decision("91", """\
 Điều 1. Thành lập Tổ công tác chuyển đổi số tỉnh Gia Lai gồm các thành viên sau:
 1. Giám đốc Sở Khoa học và Công nghệ, Tổ trưởng;
 2. Phó Giám đốc Sở Nội vụ, Tổ phó;
@@ -498,7 +491,7 @@ Về việc thành lập Tổ công tác chuyển đổi số
 - Phó Chánh Văn phòng UBND tỉnh;
 - Phó Giám đốc Công an tỉnh phụ trách Đề án 06.
 Điều 2. Giao Sở Khoa học và Công nghệ bảo đảm điều kiện hoạt động của Tổ công tác.
-"""
+""")
 
 
 def test_the_members_of_a_body_being_set_up_are_not_duties(tmp_path):
