@@ -16,6 +16,7 @@ THUMBNAIL_DPI = 72
 ANCHOR = 12                # characters of the quote looked up at once (letters and digits only)
 MIN_FOUND = 0.5            # share of the quote that must be found on the page to highlight anything …
 MIN_CHARS = 40             # … or this much of its start, when it runs on to the next page
+MIN_CELL = 3               # letters and digits of a table cell worth placing
 HIGHLIGHT = (255, 214, 0, 105)
 
 Box = tuple[float, float, float, float]      # left, top, right, bottom in pixels of the picture
@@ -49,15 +50,20 @@ def quote_boxes(units: list[tuple[str, Box]], quote: str) -> list[Box]:
         page += key
         owner += [i] * len(key)
     row = cells(quote)
-    parts = [k for k in (_key(value) for _, value in row) if k] if len(row) > 1 else [_key(quote)]
+    if len(row) > 1:   # a row's cells, longest first: the rest are placed nearest to it, so a short cell
+        # ("Số hóa hồ sơ") is not marked where the same words stand elsewhere on the page; a cell too
+        # short to place ("2") is left out
+        parts = sorted((k for k in (_key(value) for _, value in row) if len(k) >= MIN_CELL), key=len, reverse=True)
+    else:
+        parts = [_key(quote)]
     if not any(parts) or not page:
         return []
-    covered, starts_here, near = set(), False, 0
-    for n, want in enumerate(parts):             # a row's cells one by one: merged cells stand elsewhere
-        hits = _matched_spans(page, want, near)
+    covered, starts_here, near = set(), False, None
+    for n, want in enumerate(parts):
+        hits = _matched_spans(page, want, near or 0)
         covered |= {k for a, b, _ in hits for k in range(a, b)}    # the last anchor may overlap another
         starts_here |= n == 0 and bool(hits) and hits[0][2] == 0
-        near = hits[-1][1] if hits else near
+        near = hits[0][0] if hits and near is None else near
     total = sum(map(len, parts))
     if len(covered) < MIN_FOUND * total and not (starts_here and len(covered) >= MIN_CHARS):
         return []

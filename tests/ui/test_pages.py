@@ -153,3 +153,12 @@ def test_a_scanned_clause_is_highlighted_from_the_cached_ocr(rotated_scan):
     assert _yellow_share(page_image(str(path), 2, BODY[2], page)) > 0.005
     assert _yellow_share(page_image(str(path), 2, BODY[2], None)) == 0.0      # no text layer on an image
     assert ocr.cached_page(path, 3) is None
+
+
+def test_a_table_row_is_marked_in_its_row_not_where_its_short_cells_recur():
+    units = words("Số: 2/SNV b) Đẩy mạnh số hóa hồ sơ trong năm",
+                  "1 Rà soát thủ tục hành chính Sở Nội vụ Quý I/2026",
+                  "2 Số hóa hồ sơ Sở Khoa học và Công nghệ Tháng 6/2026")
+    row = "STT: 2; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì: Sở Khoa học và Công nghệ; Thời gian hoàn thành: Tháng 6/2026"
+    boxes = quote_boxes(units, row)
+    assert boxes and {top for _, top, _, _ in boxes} == {40.0}        # the third line only
