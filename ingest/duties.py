@@ -27,11 +27,18 @@ from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
     ABOUT,
     ADVERBS,
+    CHARGED,
+    COMPOSITION,
     COORDINATE,
+    DONE_BEFORE,
     EXECUTION,
     GIVEN,
+    LABEL,
+    NOT_A_TASK,
+    ONLY_WHEN,
     OPENING,
     PASSIVE_AGENT,
+    PRIVATE,
     REFERENCE,
     RESTATED,
     SHORT_NAME,
@@ -59,25 +66,6 @@ _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
-# Predicates that report, thank, acknowledge or submit: a body saying something, not being given a task.
-NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|biểu dương|đánh giá cao|cảm ơn|trân trọng|"
-                        r"nhận được|nhận thấy|thống nhất với|kính (?:trình|báo cáo|đề nghị|gửi)|thông báo|dự kiến|"
-                        r"báo cáo như sau|xin báo cáo|là cơ quan|được giao)\b", _I)
-# A sentence that only says when: "Hoàn thành trong tháng 9/2019.", "Thời gian thực hiện: Quý II/2026".
-ONLY_WHEN = re.compile(r"(?:hoàn thành|thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?)(?:\s*:\s*|\s+)"
-                       r"(?:xong\s+)?(?:trong|trước|chậm nhất|vào|từ|đến|quý|tháng|năm|ngày)\b[^;]{0,60}$", _I)
-# An assignment reported as already made: "UBND tỉnh đã có văn bản số … giao Sở …".
-DONE_BEFORE = re.compile(r"\bđã\s+(?:có\s+|ban hành\s+)?(?:văn bản|công văn|quyết định|thông báo|kế hoạch|ý kiến)\b"
-                         r"[^.;:]{0,120}$", _I)
-# Private persons are told, not assigned ("Kính gửi: Các hộ dân thôn 3", "Ông Nguyễn Văn A").
-PRIVATE = re.compile(r"(?:các\s+)?(?:hộ(?:\s+gia\s+đình|\s+dân)?|ông|bà|anh|chị|công dân|người dân|nhân dân|cá nhân)\b",
-                     _I)
-# "Thời gian thẩm định: Bộ Nội vụ thành lập …": a short topic label before the subject.
-LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
-# "…, có trách nhiệm …" after "X là cơ quan thường trực …": X's task.
-CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
-# The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
-COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
 Assignment = tuple[str, str, str]  # actor as written, role, action
 

@@ -40,6 +40,25 @@ REFERENCE = re.compile(
 # hành Quyết định này" (its subject is a list of bodies, however long, split by ';' or ',').
 EXECUTION = re.compile(r"\s+(?:chịu|có)\s+trách\s+nhiệm\s+(?:thi\s+hành|thực\s+hiện)\s+(?:Quyết\s+định|Chỉ\s+thị"
                        r"|Nghị\s+quyết|Kế\s+hoạch|Thông\s+báo|Công\s+văn|văn\s+bản)\s+này", _I)
+# Predicates that report, thank, acknowledge or submit: a body saying something, not being given a task.
+NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|biểu dương|đánh giá cao|cảm ơn|trân trọng|"
+                        r"nhận được|nhận thấy|thống nhất với|kính (?:trình|báo cáo|đề nghị|gửi)|thông báo|dự kiến|"
+                        r"báo cáo như sau|xin báo cáo|là cơ quan|được giao)\b", _I)
+# A sentence that only says when: "Hoàn thành trong tháng 9/2019.", "Thời gian thực hiện: Quý II/2026".
+ONLY_WHEN = re.compile(r"(?:hoàn thành|thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?)(?:\s*:\s*|\s+)"
+                       r"(?:xong\s+)?(?:trong|trước|chậm nhất|vào|từ|đến|quý|tháng|năm|ngày)\b[^;]{0,60}$", _I)
+# An assignment reported as already made: "UBND tỉnh đã có văn bản số … giao Sở …".
+DONE_BEFORE = re.compile(r"\bđã\s+(?:có\s+|ban hành\s+)?(?:văn bản|công văn|quyết định|thông báo|kế hoạch|ý kiến)\b"
+                         r"[^.;:]{0,120}$", _I)
+# Private persons are told, not assigned ("Kính gửi: Các hộ dân thôn 3", "Ông Nguyễn Văn A").
+PRIVATE = re.compile(r"(?:các\s+)?(?:hộ(?:\s+gia\s+đình|\s+dân)?|ông|bà|anh|chị|công dân|người dân|nhân dân|cá nhân)\b",
+                     _I)
+# "Thời gian thẩm định: Bộ Nội vụ thành lập …": a short topic label before the subject.
+LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
+# "…, có trách nhiệm …" after "X là cơ quan thường trực …": X's task.
+CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
+# The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
+COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
 PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
 SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)
