@@ -63,6 +63,8 @@ Tagger = Callable[[str], list[tuple[str, str]]]
 
 @dataclass(frozen=True)
 class Span:
+    """An agency phrase at text[start:end]; `text` is that slice, or it with a list's shared scope
+    added ("Bí thư Đảng ủy" + " các xã, thị trấn")."""
     start: int
     end: int
     text: str
