@@ -50,9 +50,10 @@ def quote_boxes(units: list[tuple[str, Box]], quote: str) -> list[Box]:
         page += key
         owner += [i] * len(key)
     row = cells(quote)
-    if len(row) > 1:   # a row's cells, longest first: the rest are placed nearest to it, so a short cell
-        # ("Số hóa hồ sơ") is not marked where the same words stand elsewhere on the page; a cell too
-        # short to place ("2") is left out
+    # A row's cells, longest first: the rest are placed nearest to it, so a short cell ("Số hóa hồ sơ")
+    # is not marked where the same words stand elsewhere on the page; a cell too short to place ("2")
+    # is left out.
+    if len(row) > 1:
         parts = sorted((k for k in (_key(value) for _, value in row) if len(k) >= MIN_CELL), key=len, reverse=True)
     else:
         parts = [_key(quote)]
