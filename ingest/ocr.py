@@ -160,8 +160,14 @@ class Ocr:
             return None
         try:
             dpi = self.dpi if path.suffix.lower() == ".pdf" else _file_image_dpi(path)
-            return self._cached(self._key(_sha256_file(path), number, dpi))
-        except OSError:
+            key = self._key(_sha256_file(path), number, dpi)
+            page = self._cached(key)
+            if page is not None and page.angle is None:   # cached before the angle was recorded: measure it again
+                gray, _ = self._prepared(_page_image(path, number, self.dpi), dpi)
+                page = page._replace(angle=skew_to_undo(gray) if self.deskew else 0.0)
+                self._cache_put(key, page.words, page.size, page.angle)
+            return page
+        except Exception:  # noqa: BLE001 - a damaged or moved file: no words, no mark; never an error in an answer
             return None
 
     # -- pipeline ---------------------------------------------------------------------------
@@ -199,10 +205,7 @@ class Ocr:
         return out
 
     def _ocr_page(self, path: Path, number: int, image, dpi: int | None, key: str):
-        gray = gray_without_red(image, drop_red=self.clean)
-        if dpi and dpi > self.dpi * 1.2:                 # e.g. a 600 dpi scan: recognise at the measured dpi
-            gray = gray.resize((round(gray.width * self.dpi / dpi), round(gray.height * self.dpi / dpi)))
-            dpi = self.dpi
+        gray, dpi = self._prepared(image, dpi)
         angle = skew_to_undo(gray) if self.deskew else 0.0
         gray = rotated(gray, angle)
         buf = io.BytesIO()
@@ -210,6 +213,14 @@ class Ocr:
         words = _parse_tsv(self._run(buf.getvalue(), dpi, path, number))
         self._cache_put(key, words, gray.size, angle)
         return words, gray.size
+
+    def _prepared(self, image, dpi: int | None):
+        """(grayscale page without red ink, at the recognition dpi; that dpi): what is deskewed and read."""
+        gray = gray_without_red(image, drop_red=self.clean)
+        if dpi and dpi > self.dpi * 1.2:                 # e.g. a 600 dpi scan: recognise at the measured dpi
+            gray = gray.resize((round(gray.width * self.dpi / dpi), round(gray.height * self.dpi / dpi)))
+            dpi = self.dpi
+        return gray, dpi
 
     def _run(self, image_bytes: bytes, dpi: int | None, path: Path, number: int) -> str:
         """One tesseract process, one thread (OMP threads fight the other jobs for the cores)."""
@@ -278,6 +289,25 @@ def _image_dpi(image) -> int | None:
     except (TypeError, ValueError, IndexError):
         value = 0
     return value if 70 <= value <= 1200 else None
+
+
+def _page_image(path: Path, number: int, dpi: int):
+    """Page `number` of a PDF rendered at `dpi`, or frame `number` of an image, as OCR saw it."""
+    if path.suffix.lower() == ".pdf":
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            return doc[number - 1].render(scale=dpi / 72).to_pil()
+        finally:
+            doc.close()
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as image:
+        frame = next((f for n, f in enumerate(ImageSequence.Iterator(image), 1) if n == number), None)
+        if frame is None:
+            raise ValueError(f"{path.name} has no page {number}")
+        return _loaded(path, frame)
 
 
 def _file_image_dpi(path: Path) -> int | None:

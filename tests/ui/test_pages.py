@@ -159,6 +159,22 @@ def test_a_table_row_is_marked_in_its_row_not_where_its_short_cells_recur():
     units = words("Số: 2/SNV b) Đẩy mạnh số hóa hồ sơ trong năm",
                   "1 Rà soát thủ tục hành chính Sở Nội vụ Quý I/2026",
                   "2 Số hóa hồ sơ Sở Khoa học và Công nghệ Tháng 6/2026")
-    row = "STT: 2; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì: Sở Khoa học và Công nghệ; Thời gian hoàn thành: Tháng 6/2026"
+    row = ("STT: 2; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì: Sở Khoa học và Công nghệ; "
+           "Thời gian hoàn thành: Tháng 6/2026")
     boxes = quote_boxes(units, row)
     assert boxes and {top for _, top, _, _ in boxes} == {40.0}        # the third line only
+
+
+def test_an_ocr_cache_entry_older_than_the_angle_gets_it_measured_again(rotated_scan):
+    import json
+
+    path, ocr = rotated_scan
+    recorded = ocr.cached_page(path, 2)
+    assert recorded.angle != 0.0
+    entry = next(f for f in ocr.cache_dir.glob("*.json") if json.loads(f.read_text())["angle"] == recorded.angle)
+    data = json.loads(entry.read_text())
+    del data["angle"]                                     # as written before the field existed
+    entry.write_text(json.dumps(data))
+    again = ocr.cached_page(path, 2)
+    assert again.angle == recorded.angle and again.words == recorded.words
+    assert json.loads(entry.read_text())["angle"] == recorded.angle     # written back: measured once
