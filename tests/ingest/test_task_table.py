@@ -79,6 +79,7 @@ def test_a_cell_is_split_by_the_recognizer_that_reads_the_text():
     doc = _doc(lines, {4: (1, 1), 5: (1, 2)})
     duties = DutyExtractor().extract(doc, ClauseChunker().chunk(doc))
     first = [(d.actor_text, d.role) for d in duties if d.clause.endswith("dòng 1")]
-    assert first == [("Trung tâm Công nghệ thông tin tỉnh", "chủ trì"), ("Trung tâm Phục vụ hành chính công", "phối hợp"),
+    assert first == [("Trung tâm Công nghệ thông tin tỉnh", "chủ trì"),
+                     ("Trung tâm Phục vụ hành chính công", "phối hợp"),
                      ("Tổ giúp việc", "phối hợp"), ("các cơ quan liên quan", "phối hợp")]
     assert [d.actor_text for d in duties if d.clause.endswith("dòng 2")] == ["Sở Nội vụ", "các sở, ngành"]
