@@ -45,8 +45,8 @@ _BARE_GROUPS = ("nhà đầu tư", "chủ đầu tư", "cơ quan", "đơn vị",
 _PLACE = ("tỉnh", "huyện", "xã", "phường", "thị trấn", "thị xã", "thành phố", "đặc khu", "quận", "cấp tỉnh",
           "cấp huyện", "cấp xã", "trung ương", "khu vực", "số")
 _QUALIFIERS = ("có tên tại", "có tên trong", "có tên", "có liên quan", "liên quan", "trực thuộc", "thuộc",
-               "lâm thời", "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc", "cùng cấp",
-               "được kiểm tra", "chức năng", "được giao", "nhà nước")
+               "lâm thời", "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc",
+               "cùng cấp", "được kiểm tra", "chức năng", "được giao", "nhà nước")
 # "Đoàn Luật sư tỉnh Bình Thuận (cũ)": a body named before or after a merger.
 _TIME_QUALIFIERS = {"cũ", "mới", "trước đây", "trước sáp nhập", "sau sáp nhập", "sau hợp nhất", "nay"}
 # Words after which ", huyện, thị xã" or ", ngành" goes on listing the same kind of body.
