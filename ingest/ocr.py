@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from core.errors import InputFileError
-from core.types import Block, Extracted
+from core.types import Block, Extracted, file_sha256
 from ingest.ocr_image import gray_without_red, rotated, skew_to_undo
 from ingest.ocr_layout import Word, _parse_tsv, page_blocks
 
@@ -66,6 +66,7 @@ class Ocr:
         self._version: str | None = None
         self._available: bool | None = None
         self._lock = threading.Lock()
+        self._hashes: dict[tuple[str, int, int], str] = {}   # (path, size, mtime) -> sha256
 
     # -- public API -------------------------------------------------------------------------
     def available(self) -> bool:
@@ -92,7 +93,7 @@ class Ocr:
 
         path = Path(path)
         self._require(path)
-        file_hash = _sha256_file(path)
+        file_hash = self._file_hash(path)
         try:
             doc = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as e:
@@ -127,7 +128,7 @@ class Ocr:
 
         path = Path(path)
         self._require(path)
-        file_hash = _sha256_file(path)
+        file_hash = self._file_hash(path)
         try:
             with warnings.catch_warnings():           # pixel count is checked below, per frame
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -160,7 +161,7 @@ class Ocr:
             return None
         try:
             dpi = self.dpi if path.suffix.lower() == ".pdf" else _file_image_dpi(path)
-            key = self._key(_sha256_file(path), number, dpi)
+            key = self._key(self._file_hash(path), number, dpi)
             page = self._cached(key)
             if page is not None and page.angle is None:   # cached before the angle was recorded: measure it again
                 gray, _ = self._prepared(_page_image(path, number, self.dpi), dpi)
@@ -192,9 +193,9 @@ class Ocr:
         with ThreadPoolExecutor(self.jobs) as pool:
             for number, render, dpi in images:
                 key = self._key(file_hash, number, dpi)
-                cached = self._cache_get(key)
+                cached = self._cached(key)
                 if cached is not None:
-                    finish(number, *cached, " (đã lưu / cached)")
+                    finish(number, cached.words, cached.size, " (đã lưu / cached)")
                     continue
                 pending.append((number, pool.submit(self._ocr_page, path, number, render(), dpi, key)))
                 while len(pending) > self.jobs:          # bounded: a few page images in memory at once
@@ -246,9 +247,14 @@ class Ocr:
                    f"{SETTINGS_VERSION}|{self._version}"
         return hashlib.sha256(settings.encode()).hexdigest()
 
-    def _cache_get(self, key: str):
-        page = self._cached(key)
-        return None if page is None else (page.words, page.size)
+    def _file_hash(self, path: Path) -> str:
+        """The file's sha256, hashed again only when its size or mtime changed: a scan cited
+        answer after answer is not read whole each time."""
+        stat = path.stat()
+        stamp = (str(path), stat.st_size, stat.st_mtime_ns)
+        if stamp not in self._hashes:
+            self._hashes[stamp] = file_sha256(path)
+        return self._hashes[stamp]
 
     def _cached(self, key: str) -> OcrPage | None:
         try:
@@ -272,14 +278,6 @@ class Ocr:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _image_dpi(image) -> int | None:
