@@ -29,8 +29,9 @@ def page_image(source: str | None, page: int | None, quote: str | None = None, o
     if not source or not page or not source.lower().endswith((".pdf", *IMAGE_SUFFIXES)):
         return None
     try:
-        picture, units = _render(source, page, Path(source).stat().st_mtime)
-        if ocr_page is not None and ocr_page.angle is not None:
+        scan = ocr_page is not None and ocr_page.angle is not None
+        picture, units = _render(source, page, Path(source).stat().st_mtime, bool(quote) and not scan)
+        if scan:
             units = ocr_units(ocr_page, picture.size)
         boxes = quote_boxes(units, quote) if quote else []
         return _data_uri(_highlighted(picture, boxes) if boxes else picture)
@@ -131,8 +132,9 @@ def _line_boxes(boxes: list[Box]) -> list[Box]:
 
 
 @lru_cache(maxsize=32)
-def _render(source: str, page: int, _mtime: float):
-    """The page as an RGB picture and, for a PDF, its text layer's characters with their boxes."""
+def _render(source: str, page: int, _mtime: float, text_layer: bool):
+    """The page as an RGB picture and, for a PDF when `text_layer`, its text layer's words with their
+    boxes (a scan's words come from its OCR instead: its text layer is not read)."""
     if source.lower().endswith(IMAGE_SUFFIXES):
         from PIL import Image, ImageSequence
 
@@ -149,7 +151,7 @@ def _render(source: str, page: int, _mtime: float):
         scale = THUMBNAIL_DPI / 72
         picture = pdf_page.render(scale=scale).to_pil().convert("RGB")
         units = []
-        if pdf_page.get_rotation() == 0:             # boxes of a turned page would need turning too
+        if text_layer and pdf_page.get_rotation() == 0:    # boxes of a turned page would need turning too
             units = _pdf_words(pdf_page, scale)
         return picture, units
     finally:

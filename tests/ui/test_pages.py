@@ -80,7 +80,7 @@ def test_text_layer_boxes_stand_where_pdfplumber_reads_the_words():
 
     assert THUMBNAIL_DPI == 72
     pdf = FORMATS / "pdf_sample.pdf"
-    _, units = _render(str(pdf), 1, 0.0)
+    _, units = _render(str(pdf), 1, 0.0, True)
     with pdfplumber.open(pdf) as doc:
         plumbed = [(w["text"], (w["x0"], w["top"], w["x1"], w["bottom"])) for w in doc.pages[0].extract_words()]
     [box] = quote_boxes(units, "Bảng phân công nhiệm vụ như sau:")
