@@ -58,11 +58,14 @@ class IngestReport:
 
 
 class Library:
-    def __init__(self, settings: Settings, embedder=None):
+    def __init__(self, settings: Settings, embedder=None, prefetch: bool = False):
+        """prefetch: start loading the question model now, while the index opens (for answering)."""
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder or make_embedder(settings.embed_model, settings.model_dir, settings.embed_precision)
+        if prefetch and hasattr(self.embedder, "prefetch"):
+            self.embedder.prefetch()
         self.chunker = ClauseChunker(settings.max_chunk_chars)
         self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")

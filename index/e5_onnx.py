@@ -4,8 +4,10 @@ precision `auto` may pick for passages (RAG_EMBED_PRECISION=onnx).
 Why: a question is one short text, and with PyTorch each one paid for torch and
 sentence-transformers being imported (~11 s of a cold `app.py ask`) and for eager dispatch
 through 12 layers (33 ms per question on 2 cores, 63% of a served question's CPU). ONNX Runtime
-with the `tokenizers` library imports in 0.2 s and answers in ~13 ms, with cosine 1.0000 to the
-float32 torch model (same weights, float32 throughout).
+imports in 0.2 s and answers in ~13 ms, with cosine 1.0000 to the float32 torch model (same
+weights, float32 throughout). The tokenizer runs on sentencepiece (index/e5_tokenizer.py), and
+`prefetch` loads all of it in a background thread: those loads release the GIL, so they overlap
+the rest of a cold start.
 
 The exported graph starts after the word-embedding lookup: the 250,002 x 384 table (384 MB of
 the model's 470) is a .npy file read through a memory map, so loading takes ~0.4 s instead of
@@ -26,11 +28,13 @@ import numpy as np
 
 from core.errors import ConfigError
 from core.types import file_sha256
+from index.e5_tokenizer import E5Tokenizer, write_sentencepiece
 from index.embed import average_windows, unit_rows
 
-FORMAT_VERSION = "e5-onnx-1"   # bump when the export changes: cached exports are rebuilt
+FORMAT_VERSION = "e5-onnx-2"   # bump when the export changes: cached exports are rebuilt
 FOLDER = "multilingual-e5-small-onnx"
-GRAPH, WORDS, TOKENIZER = "encoder.onnx", "word_embeddings.npy", "tokenizer.json"
+GRAPH, WORDS = "encoder.onnx", "word_embeddings.npy"
+SOURCE_TOKENIZER = "tokenizer.json"   # in the converted folder: the sentencepiece files are built from it
 MAX_TOKENS = 512
 BATCH = 16
 
@@ -118,8 +122,9 @@ def build_export(target: Path, st_folder: Path) -> Path:
                           output_names=["pooled"], opset_version=17, dynamo=False,
                           dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"}, "pooled": {0: "batch"}})
-    shutil.copyfile(st_folder / TOKENIZER, tmp / TOKENIZER)
-    files = {name: {"sha256": file_sha256(tmp / name), **_stamp(tmp / name)} for name in (GRAPH, WORDS, TOKENIZER)}
+    tokenizer_files = write_sentencepiece(st_folder / SOURCE_TOKENIZER, tmp)
+    files = {name: {"sha256": file_sha256(tmp / name), **_stamp(tmp / name)}
+             for name in (GRAPH, WORDS, *tokenizer_files)}
     (tmp / "manifest.json").write_text(json.dumps({"format": _format(), "source": str(st_folder),
                                                     "files": files}, indent=1), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
@@ -158,14 +163,11 @@ class OnnxE5:
     def __init__(self, folder: Path, threads: int | None = None):
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
         except ImportError as e:
-            raise ConfigError("The default embedder needs onnxruntime and tokenizers: "
+            raise ConfigError("The default embedder needs onnxruntime and sentencepiece: "
                               "pip install -r requirements.txt") from e
-        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self.bos, self.eos = self.tokenizer.encode("").ids   # the post-processor's <s> … </s>
+        self.tokenizer = E5Tokenizer(folder)
+        self.bos, self.eos = self.tokenizer.bos, self.tokenizer.eos
         self.words = np.load(folder / WORDS, mmap_mode="r")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
@@ -178,7 +180,7 @@ class OnnxE5:
 
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         """Each text's ids with <s> and </s>, not truncated."""
-        return [e.ids for e in self.tokenizer.encode_batch(texts)]
+        return self.tokenizer.token_ids(texts)
 
     def pooled(self, rows: list[list[int]]) -> np.ndarray:
         """Mean-pooled token vectors (not normalised) of id rows of at most MAX_TOKENS, batched by

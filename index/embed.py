@@ -225,6 +225,28 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         """Load what questions need (the server calls it in the background once it listens)."""
         self._onnx_engine()
 
+    def prefetch(self) -> None:
+        """Start loading what questions need in a background thread, so that it overlaps opening
+        the index (the tokenizer and ONNX Runtime loads release the GIL); a question waits for
+        it. Nothing starts when the export must first be built (that imports torch)."""
+        if self._onnx is not None:
+            return
+        from index import e5_onnx
+        if not e5_onnx.verify_export(e5_onnx.onnx_folder(self.model_dir)):
+            return
+        try:   # imported in this thread: two threads importing one package may see it half-initialised
+            import onnxruntime  # noqa: F401
+            import sentencepiece  # noqa: F401
+        except ImportError:
+            return   # the first question says what to install
+        threading.Thread(target=self._prefetched, name="e5-prefetch", daemon=True).start()
+
+    def _prefetched(self) -> None:
+        try:
+            self._onnx_engine()
+        except Exception:   # noqa: BLE001 - the first question loads again and reports it
+            pass
+
     def release_passage_model(self) -> None:
         """Drop the torch model that only embeds passages (a server calls it when an ingest is
         done: ~0.5 GB that questions never use); the next ingest loads it again (~3 s)."""

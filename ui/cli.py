@@ -30,10 +30,10 @@ def _progress_bar(desc: str, unit: str = "tệp"):
     return update
 
 
-def open_library(settings: Settings, build_if_empty: bool = True):
+def open_library(settings: Settings, build_if_empty: bool = True, prefetch: bool = False):
     from assistant.library import Library
 
-    library = Library(settings)
+    library = Library(settings, prefetch=prefetch)
     if build_if_empty and library.is_empty() and Path(settings.corpus_dir).exists():
         print(f"Chỉ mục trống: đang nạp văn bản mẫu từ {settings.corpus_dir} …", file=sys.stderr)
         report = library.ingest([settings.corpus_dir], progress=_progress_bar("Nạp văn bản"))
@@ -43,7 +43,7 @@ def open_library(settings: Settings, build_if_empty: bool = True):
 
 def open_assistant(settings: Settings):
     from assistant.ask import Assistant
-    return Assistant(open_library(settings))
+    return Assistant(open_library(settings, prefetch=True))
 
 
 def print_report(report, stream=sys.stdout) -> None:

@@ -75,6 +75,21 @@ def test_questions_from_several_threads_get_the_same_vectors(model_dir):
     assert not errors and len(done) == 6
 
 
+def test_prefetch_loads_the_question_engine_in_the_background(model_dir, tmp_path):
+    embedder = E5SmallEmbedder(model_dir, precision="onnx")
+    embedder.prefetch()
+    loaders = [t for t in threading.enumerate() if t.name == "e5-prefetch"]
+    assert len(loaders) == 1
+    loaders[0].join(timeout=120)
+    assert embedder._onnx is not None
+    assert np.allclose(embedder.encode(["Sở Nội vụ"], True), E5SmallEmbedder(model_dir, precision="onnx")
+                       .encode(["Sở Nội vụ"], True), atol=1e-6)
+    # no export yet: nothing starts in the background (building it imports torch; the first
+    # question does that in the foreground and reports what goes wrong)
+    E5SmallEmbedder(tmp_path / "empty-models", precision="onnx").prefetch()
+    assert not [t for t in threading.enumerate() if t.name == "e5-prefetch"]
+
+
 def test_a_process_that_only_asks_never_imports_torch(model_dir):
     code = ("import sys; from index.embed import make_embedder; e = make_embedder('e5-small'); "
             "v = e.embed_query('Sở Nội vụ phải làm gì?'); assert len(v) == 384; "
