@@ -91,7 +91,8 @@ def parse_header(text: str, lay: Layout | None = None) -> Header:
         if is_upper(sig[-1]):  # an unsigned draft: titles, no name yet
             signer, signer_title = None, " / ".join(sig)
         else:
-            signer, signer_title = _RANK.sub("", sig[-1]), " / ".join(sig[:-1]) or None
+            titles = [line for line in sig[:-1] if is_upper(line)]   # not a scribble's OCR noise
+            signer, signer_title = _RANK.sub("", sig[-1]), " / ".join(titles) or None
     cc: tuple[str, ...] = ()
     if lay.recipients_span:
         block = text[slice(*lay.recipients_span)].split("\n")[1:]

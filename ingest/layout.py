@@ -86,6 +86,15 @@ def _is_name(line: str) -> bool:
             and not line.rstrip().endswith((".", ";", ":", ",")) and words[0][:1].isupper())
 
 
+SCRIBBLE_CHARS = 12
+
+
+def _person(line: str) -> bool:
+    """A person's name as printed under a signature: 2-5 capitalised words of letters only."""
+    words = line.split()
+    return 2 <= len(words) <= 5 and all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+
+
 def _signature_after_noi_nhan(lines: list[tuple[int, str]], header_end: int):
     """(Nơi nhận offset, signature start, signature end, offset of what follows or None): the
     Nơi nhận list, then the signer's titles in upper case, then the name (absent in drafts)."""
@@ -108,6 +117,13 @@ def _signature_after_noi_nhan(lines: list[tuple[int, str]], header_end: int):
         j += 1
     if j < len(lines) and _is_name(lines[j][1].strip()):
         j += 1
+    else:   # a signed scan: the signature's scribble, OCR'd as a line or two of noise, before the name
+        k2 = j
+        while k2 < len(lines) and k2 - j < 3 and len(lines[k2][1].strip()) <= SCRIBBLE_CHARS \
+                and not _person(lines[k2][1].strip()):
+            k2 += 1
+        if j < k2 < len(lines) and _person(lines[k2][1].strip()):
+            j = k2 + 1
     sig_end = lines[j - 1][0] + len(lines[j - 1][1])
     rest = next((o for o, l in lines[j:] if l.strip()), None)
     return lines[k][0], sig_start, sig_end, rest

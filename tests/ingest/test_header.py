@@ -118,6 +118,20 @@ def test_signer_and_deputy_title():
     assert h.cc == ("Như trên", "Lưu: VT")
 
 
+def test_a_scanned_signature_read_as_noise_lies_between_title_and_name():
+    """Tesseract reads a signature's scribble as a short line or two of noise (names made up); OCR'd
+    pages keep their lines, so the text goes to the parser as laid out."""
+    h = parse_header("Số: 1/TB-HĐND\nV/v kết luận\nNội dung văn bản./.\n"
+                  "Nơi nhận:\n- TT. HĐND huyện;\n- Lưu: VT.\nTM. THƯỜNG TRỰC HĐND\nKT.CHU TỊCH\nPHÓ CHU TỊCH\n"
+                  "dướt\nZ+t/Z Z\nTrần Văn Bình")
+    assert (h.signer, h.signer_title) == ("Trần Văn Bình", "TM. THƯỜNG TRỰC HĐND / KT.CHU TỊCH / PHÓ CHU TỊCH")
+    # noise alone is never taken for a name, nor a long line after it
+    for tail in ("dướt\nZ+t/Z Z", "dướt\nPhụ lục kèm theo văn bản này gồm các biểu mẫu"):
+        h = parse_header("Số: 1/TB-HĐND\nV/v kết luận\nNội dung văn bản./.\nNơi nhận:\n- Lưu: VT.\n"
+                      "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n" + tail)
+        assert h.signer is None, tail
+
+
 def test_no_signature_block_gives_no_signer():
     h = header_of("CHỈ THỊ\nVỀ KỶ LUẬT\nCác cơ quan triển khai thực hiện nghiêm túc Chỉ thị này./.")
     assert (h.signer, h.signer_title, h.cc) == (None, None, ())
