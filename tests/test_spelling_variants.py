@@ -30,3 +30,23 @@ def test_misplaced_marks_and_other_placements_are_answered(hash_settings, tmp_pa
     assert not assistant.ask("Sở Nôị vụ phải lam gì").refused
     assert library.duties(province="Thanh Hoá") == library.duties(province="Thanh Hóa")
     assert library.resolve_actor("Sở Nôị vụ") == "Sở Nội vụ"
+
+
+def test_fold_equals_nfd_without_marks_on_any_text():
+    """fold() translates character by character: the same as decomposing the whole text and
+    dropping its combining marks, for Vietnamese, decomposed input and any other code point."""
+    import random
+    import unicodedata
+
+    from core.text import fold
+
+    def reference(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+    rnd = random.Random(3)
+    texts = ["Sở Nội vụ ĐẮK R'LẤP", unicodedata.normalize("NFD", "Thủy hoà Nôị Đ"), "Ｆｕｌｌ ①", "한국어 中文", ""]
+    texts += ["".join(chr(rnd.choice([rnd.randint(1, 0xD7FF), rnd.randint(0xE000, 0x2FFFF)]))
+                      for _ in range(rnd.randint(1, 12))) for _ in range(20000)]
+    assert [fold(t) for t in texts] == [reference(t) for t in texts]
+    assert fold("Sở Nội vụ") == "So Noi vu"
