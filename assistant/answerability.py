@@ -22,6 +22,11 @@ Features, each normalised so that it means the same on any corpus:
   year_missing    the question names a year that none of the top clauses or their documents mention
   figure_missing  the question asks for a figure or a date (bao nhiêu, khi nào, thời hạn …) and the
                   first three clauses hold no digit
+  type_missing    the question asks for an amount (bao nhiêu tiền, mức … bao nhiêu, tỷ lệ), a time
+                  (khi nào, trước ngày nào, năm nào …) or a count of something (mấy lần, bao nhiêu
+                  thành viên) and the first three clauses hold no expression of that type (an amount
+                  with its unit, a date or period, a number before that noun): the corpus names the
+                  body and the subject, but not the figure asked for
 A logistic regression over them (fitted by `python -m eval.answerability fit`, kept as a versioned
 JSON file) gives the probability that the question is answerable; below its threshold, chosen for
 at most 3% false refusals, the question is refused.
@@ -39,11 +44,23 @@ from core.types import Hit
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
-            "rare_missing", "terms", "province_missing", "year_missing", "figure_missing")
+            "rare_missing", "terms", "province_missing", "year_missing", "figure_missing", "type_missing")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _WANTS_FIGURE = re.compile(r"\b(?:bao nhiêu|mấy|khi nào|bao giờ|bao lâu|thời hạn|ngày nào|hạn chót|tỷ lệ|mức)\b",
                            re.IGNORECASE)
 TOP = 5
+# What a question's answer must look like, and what such an answer looks like in a clause.
+_NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm)"
+_WANTS_AMOUNT = re.compile(r"bao nhiêu (?:tiền|tỷ|triệu|đồng|phần trăm|%)|tỷ lệ|(?:kinh phí|tổng mức|phụ cấp|mức|"
+                           r"lương|giá)\b.*\bbao nhiêu", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)", re.IGNORECASE)
+_WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|thời hạn|lúc nào|tháng nào|năm nào|bao lâu|"
+                         r"thời gian nào|trước ngày|mấy giờ|giờ nào", re.IGNORECASE)
+_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|ngày \d{1,2}\b|tháng \d{1,2}\b|"
+                   r"quý\s+[IV1-4]+|h[ằà]ng\s+(?:ngày|tuần|tháng|quý|năm)|định kỳ|chậm nhất|trước ngày|"
+                   r"trong thời hạn|\d+\s*(?:ngày|tháng|năm|giờ)\b|\d{1,2}\s*giờ|\d{1,2}h\d*", re.IGNORECASE)
+_WANTS_COUNT = re.compile(r"(?:mấy|bao nhiêu)\s+(\w+)", re.IGNORECASE)
+_NOT_A_NOUN = {"từ", "cho", "để", "với", "trong", "trên", "của", "theo", "là", "và", "thì", "khi", "tại"}
 
 
 def _clause_tokens(hit: Hit, folded: bool) -> set[str]:
@@ -94,7 +111,23 @@ def features(question: str, hits: list[Hit], lexical, coverage: float) -> dict[s
         "year_missing": _year_missing(question, top),
         "figure_missing": float(bool(_WANTS_FIGURE.search(question))
                                 and not any(ch.isdigit() for h in top[:3] for ch in h.chunk.text)),
+        "type_missing": _type_missing(question, " ".join(h.chunk.text for h in top[:3])),
     }
+
+
+def _type_missing(question: str, text: str) -> float:
+    """1.0 when the question asks for an amount, a time or a count that `text` holds nothing like."""
+    if _WANTS_AMOUNT.search(question):
+        return float(not _AMOUNT.search(text))
+    if _WANTS_TIME.search(question):
+        return float(not _TIME.search(text))
+    m = _WANTS_COUNT.search(question)
+    if not m:
+        return 0.0
+    noun = m.group(1).lower()
+    if noun in _NOT_A_NOUN:   # "được cấp bao nhiêu từ …": an amount of something unnamed
+        return float(not any(ch.isdigit() for ch in text))
+    return float(not re.search(_NUMBER + r"\s+(?:\(\d+\)\s+)?" + re.escape(noun) + r"\b", text, re.IGNORECASE))
 
 
 def _province_missing(question: str, top: list[Hit]) -> float:

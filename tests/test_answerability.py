@@ -88,3 +88,19 @@ def test_question_parts_split_only_between_whole_questions():
 def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     answer = real_assistant.ask("Thủ tục đăng ký kết hôn với người nước ngoài cần giấy tờ gì?")
     assert answer.refused
+
+
+@pytest.mark.parametrize("question, text, missing", [
+    ("Ban họp định kỳ mấy lần một tháng?", "Ban họp định kỳ 02 lần mỗi tháng.", 0.0),
+    ("Ban họp định kỳ mấy lần một tháng?", "Ban họp định kỳ theo yêu cầu của Trưởng ban.", 1.0),
+    ("Hạn gửi báo cáo là khi nào?", "Gửi báo cáo về Sở Nội vụ trước ngày 15/12/2025.", 0.0),
+    ("Hạn gửi báo cáo là khi nào?", "Gửi báo cáo về Sở Nội vụ để tổng hợp.", 1.0),
+    ("Báo cáo gửi hằng tháng hay hằng quý, vào thời hạn nào?", "Báo cáo định kỳ hằng quý.", 0.0),
+    ("Kinh phí thực hiện là bao nhiêu?", "Tổng kinh phí 2,5 tỷ đồng từ ngân sách tỉnh.", 0.0),
+    ("Kinh phí thực hiện là bao nhiêu?", "Kinh phí bố trí từ ngân sách tỉnh.", 1.0),
+    ("Tỉnh được cấp bao nhiêu từ ngân sách trung ương?", "Ngân sách trung ương hỗ trợ 120 tỷ đồng.", 0.0),
+    ("Ai chủ trì kiểm tra công vụ?", "Sở Nội vụ chủ trì.", 0.0),   # no figure asked: never missing
+])
+def test_type_missing_asks_for_an_answer_of_the_questions_type(question, text, missing):
+    from assistant.answerability import _type_missing
+    assert _type_missing(question, text) == missing
