@@ -74,6 +74,7 @@ def test_langchain_retriever_returns_cited_documents(real_assistant):
 
 def test_every_embedder_is_a_langchain_embeddings():
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from langchain_core.embeddings import Embeddings
 
@@ -83,8 +84,10 @@ def test_every_embedder_is_a_langchain_embeddings():
         assert issubclass(cls, Embeddings), cls
     fake = make_embedder("hash")
     assert isinstance(fake, Embeddings)
-    assert asyncio.run(fake.aembed_query("Sở Nội vụ")) == fake.embed_query("Sở Nội vụ")
-    assert asyncio.run(fake.aembed_documents(["a", "b c"])) == fake.embed_documents(["a", "b c"])
+    with ThreadPoolExecutor(1) as pool:   # a thread of its own: other tests may leave a loop running here
+        assert pool.submit(asyncio.run, fake.aembed_query("Sở Nội vụ")).result() == fake.embed_query("Sở Nội vụ")
+        assert pool.submit(asyncio.run, fake.aembed_documents(["a", "b c"])).result() == \
+            fake.embed_documents(["a", "b c"])
 
 
 def test_extractive_answer_names_the_actor_and_cites_every_statement(real_assistant):
