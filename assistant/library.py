@@ -58,8 +58,10 @@ class IngestReport:
 
 
 class Library:
-    def __init__(self, settings: Settings, embedder=None, prefetch: bool = False):
-        """prefetch: start loading the question model now, while the index opens (for answering)."""
+    def __init__(self, settings: Settings, embedder=None, prefetch: bool = False, vectors_later: bool = False):
+        """prefetch: start loading the question model now, while the index opens (for answering).
+        vectors_later: open the embedded vector store on first use or `open_vectors()` (a server
+        builds its page from the catalog meanwhile)."""
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +79,8 @@ class Library:
             self._reextract_duties()
         if stale:
             self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
-        self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection)
+        self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection,
+                                   connect=not vectors_later)
         self.uploads = UploadArea(self.data_dir)
         self.uploads.clean_staging()
         # Writers (ingest, upload, remove) take this lock one at a time; readers never wait for it:
@@ -85,6 +88,9 @@ class Library:
         self._lock = threading.RLock()
         self._ocr = None                   # made on the first cited scan: it asks tesseract its version
         self._reload()
+
+    def open_vectors(self) -> None:
+        self.vectors.open()
 
     def manifest(self) -> dict:
         return expected_manifest(self.embedder.name)

@@ -221,16 +221,20 @@ class Server:
         return self.process.pid
 
     def _wait(self, timeout: float, poll_s: float) -> None:
-        import httpx
+        # urllib, not httpx: each httpx.get builds an SSL context (~50 ms of CPU), which at a 50 ms
+        # poll took half a core from the server whose start is being timed
+        import urllib.error
+        import urllib.request
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited ({self.process.returncode}); see {self.log.name}")
             try:
-                if httpx.get(self.url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
                 pass
             time.sleep(poll_s)
         self.close()

@@ -250,21 +250,43 @@ class VectorStore:
     """ChromaDB in cosine space, vectors passed in by us: embedded (PersistentClient in the data
     dir) by default, or a Chroma server (HttpClient) when `url` is given (RAG_CHROMA_URL)."""
 
-    def __init__(self, path: Path, url: str = "", collection: str = COLLECTION):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
+    def __init__(self, path: Path, url: str = "", collection: str = COLLECTION, connect: bool = True):
+        """connect=False: the embedded store opens on first use or on open(), so a server's page can
+        answer while Chroma imports (1.4 s). A Chroma server is checked at once all the same: a wrong
+        address fails at start, not at the first question."""
         self.name = collection
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        if url:
-            self._client = _http_client(url, chroma_settings)
-        else:
-            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        self._col = self._client.get_or_create_collection(
-            collection, configuration={"hnsw": HNSW}, embedding_function=None)
-        current = (self._col.configuration or {}).get("hnsw") or {}
-        if any(current.get(k) != v for k, v in HNSW.items()):
-            self._rebuild_graph()
+        self._path, self._url = path, url
+        self._connected: tuple | None = None  # (client, collection)
+        self._connecting = threading.RLock()   # reentrant: a graph rebuild runs inside open()
+        if connect or url:
+            self.open()
+
+    def open(self) -> "VectorStore":
+        with self._connecting:
+            if self._connected is not None:
+                return self
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if self._url:
+                client = _http_client(self._url, chroma_settings)
+            else:
+                client = chromadb.PersistentClient(path=str(self._path), settings=chroma_settings)
+            col = client.get_or_create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
+            self._connected = (client, col)
+            current = (col.configuration or {}).get("hnsw") or {}
+            if any(current.get(k) != v for k, v in HNSW.items()):
+                self._rebuild_graph()
+        return self
+
+    @property
+    def _client(self):
+        return (self._connected or self.open()._connected)[0]
+
+    @property
+    def _col(self):
+        return (self._connected or self.open()._connected)[1]
 
     def _rebuild_graph(self) -> None:
         """Re-create the collection with our HNSW settings, moving the stored vectors over (no
@@ -276,9 +298,10 @@ class VectorStore:
             for key in rows:
                 rows[key].extend(list(got[key]))
         self._client.delete_collection(self.name)
-        self._col = self._client.create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
+        col = self._client.create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
+        self._connected = (self._client, col)
         for i in range(0, len(rows["ids"]), 1000):
-            self._col.add(**{k: [list(x) if k == "embeddings" else x for x in v[i:i + 1000]] for k, v in rows.items()})
+            col.add(**{k: [list(x) if k == "embeddings" else x for x in v[i:i + 1000]] for k, v in rows.items()})
 
     def count(self) -> int:
         return self._col.count()

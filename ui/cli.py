@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
 
 from core.errors import RagError
@@ -30,10 +31,11 @@ def _progress_bar(desc: str, unit: str = "tệp"):
     return update
 
 
-def open_library(settings: Settings, build_if_empty: bool = True, prefetch: bool = False):
+def open_library(settings: Settings, build_if_empty: bool = True, prefetch: bool = False,
+                 vectors_later: bool = False):
     from assistant.library import Library
 
-    library = Library(settings, prefetch=prefetch)
+    library = Library(settings, prefetch=prefetch, vectors_later=vectors_later)
     if build_if_empty and library.is_empty() and Path(settings.corpus_dir).exists():
         print(f"Chỉ mục trống: đang nạp văn bản mẫu từ {settings.corpus_dir} …", file=sys.stderr)
         report = library.ingest([settings.corpus_dir], progress=_progress_bar("Nạp văn bản"))
@@ -41,9 +43,9 @@ def open_library(settings: Settings, build_if_empty: bool = True, prefetch: bool
     return library
 
 
-def open_assistant(settings: Settings):
+def open_assistant(settings: Settings, vectors_later: bool = False):
     from assistant.ask import Assistant
-    return Assistant(open_library(settings, prefetch=True))
+    return Assistant(open_library(settings, prefetch=True, vectors_later=vectors_later))
 
 
 def print_report(report, stream=sys.stdout) -> None:
@@ -245,20 +247,34 @@ def cmd_restore(args, settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def _warm_up(library) -> None:
+    """Open the vector store, then load the question model (in the server's background thread)."""
+    try:
+        library.open_vectors()
+        warm_up = getattr(library.embedder, "warm_up", None)
+        if warm_up:
+            warm_up()
+    except Exception as e:  # noqa: BLE001 - the first question reports it to its user
+        print(f"Khởi động nền lỗi / background start failed: {e}", file=sys.stderr)
+
+
 def cmd_serve(args, settings: Settings, build_app) -> int:
     from ui.access import parse_auth
-    from ui.web import launch
 
     auth = parse_auth(settings.auth) if settings.auth else None  # checked before the slow start
-    assistant = open_assistant(settings)
+    # The page is built from the catalog and served while Chroma opens and the question model loads
+    # in the background; a first question waits for them at most. The library opens before Gradio
+    # is imported, so the question model's load (which releases the GIL) overlaps that import.
+    assistant = open_assistant(settings, vectors_later=True)
     assistant.library.release_ingest_models()   # the samples may have been embedded just now
-    warm_up = getattr(assistant.library.embedder, "warm_up", None)
-    if warm_up:  # the page is served while the model loads; a first question waits for it at most
-        import threading
-        threading.Thread(target=warm_up, name="model-warm-up", daemon=True).start()
+    from ui.web import launch
     demo = build_app(settings, assistant)
+    launch(demo, settings.host, settings.port, auth=auth, prevent_thread_lock=True)  # returns once it answers
     print(f"Mở trình duyệt tại http://{settings.host}:{settings.port}", file=sys.stderr)
-    launch(demo, settings.host, settings.port, auth=auth)
+    # after launch: no import of the warm-up races one of Gradio's start (two threads importing
+    # the packages both use can see one half-initialised)
+    threading.Thread(target=_warm_up, args=(assistant.library,), name="warm-up", daemon=True).start()
+    demo.block_thread()
     return 0
 
 

@@ -39,3 +39,31 @@ def test_default_collection_is_rebuilt_with_vectors_kept(tmp_path):
     assert [cid for cid, _ in store.query(vectors[5].tolist(), 10)] == exact
     got = store._col.get(ids=["c005"], include=["documents", "metadatas"])
     assert got["documents"] == ["văn bản c005"] and got["metadatas"][0]["document"] == "x.txt"
+
+
+def test_a_store_opened_later_connects_on_first_use_and_once(tmp_path):
+    """connect=False (a server building its page first): nothing is opened until a call needs the
+    collection; threads asking at once share one client."""
+    import threading
+
+    VectorStore(tmp_path / "chroma").upsert([], [])  # the collection exists on disk
+    store = VectorStore(tmp_path / "chroma", connect=False)
+    assert store._connected is None
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(store._col)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store._connected is not None and all(col is seen[0] for col in seen)
+    assert store.count() == 0 and store.open() is store
+
+
+def test_a_chroma_server_address_is_checked_at_once_even_when_opened_later(tmp_path):
+    """A wrong RAG_CHROMA_URL must fail at start with its fix, never at a user's first question."""
+    import pytest
+
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="RAG_CHROMA_URL"):
+        VectorStore(tmp_path / "chroma", url="ftp://nowhere", connect=False)
