@@ -95,14 +95,18 @@ def backup(settings: Settings, target: Path) -> dict:
 def _copy_lexical(root: Path, destination: Path, ids: set[str]) -> bool:
     """Copy the BM25 files when they index exactly the snapshot's clauses (a concurrent ingest
     may have moved on); otherwise restore rebuilds them from the catalog."""
+    from index.lexical import LexicalIndex
+
     try:
-        folder = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
-        if set(json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))) != ids:
+        files = LexicalIndex.files_of_current(root)
+        if set(LexicalIndex.load(root).chunk_ids) != ids:
             return False
-        shutil.copytree(folder, destination / folder.name)
-        (destination / "CURRENT").write_text(folder.name, encoding="utf-8")
+        destination.mkdir(parents=True)
+        for path in files[1:]:  # the state file and its segments, then the pointer to them
+            (shutil.copytree if path.is_dir() else shutil.copy2)(path, destination / path.name)
+        shutil.copy2(files[0], destination / files[0].name)
         return True
-    except (OSError, ValueError):  # swapped or removed while copying
+    except (OSError, ValueError, KeyError):  # swapped or removed while copying
         shutil.rmtree(destination, ignore_errors=True)
         return False
 

@@ -118,31 +118,54 @@ class Library:
             self._lock.release()
         return True
 
-    def _reload(self) -> None:
-        self._generation = self.catalog.generation()
-        every = {c.chunk_id: c for c in self.catalog.all_chunks()}
-        try:
-            lexical = LexicalIndex.load(self.data_dir / "lexical")
-        except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
-            lexical = LexicalIndex([], {})
-        if set(lexical.chunk_ids) != set(every):  # e.g. a crash between catalog and BM25 write
-            lexical = self._rebuild_lexical(every)
-        # a draft and its signed PDF are one directive: only the file standing for it is cited and counted
-        docs = self.catalog.documents()  # parsed once for the copies, validity and headers below
-        copies = same_directive_copies(docs, self.catalog.document_text, self.catalog.text_lengths())
+    def _reload(self, lexical: LexicalIndex | None = None) -> None:
+        """lexical: an index just rebuilt (repair); by default the current one is brought in step."""
+        with self.catalog.snapshot():  # one state of the catalog, whatever another worker commits meanwhile
+            now = self.catalog.generation()
+            self._by_doc = self._documents_read_again(now)
+            # a draft and its signed PDF are one directive: only the file standing for it is cited and counted
+            docs = self.catalog.documents()  # parsed once for the copies, validity and headers below
+            copies = same_directive_copies(docs, self.catalog.document_text, self.catalog.text_lengths())
+            self.validity = validity(docs, self.catalog.relations(), self.catalog.document_text)
+        self._generation = now
+        every = {c.chunk_id: c for doc_id in sorted(self._by_doc) for c in self._by_doc[doc_id][0]}
+        lexical = self._lexical_in_step(every, lexical)
         chunks = {cid: c for cid, c in every.items() if c.doc_id not in copies}
-        self.validity = validity(docs, self.catalog.relations(), self.catalog.document_text)
         self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
         self.copies = copies
         by_chunk: dict[str, list[Duty]] = {}
-        for duty in self.catalog.duties():
-            if duty.doc_id not in copies:
-                by_chunk.setdefault(duty.chunk_id, []).append(duty)
+        for doc_id, (_, duties) in self._by_doc.items():
+            if doc_id not in copies:
+                for duty in duties:
+                    by_chunk.setdefault(duty.chunk_id, []).append(duty)
         self.duties_by_chunk = by_chunk
         self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
         self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
         self.provinces = {c.province for c in chunks.values() if c.province}  # for the province filter
+
+    def _documents_read_again(self, now: int) -> dict[str, tuple[list[Chunk], list[Duty]]]:
+        """doc_id -> (clauses, duties) as the catalog holds them at generation `now`: only the
+        documents its change log names since the last reload are read again (a worker's refresh
+        after one upload reads one document, not the corpus); everything when it cannot tell."""
+        known: dict[str, tuple[list[Chunk], list[Duty]]] | None = getattr(self, "_by_doc", None)
+        changed = self.catalog.changed_documents(self._generation, now) if known is not None else None
+        if changed is None:
+            out: dict[str, tuple[list[Chunk], list[Duty]]] = {}
+            for chunk in self.catalog.all_chunks():
+                out.setdefault(chunk.doc_id, ([], []))[0].append(chunk)
+            for duty in self.catalog.duties():
+                if duty.doc_id in out:
+                    out[duty.doc_id][1].append(duty)
+            return out
+        out = dict(known)
+        for doc_id in changed:
+            out.pop(doc_id, None)
+            if self.catalog.document_hash(doc_id) is not None:
+                chunks = self.catalog.chunks_of(doc_id)
+                if chunks:
+                    out[doc_id] = (chunks, self.catalog.duties_of(doc_id))
+        return out
 
     def recipients(self) -> dict[str, dict[str, str]]:
         """doc_id -> {today's name of each body the document is sent to: "Kính gửi" | "Nơi nhận"}:
@@ -168,6 +191,29 @@ class Library:
                 out[doc_id] = found
             self._recipients = out
         return self._recipients
+
+    def _lexical_in_step(self, every: dict[str, Chunk], current: LexicalIndex | None = None) -> LexicalIndex:
+        """BM25 over exactly the catalog's clauses: the index in memory (else the saved one) with the
+        difference applied, so only added clauses are tokenised; saved when it changed. This is
+        how an ingest, another worker's refresh and a crash between catalog and BM25 all end."""
+        searcher = getattr(self, "searcher", None)
+        if current is None and searcher is not None:
+            current = searcher.lexical
+        if current is None or set(current.chunk_ids) != every.keys():
+            # the saved index first: the worker that changed the catalog saved its new segment
+            try:
+                current = LexicalIndex.load(self.data_dir / "lexical", reuse=current)
+            except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
+                if current is None:
+                    return self._rebuild_lexical(every)
+        live = set(current.chunk_ids)
+        added = [(cid, c.index_text()) for cid, c in every.items() if cid not in live]
+        removed = live - every.keys()
+        if not added and not removed:
+            return current
+        lexical = current.changed(added, removed)
+        lexical.save(self.data_dir / "lexical")
+        return lexical
 
     def _rebuild_lexical(self, chunks: dict) -> LexicalIndex:
         ordered = list(chunks.values())
@@ -412,11 +458,10 @@ class Library:
             wanted = {self.uploads.path_for(d["content_hash"], d["name"]) for d in self.catalog.documents()
                       if is_upload(d["source"])}
             self.uploads.forget_all_but(wanted)
-            self._commit()
+            self._reload(self._rebuild_lexical(every))  # from the texts, whatever the saved files hold
 
     def _commit(self) -> None:
-        self._rebuild_lexical({c.chunk_id: c for c in self.catalog.all_chunks()})
-        self._reload()
+        self._reload()  # brings BM25 in step with the catalog and saves it
 
     def _load_files(self, items: list[tuple[Path, str | None]], report: IngestReport,
                     progress: Progress | None) -> bool:

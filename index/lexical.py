@@ -1,12 +1,24 @@
 """Lexical BM25 for Vietnamese: syllables plus syllable bigrams, with an accent-folded twin so
-questions typed without diacritics still match. Built once per ingest and persisted."""
+questions typed without diacritics still match.
+
+Incremental: the index is a list of immutable segments, each an inverted index of term
+frequencies over its own clauses, plus the clauses deleted since. Scores are computed at query
+time from those frequencies and the live statistics (clauses, average length, document
+frequency), by the same formula bm25s scores with (Lucene's; k1 1.2, b 0.75), so adding or
+removing a document tokenises only that document and writes only a small segment; a rebuild
+never rescores the corpus. Small segments are merged as they pile up (tiered, like Lucene's).
+"""
 from __future__ import annotations
 
 import json
 import math
 import os
 import shutil
+import time
 import uuid
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +32,14 @@ những các của và với cho về theo ra làm hỏi nào vậy""".split())
 
 QUERY_STOPWORDS = frozenset(t for w in QUERY_STOPWORDS for t in syllables(w))  # in the tokens' tone spelling
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS)
-# Bumped when tokens change (2: canonical tone placement); an index of another version is rebuilt.
-LEXICAL_VERSION = "2"
+# Bumped when tokens or files change (2: canonical tone placement; 3: segments of term
+# frequencies); an index of another version is rebuilt from the catalog.
+LEXICAL_VERSION = "3"
+K1, B = 1.2, 0.75
+VARIANTS = (("accented", False), ("folded", True))
+MAX_SEGMENTS = 8          # more than this: the small ones are merged into one
+MERGE_DEAD_SHARE = 0.3    # a segment with this share of its clauses deleted is merged (rewritten)
+STALE_AFTER_S = 60        # files of no current state older than this are removed at a save
 
 
 def query_tokens(question: str, folded: bool) -> list[str]:
@@ -30,88 +48,241 @@ def query_tokens(question: str, folded: bool) -> list[str]:
     return [t for t in tokens if t not in stop]
 
 
-class LexicalIndex:
-    """Two bm25s models over the same chunk order: accented and accent-folded."""
+@dataclass(frozen=True)
+class _Inverted:
+    """One variant of one segment: term -> (clause positions, frequencies), in CSR form."""
+    vocab: dict[str, int]
+    indptr: np.ndarray   # int64, len(vocab) + 1
+    docs: np.ndarray     # int32 positions in the segment, ascending within a term
+    tfs: np.ndarray      # float32
+    lengths: np.ndarray  # float32 tokens per clause
 
-    def __init__(self, chunk_ids: list[str], models: dict):
-        self.chunk_ids = chunk_ids
-        self._models = models
-        self._pos = {cid: i for i, cid in enumerate(chunk_ids)}
+    @classmethod
+    def of(cls, token_lists: list[list[str]]) -> "_Inverted":
+        vocab: dict[str, int] = {}
+        terms, docs, tfs = array("i"), array("i"), array("f")
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.float32, count=len(token_lists))
+        for position, tokens in enumerate(token_lists):
+            counts = Counter(tokens)
+            terms.extend(vocab.setdefault(t, len(vocab)) for t in counts)
+            tfs.extend(counts.values())
+            docs.extend([position] * len(counts))
+        return cls._sorted(vocab, np.frombuffer(terms, np.int32), np.frombuffer(docs, np.int32),
+                           np.frombuffer(tfs, np.float32), lengths)
+
+    @classmethod
+    def _sorted(cls, vocab, terms, docs, tfs, lengths) -> "_Inverted":
+        order = np.argsort(terms, kind="stable")  # positions were appended in ascending order
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
+        return cls(vocab, indptr, docs[order].astype(np.int32), tfs[order].astype(np.float32), lengths)
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        tid = self.vocab.get(term)
+        if tid is None:
+            return None
+        a, b = self.indptr[tid], self.indptr[tid + 1]
+        return self.docs[a:b], self.tfs[a:b]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
+        for name in ("indptr", "docs", "tfs", "lengths"):
+            np.save(folder / f"{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, folder: Path) -> "_Inverted":
+        terms = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ("indptr", "docs", "tfs", "lengths")}
+        return cls({t: i for i, t in enumerate(terms)}, **arrays)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    name: str                      # its folder under the index root
+    chunk_ids: list[str]
+    variants: dict[str, _Inverted]
+    dead: frozenset[int] = field(default=frozenset())  # positions deleted since it was written
+
+    @classmethod
+    def of(cls, chunk_ids: list[str], texts: list[str]) -> "_Segment":
+        variants = {v: _Inverted.of([lexical_tokens(t, folded=f) for t in texts]) for v, f in VARIANTS}
+        return cls(f"seg-{uuid.uuid4().hex[:10]}", list(chunk_ids), variants)
+
+    @classmethod
+    def merged(cls, segments: list["_Segment"]) -> "_Segment":
+        """One segment of the live clauses of `segments`, from their term frequencies (nothing is
+        tokenised again)."""
+        ids, variants = [], {}
+        keep = [np.array([p not in s.dead for p in range(len(s.chunk_ids))], dtype=bool) for s in segments]
+        for s, alive in zip(segments, keep):
+            ids += [cid for cid, live in zip(s.chunk_ids, alive) if live]
+        for variant, _ in VARIANTS:
+            vocab: dict[str, int] = {}
+            terms, docs, tfs, lengths, base = [], [], [], [], 0
+            for s, alive in zip(segments, keep):
+                inv = s.variants[variant]
+                renumber = np.cumsum(alive) - 1 + base
+                local = np.fromiter((vocab.setdefault(t, len(vocab)) for t in inv.vocab), dtype=np.int32,
+                                    count=len(inv.vocab))
+                term_of = np.repeat(local, np.diff(inv.indptr))
+                live = alive[inv.docs]
+                terms.append(term_of[live])
+                docs.append(renumber[inv.docs[live]].astype(np.int32))
+                tfs.append(np.asarray(inv.tfs)[live])
+                lengths.append(np.asarray(inv.lengths)[alive])
+                base += int(alive.sum())
+            variants[variant] = _Inverted._sorted(vocab, _cat(terms, np.int32), _cat(docs, np.int32),
+                                                  _cat(tfs, np.float32), _cat(lengths, np.float32))
+        return cls(f"seg-{uuid.uuid4().hex[:10]}", ids, variants)
+
+
+class LexicalIndex:
+    """BM25 over live clauses, accented and accent-folded; immutable (changes return a new index,
+    so a reader keeps searching the one it holds)."""
+
+    def __init__(self, segments: list[_Segment] | None = None):
+        self._segments = list(segments or [])
+        alive = [np.ones(len(s.chunk_ids), dtype=bool) for s in self._segments]
+        for s, mask in zip(self._segments, alive):
+            mask[list(s.dead)] = False
+        self._alive = np.concatenate(alive) if alive else np.zeros(0, dtype=bool)
+        self._offsets = np.cumsum([0] + [len(s.chunk_ids) for s in self._segments])
+        self._slots = [cid for s in self._segments for cid in s.chunk_ids]
+        self.chunk_ids = [cid for cid, live in zip(self._slots, self._alive) if live]
+        self._n = len(self.chunk_ids)
+        self._norm = {}  # per slot: k1 * (1 - b + b * length / average length), as bm25s computes it
+        for variant, _ in VARIANTS:
+            lengths = [np.asarray(s.variants[variant].lengths) for s in self._segments]
+            live = sum(float(ls[m].sum()) for ls, m in zip(lengths, alive))
+            avgdl = np.float32(live / self._n if self._n else 1.0)
+            every = np.concatenate(lengths) if lengths else np.zeros(0, np.float32)
+            self._norm[variant] = np.float32(K1) * (np.float32(1 - B) + np.float32(B) * every / avgdl)
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
-        import bm25s
-        models = {}
-        for variant, folded in (("accented", False), ("folded", True)):
-            model = bm25s.BM25(k1=1.2, b=0.75)
-            if texts:
-                model.index([lexical_tokens(t, folded=folded) for t in texts], show_progress=False)
-            models[variant] = model
-        return cls(list(chunk_ids), models)
+        return cls([_Segment.of(chunk_ids, texts)] if chunk_ids else [])
 
+    def changed(self, added: list[tuple[str, str]], removed: set[str]) -> "LexicalIndex":
+        """A new index with `removed` clause ids deleted and `added` (id, text) indexed (an id
+        already live is replaced); this one is left as it was."""
+        gone = set(removed) | {cid for cid, _ in added}
+        segments = []
+        for s, start in zip(self._segments, self._offsets):
+            dead = {p for p, cid in enumerate(s.chunk_ids) if cid in gone and self._alive[start + p]}
+            segments.append(_Segment(s.name, s.chunk_ids, s.variants, s.dead | dead) if dead else s)
+        segments = [s for s in segments if len(s.dead) < len(s.chunk_ids)]
+        if added:
+            segments.append(_Segment.of([cid for cid, _ in added], [text for _, text in added]))
+        return LexicalIndex(_merge_policy(segments))
+
+    # ---- persistence ---------------------------------------------------------------------
     def save(self, root: Path) -> None:
-        """Write to a fresh folder, then switch the CURRENT pointer atomically."""
+        """Write the segments not on disk yet and a state file naming them all with their deleted
+        positions, then switch the CURRENT pointer to it atomically; files no state uses go."""
         root.mkdir(parents=True, exist_ok=True)
-        target = root / f"bm25-{uuid.uuid4().hex[:8]}"
-        target.mkdir()
-        (target / "chunk_ids.json").write_text(json.dumps(self.chunk_ids), encoding="utf-8")
-        (target / "VERSION").write_text(LEXICAL_VERSION, encoding="utf-8")
-        if self.chunk_ids:
-            for variant, model in self._models.items():
-                model.save(str(target / variant), show_progress=False)
+        for s in self._segments:
+            if not (root / s.name / "DONE").exists():
+                tmp = root / f"{s.name}.tmp{os.getpid()}"
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir()
+                (tmp / "chunk_ids.json").write_text(json.dumps(s.chunk_ids), encoding="utf-8")
+                for variant, inv in s.variants.items():
+                    inv.save(tmp / variant)
+                (tmp / "DONE").write_text("", encoding="utf-8")
+                os.replace(tmp, root / s.name)
+        state = f"state-{uuid.uuid4().hex[:8]}.json"
+        (root / state).write_text(json.dumps({"version": LEXICAL_VERSION, "segments": [
+            {"name": s.name, "dead": sorted(s.dead)} for s in self._segments]}), encoding="utf-8")
         tmp = root / f"CURRENT.tmp{os.getpid()}"  # several workers may save at once
-        tmp.write_text(target.name, encoding="utf-8")
+        tmp.write_text(state, encoding="utf-8")
         os.replace(tmp, root / "CURRENT")
-        for old in root.glob("bm25-*"):
-            if old.name != target.name:
-                shutil.rmtree(old, ignore_errors=True)
+        used = {state, "CURRENT"} | {s.name for s in self._segments}
+        for old in root.iterdir():
+            # another worker may be writing its own segment or state right now: leave young files
+            if old.name in used or ".tmp" in old.name or time.time() - old.stat().st_mtime < STALE_AFTER_S:
+                continue
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, root: Path) -> "LexicalIndex":
-        import bm25s
+    def load(cls, root: Path, reuse: "LexicalIndex | None" = None) -> "LexicalIndex":
+        """The saved index; empty when there is none or it was written by another version (the
+        library then rebuilds it from the catalog). Missing or damaged files raise. Segments that
+        `reuse` holds already are taken from it, not read again (a worker catching up with another
+        one's save reads only the new segment)."""
         pointer = root / "CURRENT"
         if not pointer.exists():
-            return cls([], {})
-        folder = root / pointer.read_text(encoding="utf-8").strip()
-        version = folder / "VERSION"
-        if not version.exists() or version.read_text(encoding="utf-8").strip() != LEXICAL_VERSION:
-            return cls([], {})  # built with other tokens: the library rebuilds it from the catalog
-        chunk_ids = json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))
-        models = {}
-        if chunk_ids:
-            for variant in ("accented", "folded"):
-                models[variant] = bm25s.BM25.load(str(folder / variant), show_progress=False)
-        return cls(chunk_ids, models)
+            return cls()
+        state_file = root / pointer.read_text(encoding="utf-8").strip()
+        if not state_file.name.startswith("state-"):
+            return cls()  # an index of version 2 or older: a folder, not a state file
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        if state.get("version") != LEXICAL_VERSION:
+            return cls()
+        segments, known = [], {seg.name: seg for seg in (reuse._segments if reuse is not None else [])}
+        for entry in state["segments"]:
+            if entry["name"] in known:
+                seg = known[entry["name"]]
+                segments.append(_Segment(seg.name, seg.chunk_ids, seg.variants, frozenset(entry["dead"])))
+                continue
+            folder = root / entry["name"]
+            ids = json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))
+            variants = {v: _Inverted.load(folder / v) for v, _ in VARIANTS}
+            segments.append(_Segment(entry["name"], ids, variants, frozenset(entry["dead"])))
+        return cls(segments)
+
+    @staticmethod
+    def files_of_current(root: Path) -> list[Path]:
+        """The pointer, state file and segment folders of the saved index (for backups)."""
+        state_file = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
+        names = [e["name"] for e in json.loads(state_file.read_text(encoding="utf-8"))["segments"]]
+        return [root / "CURRENT", state_file, *(root / n for n in names)]
+
+    # ---- scoring ---------------------------------------------------------------------------
+    def _term(self, term: str, variant: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global live slots, frequencies) of a term over every segment."""
+        slots, tfs = [], []
+        for s, start in zip(self._segments, self._offsets):
+            found = s.variants[variant].postings(term)
+            if found is None:
+                continue
+            docs, tf = found
+            docs = docs.astype(np.int64) + start
+            live = self._alive[docs]
+            slots.append(docs[live])
+            tfs.append(np.asarray(tf)[live])
+        if not slots:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return np.concatenate(slots), np.concatenate(tfs)
+
+    def _df(self, term: str, variant: str) -> int:
+        return len(self._term(term, variant)[0])
 
     def coverage(self, question: str) -> float:
         """How much of the question the loaded directives talk about at all: the share of its
         syllables (weight 0.3) and syllable bigrams (weight 0.7) found in the corpus
         vocabulary. Questions on absent topics ("lương tối thiểu vùng") score low."""
-        if not self.chunk_ids:
+        if not self._n:
             return 0.0
         folded = not has_diacritics(question)
-        vocab = self._models["folded" if folded else "accented"].vocab_dict
+        variant = "folded" if folded else "accented"
+        known = {t: self._df(t, variant) > 0 for t in set(query_tokens(question, folded))}
         tokens = query_tokens(question, folded)
         uni = [t for t in tokens if "_" not in t]
         bi = [t for t in tokens if "_" in t]
-        cov_uni = sum(t in vocab for t in uni) / len(uni) if uni else 0.0
-        cov_bi = sum(t in vocab for t in bi) / len(bi) if bi else cov_uni
+        cov_uni = sum(known[t] for t in uni) / len(uni) if uni else 0.0
+        cov_bi = sum(known[t] for t in bi) / len(bi) if bi else cov_uni
         return 0.3 * cov_uni + 0.7 * cov_bi
 
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
     def idf(self, tokens: list[str], folded: bool) -> dict[str, float]:
-        """BM25's IDF of each token the corpus knows (Lucene's form, as bm25s scores), for weighting
-        the question's terms; unknown tokens are left out."""
-        if not self.chunk_ids:
-            return {}
-        model = self._models["folded" if folded else "accented"]
-        vocab, indptr = model.vocab_dict, model.scores["indptr"]
-        n = len(self.chunk_ids)
-        out = {}
-        for t in tokens:
-            if t in vocab:
-                df = int(indptr[vocab[t] + 1] - indptr[vocab[t]])
-                out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        return out
+        """BM25's IDF of each token the corpus knows (Lucene's form), for weighting the question's
+        terms; unknown tokens are left out."""
+        variant = "folded" if folded else "accented"
+        dfs = {t: self._df(t, variant) for t in set(tokens)} if self._n else {}
+        return {t: self._idf(dfs[t]) for t in tokens if dfs.get(t)}
 
     def max_score(self, tokens: list[str], folded: bool) -> float:
         """The BM25 score of a clause of average length holding each known token once: the most
@@ -119,23 +290,47 @@ class LexicalIndex:
         return sum(self.idf(tokens, folded).values())
 
     def __len__(self) -> int:
-        return len(self.chunk_ids)
+        return self._n
 
     def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) best first; folded index when the question has no diacritics."""
-        if not self.chunk_ids:
+        if not self._n:
             return []
         folded = not has_diacritics(question)
-        model = self._models["folded" if folded else "accented"]
-        vocab = model.vocab_dict
-        tokens = [t for t in query_tokens(question, folded) if t in vocab]
-        if not tokens:
+        variant = "folded" if folded else "accented"
+        norm = self._norm[variant]
+        scores = np.zeros(len(self._slots), dtype=np.float32)
+        found = False
+        for term in query_tokens(question, folded):  # a repeated term counts again, as in bm25s
+            slots, tf = self._term(term, variant)
+            if len(slots):
+                found = True
+                scores[slots] += np.float32(self._idf(len(slots))) * (tf / (norm[slots] + tf))
+        if not found:
             return []
-        scores = np.asarray(model.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            mask = np.fromiter((cid in allowed for cid in self.chunk_ids), dtype=bool, count=len(self.chunk_ids))
-            scores = np.where(mask, scores, 0.0)
+            scores[[i for i, cid in enumerate(self._slots) if cid not in allowed]] = 0.0
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self._slots[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _merge_policy(segments: list[_Segment]) -> list[_Segment]:
+    """Tiered merging: segments with many deletions are rewritten, and past MAX_SEGMENTS all but
+    the largest are merged into one, so a change costs about its own size most of the time."""
+    rewrite = [s for s in segments if len(s.dead) > MERGE_DEAD_SHARE * len(s.chunk_ids)]
+    keep = [s for s in segments if s not in rewrite]
+    if len(keep) + (1 if rewrite else 0) > MAX_SEGMENTS:
+        largest = max(keep, key=lambda s: len(s.chunk_ids) - len(s.dead))
+        rewrite += [s for s in keep if s is not largest]
+        keep = [largest]
+    if not rewrite:
+        return segments
+    order = {id(s): i for i, s in enumerate(segments)}
+    merged = _Segment.merged(sorted(rewrite, key=lambda s: order[id(s)]))
+    return keep + ([merged] if merged.chunk_ids else [])

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,7 +38,9 @@ CREATE INDEX IF NOT EXISTS duties_doc ON duties(doc_id, ord);
 CREATE INDEX IF NOT EXISTS duties_actor ON duties(actor);
 CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS relations (doc_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER PRIMARY KEY, doc_id TEXT);
 """
+CHANGES_KEPT = 10_000  # generations the change log remembers; a reader further behind reloads all
 
 
 class Catalog:
@@ -116,9 +119,36 @@ class Catalog:
         row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _bump(self) -> None:
+    def _bump(self, doc_id: str | None) -> None:
+        """Next generation, logged with the one document it changed (None: any number of them)."""
         self._db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
                          "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        now = self.generation()
+        self._db.execute("INSERT OR REPLACE INTO changes VALUES (?, ?)", (now, doc_id))
+        self._db.execute("DELETE FROM changes WHERE generation <= ?", (now - CHANGES_KEPT,))
+
+    def changed_documents(self, since: int, until: int) -> set[str] | None:
+        """Documents changed after generation `since` up to `until`, from the change log; None when
+        it cannot tell (a change of many documents, or generations it has not logged: a catalog
+        from before the log, or a reader more than CHANGES_KEPT behind)."""
+        rows = self._db.execute("SELECT generation, doc_id FROM changes WHERE generation > ? AND generation <= ?",
+                                (since, until)).fetchall()
+        if len(rows) != until - since or any(doc_id is None for _, doc_id in rows):
+            return None
+        return {doc_id for _, doc_id in rows}
+
+    @contextmanager
+    def snapshot(self):
+        """Reads inside see one state of the catalog, however writers commit meanwhile (WAL)."""
+        self._db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self._db.execute("COMMIT")
+
+    def duties_of(self, doc_id: str) -> list[Duty]:
+        rows = self._db.execute("SELECT data FROM duties WHERE doc_id=? ORDER BY ord", (doc_id,))
+        return [Duty.from_dict(json.loads(r[0])) for r in rows]
 
     def record_manifest(self, items: dict) -> None:
         with self._db:
@@ -141,7 +171,7 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._insert_duties(doc_id, duties)
-            self._bump()
+            self._bump(doc_id)
 
     def _insert_duties(self, doc_id: str, duties: list[Duty]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO duties VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,7 +187,7 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO relations VALUES (?, ?)",
                              (doc_id, json.dumps(list(relations), ensure_ascii=False)))
-            self._bump()
+            self._bump(doc_id)
 
     def delete_orphan_rows(self) -> None:
         """Clauses, duties and relations of documents the catalog no longer lists."""
@@ -165,7 +195,7 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             for table in ("chunks", "duties", "relations"):
                 self._db.execute(f"DELETE FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
-            self._bump()
+            self._bump(None)
 
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -194,7 +224,7 @@ class Catalog:
             self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)",
                                  [(c.chunk_id, doc.doc_id, i, json.dumps(c.to_dict(), ensure_ascii=False))
                                   for i, c in enumerate(chunks)])
-            self._bump()
+            self._bump(doc.doc_id)
 
     def remove_document(self, doc_id: str) -> None:
         with self._db:
@@ -203,7 +233,7 @@ class Catalog:
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM relations WHERE doc_id=?", (doc_id,))
-            self._bump()
+            self._bump(doc_id)
 
     def documents(self) -> list[dict]:
         rows = self._db.execute("SELECT doc_id, source, name, content_hash, header, info, ingested_at "

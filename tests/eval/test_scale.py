@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from eval import bench, scale
 from ingest.chunk import ClauseChunker
@@ -46,6 +47,25 @@ def test_scale_run_end_to_end(tmp_path, monkeypatch, capsys):
     for row in rows:
         assert row["failed"] == 0 and row["serve_peak_rss_mb"] > 50 and row["disk_mb"] > 0
         assert 0 < row["search_p50_ms"] <= row["search_p95_ms"]
-        assert row["ingest_embed_s"] + row["ingest_vector_upsert_s"] + row["ingest_bm25_rebuild_s"] <= row["ingest_s"] + 0.2
+        assert row["ingest_embed_s"] + row["ingest_vector_upsert_s"] + row["ingest_bm25_s"] <= row["ingest_s"] + 0.2
     assert report.with_suffix(".png").stat().st_size > 10_000
     assert "search_p50_ms" in capsys.readouterr().out
+
+
+def test_incremental_benchmark_adds_and_removes_one_document(tmp_path, monkeypatch, capsys):
+    """eval.incremental's plumbing over a small index: a document added through one worker is seen
+    by a second, then removed from both (its figures are printed, never asserted)."""
+    from assistant.library import Library
+    from core.settings import Settings
+    from eval import incremental
+
+    monkeypatch.setenv("RAG_EMBED_MODEL", "hash")
+    settings = Settings.from_env().with_(data_dir=tmp_path / "data")
+    library = Library(settings)
+    library.ingest([Path(scale.__file__).resolve().parent.parent / "data" / "directives"])
+    library.close()
+    figures = incremental.measure(tmp_path / "data", runs=1)
+    assert figures["index_clauses"] > 50
+    assert figures["add_s"] > 0 and figures["remove_s"] > 0
+    assert all(figures[k] >= 0 for k in ("reader_sees_add_s", "reader_sees_remove_s"))  # may round to 0
+    assert "second worker" in capsys.readouterr().out

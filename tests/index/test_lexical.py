@@ -48,14 +48,26 @@ def test_save_load_round_trip_gives_same_results(index, tmp_path, question):
     assert loaded.coverage(question) == index.coverage(question)
 
 
-def test_save_twice_keeps_only_the_current_version(index, tmp_path):
+def test_save_twice_keeps_only_the_current_version(index, tmp_path, monkeypatch):
+    import index.lexical as lexical
+
+    monkeypatch.setattr(lexical, "STALE_AFTER_S", 0)
     root = tmp_path / "lexical"
     index.save(root)
     smaller = LexicalIndex.build(index.chunk_ids[:3], ["Sở Nội vụ", "Sở Tài chính", "Văn phòng UBND tỉnh"])
     smaller.save(root)
-    assert len(list(root.glob("bm25-*"))) == 1
-    assert not (root / "CURRENT.tmp").exists()
+    assert len(list(root.glob("seg-*"))) == 1 and len(list(root.glob("state-*"))) == 1
+    assert not list(root.glob("*.tmp*"))
     assert LexicalIndex.load(root).chunk_ids == index.chunk_ids[:3]
+
+
+def test_a_save_leaves_young_files_of_another_writer(index, tmp_path):
+    """Two workers may save at once: files another one wrote a moment ago are not removed."""
+    root = tmp_path / "lexical"
+    index.save(root)
+    LexicalIndex.build(index.chunk_ids[:2], ["Sở Nội vụ", "Sở Tài chính"]).save(root)
+    assert len(list(root.glob("seg-*"))) == 2 and len(list(root.glob("state-*"))) == 2
+    assert LexicalIndex.load(root).chunk_ids == index.chunk_ids[:2]
 
 
 def test_load_of_missing_folder_is_an_empty_index(tmp_path):
@@ -134,3 +146,100 @@ def test_coverage_is_high_for_on_topic_questions(index, question):
 
 def test_coverage_orders_on_topic_above_unrelated(index):
     assert index.coverage("Sở Nội vụ phải làm gì?") > index.coverage("Giá vé tàu Thống Nhất") + 0.3
+
+
+# ---- incremental BM25, checked against bm25s rebuilt from scratch --------------------------------
+EQUIVALENCE_QUESTIONS = ["Sở Nội vụ phải làm gì?", "ho so trinh co noi dung mat",
+                         "báo cáo hằng tháng kết quả thực hiện", "người đứng đầu chịu trách nhiệm",
+                         "10331/UBND-KSTT", "kiểm tra công vụ đột xuất"]
+
+
+def _bm25s_scores(ids: list[str], texts: list[str], question: str) -> dict[str, float]:
+    """What bm25s (the library this index replaced) scores over exactly these clauses."""
+    import bm25s
+
+    from core.text import has_diacritics, lexical_tokens
+
+    folded = not has_diacritics(question)
+    model = bm25s.BM25(k1=1.2, b=0.75)
+    model.index([lexical_tokens(t, folded=folded) for t in texts], show_progress=False)
+    tokens = [t for t in query_tokens(question, folded) if t in model.vocab_dict]
+    if not tokens:
+        return {}
+    scores = model.get_scores(tokens)
+    return {ids[i]: float(scores[i]) for i in range(len(ids)) if scores[i] > 0}
+
+
+def _assert_same_as_bm25s(index: LexicalIndex, ids: list[str], texts: list[str]) -> None:
+    assert sorted(index.chunk_ids) == sorted(ids)
+    for question in EQUIVALENCE_QUESTIONS:
+        want, got = _bm25s_scores(ids, texts, question), dict(index.search(question, 10**6))
+        assert want.keys() == got.keys(), question
+        assert all(abs(want[c] - got[c]) <= 1e-5 * abs(want[c]) for c in want), question
+
+
+def test_scores_equal_bm25s_built_from_scratch(chunks):
+    ids, texts = [c.chunk_id for c in chunks], [c.index_text() for c in chunks]
+    _assert_same_as_bm25s(LexicalIndex.build(ids, texts), ids, texts)
+
+
+def test_additions_and_removals_score_as_a_rebuild_would(chunks, tmp_path):
+    """Half built, the rest added in small batches (segments pile up and get merged), some
+    removed: every score equals bm25s over the clauses that are left, also after save and load."""
+    import random
+
+    rng = random.Random(3)
+    order = list(range(len(chunks)))
+    rng.shuffle(order)
+    ids, texts = [c.chunk_id for c in chunks], [c.index_text() for c in chunks]
+    half = order[:len(order) // 2]
+    index = LexicalIndex.build([ids[i] for i in half], [texts[i] for i in half])
+    before = index.chunk_ids
+    for start in range(len(half), len(order), 7):
+        index = index.changed([(ids[i], texts[i]) for i in order[start:start + 7]], set())
+    assert len(index._segments) <= 8  # merged as they piled up
+    removed = {ids[i] for i in order[:40]} | {ids[order[-1]]}
+    index = index.changed([], removed)
+    left = [i for i in range(len(ids)) if ids[i] not in removed]
+    _assert_same_as_bm25s(index, [ids[i] for i in left], [texts[i] for i in left])
+    index.save(tmp_path / "lexical")
+    _assert_same_as_bm25s(LexicalIndex.load(tmp_path / "lexical"), [ids[i] for i in left], [texts[i] for i in left])
+    assert LexicalIndex.build([ids[i] for i in half], [texts[i] for i in half]).chunk_ids == before  # unchanged
+
+
+def test_a_change_leaves_the_index_it_came_from_untouched(index, by_id):
+    """Readers keep searching the index they hold while a write makes the next one."""
+    question = "Hồ sơ trình có nội dung mật thì gửi thế nào?"
+    before = index.search(question, 5)
+    smaller = index.changed([], {before[0][0]})
+    assert index.search(question, 5) == before
+    assert before[0][0] not in dict(smaller.search(question, 5))
+    assert len(smaller) == len(index) - 1
+
+
+def test_a_clause_removed_then_added_again_is_found_once(index):
+    cid = index.chunk_ids[0]
+    again = index.changed([], {cid}).changed([(cid, "Sở Nội vụ chủ trì kiểm tra công vụ")], set())
+    hits = [c for c, _ in again.search("Sở Nội vụ chủ trì kiểm tra công vụ", 50)]
+    assert hits.count(cid) == 1 and len(again) == len(index)
+
+
+def test_an_index_of_the_previous_format_loads_as_empty(tmp_path):
+    """Version 2 pointed CURRENT at a bm25s folder: the library rebuilds from the catalog."""
+    root = tmp_path / "lexical"
+    (root / "bm25-1234").mkdir(parents=True)
+    (root / "CURRENT").write_text("bm25-1234", encoding="utf-8")
+    assert len(LexicalIndex.load(root)) == 0
+
+
+def test_loading_with_reuse_reads_only_segments_it_lacks(index, tmp_path):
+    root = tmp_path / "lexical"
+    index.save(root)
+    held = LexicalIndex.load(root)
+    grown = held.changed([("new-1", "Sở Xây dựng chủ trì kiểm định chất lượng công trình")], {index.chunk_ids[0]})
+    grown.save(root)
+    caught_up = LexicalIndex.load(root, reuse=held)
+    assert caught_up._segments[0].variants is held._segments[0].variants  # the big one was not read again
+    assert caught_up.chunk_ids == grown.chunk_ids
+    question = "kiểm định chất lượng công trình"
+    assert caught_up.search(question, 5) == grown.search(question, 5) and caught_up.search(question, 1)[0][0] == "new-1"

@@ -12,6 +12,7 @@ import pytest
 from assistant.library import Library
 from core.errors import IndexMismatchError
 from index.embed import HashEmbedder
+from index.lexical import LexicalIndex
 from tests.conftest import edit_once as edit
 from tests.conftest import index_state as state
 
@@ -330,6 +331,36 @@ def test_missing_lexical_index_is_rebuilt_on_reopen(hash_settings):
         reopened.close()
 
 
+def test_another_workers_ingest_reaches_bm25_by_its_difference_alone(hash_settings, monkeypatch):
+    """The writer tokenises only the new document's clauses (no rebuild) and saves them as a
+    segment; a second worker on the same store takes that segment and tokenises nothing; both score
+    as a fresh build over all clauses would."""
+    import index.lexical as lexical
+
+    writer, reader = Library(hash_settings), None
+    try:
+        writer.ingest([SAMPLES / NGHE_AN])
+        reader = Library(hash_settings)
+        tokenised = []
+        real = lexical._Segment.of
+        monkeypatch.setattr(lexical._Segment, "of", classmethod(
+            lambda cls, ids, texts: tokenised.append(len(ids)) or real(ids, texts)))
+        writer.ingest([SAMPLES / LONG_AN])
+        new = sum(1 for c in writer.catalog.all_chunks() if c.document == LONG_AN)
+        assert tokenised == [new]  # the writer: the new document's clauses only
+        assert reader.refresh()
+        assert tokenised == [new]  # the reader read the writer's segment
+        every = writer.catalog.all_chunks()
+        fresh = LexicalIndex.build([c.chunk_id for c in every], [c.index_text() for c in every])
+        question = "Hồ sơ trình có nội dung mật thì gửi thế nào?"
+        assert reader.searcher.lexical.search(question, 10) == fresh.search(question, 10)
+        assert set(LexicalIndex.load(hash_settings.data_dir / "lexical").chunk_ids) == {c.chunk_id for c in every}
+    finally:
+        writer.close()
+        if reader:
+            reader.close()
+
+
 def test_stale_lexical_index_is_rebuilt_on_reopen(hash_settings, tmp_path):
     """A crash after the catalog took a new document but before BM25 was saved."""
     first = Library(hash_settings)
@@ -351,16 +382,21 @@ def test_stale_lexical_index_is_rebuilt_on_reopen(hash_settings, tmp_path):
 
 
 def _delete_bm25_folders(lexical: Path) -> None:
-    for folder in lexical.glob("bm25-*"):
+    for folder in lexical.glob("seg-*"):
         shutil.rmtree(folder)
 
 
 def _truncate_chunk_ids(lexical: Path) -> None:
-    for f in lexical.glob("bm25-*/chunk_ids.json"):
+    for f in lexical.glob("seg-*/chunk_ids.json"):
         f.write_text('["abc", "de', encoding="utf-8")
 
 
-@pytest.mark.parametrize("damage", [_delete_bm25_folders, _truncate_chunk_ids])
+def _truncate_state(lexical: Path) -> None:
+    for f in lexical.glob("state-*.json"):
+        f.write_text('{"version": "3", "segm', encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", [_delete_bm25_folders, _truncate_chunk_ids, _truncate_state])
 def test_unreadable_lexical_index_is_rebuilt_on_reopen(hash_settings, damage):
     """CURRENT names a folder that is gone, or a half-written file: rebuild instead of crashing."""
     first = Library(hash_settings)
@@ -374,3 +410,52 @@ def test_unreadable_lexical_index_is_rebuilt_on_reopen(hash_settings, damage):
         assert ranked(reopened, "hồ sơ trình có nội dung mật", mode="bm25") == expected
     finally:
         reopened.close()
+
+
+# ---- another worker's refresh reads what changed, not the corpus ------------------------------------
+def _served_state(library) -> dict:
+    """What a worker answers from, as plain values."""
+    return {"chunks": sorted(library.searcher.chunks), "provinces": sorted(library.provinces),
+            "duties": sorted((cid, [d.duty_id for d in ds]) for cid, ds in library.duties_by_chunk.items()),
+            "actors": sorted(library.known_actors), "copies": sorted(library.copies),
+            "lexical": sorted(library.searcher.lexical.chunk_ids)}
+
+
+def test_the_change_log_names_each_changed_document(hash_settings):
+    library = Library(hash_settings)
+    try:
+        start = library.catalog.generation()
+        library.ingest([SAMPLES / NGHE_AN, SAMPLES / LONG_AN])
+        now = library.catalog.generation()
+        names = {d["doc_id"]: d["name"] for d in library.documents()}
+        assert {names[d] for d in library.catalog.changed_documents(start, now)} == {NGHE_AN, LONG_AN}
+        assert library.catalog.changed_documents(now, now) == set()
+        library.catalog.delete_orphan_rows()  # may touch any number of documents
+        assert library.catalog.changed_documents(now, library.catalog.generation()) is None
+        library.catalog._db.execute("DELETE FROM changes")  # a catalog from before the log
+        assert library.catalog.changed_documents(start, now) is None
+    finally:
+        library.close()
+
+
+def test_a_refresh_reads_only_the_changed_documents_and_serves_as_a_fresh_open(hash_settings, corpus):
+    writer = Library(hash_settings)
+    writer.ingest([corpus])
+    reader = Library(hash_settings)
+    read = []
+    real_chunks_of, real_all = reader.catalog.chunks_of, reader.catalog.all_chunks
+    reader.catalog.chunks_of = lambda doc_id: read.append(doc_id) or real_chunks_of(doc_id)
+    reader.catalog.all_chunks = lambda: read.append("*") or real_all()
+    try:
+        edit(corpus / LONG_AN, "chỉ gửi văn bản giấy", "chỉ gửi bản giấy có đóng dấu mật")  # one changed …
+        (corpus / NGHE_AN).unlink()      # … one removed
+        writer.ingest([corpus], sync=True)
+        assert reader.refresh()
+        names = {d["doc_id"]: d["name"] for d in writer.documents()}
+        assert "*" not in read and {names.get(d, d) for d in read} <= {LONG_AN, NGHE_AN} and read
+        fresh = Library(hash_settings)
+        assert _served_state(reader) == _served_state(fresh)
+        fresh.close()
+    finally:
+        writer.close()
+        reader.close()
