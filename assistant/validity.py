@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.relations import Relation, resolve
+from ingest.relations import Relation, number_index, resolve
 
 STATUS_ORDER = ("replaced", "repealed", "amended")  # a replaced document that was also amended is replaced
 STATUS_LABELS = {"in_force": "còn hiệu lực", "replaced": "đã bị thay thế", "repealed": "đã bị bãi bỏ",
@@ -59,13 +59,14 @@ def validity(documents: list[dict], relations: dict[str, list[dict]], text_of) -
     """doc_id -> Validity for every loaded document."""
     said: dict[str, list[Said]] = {}
     by_id = {d["doc_id"]: d for d in documents}
+    by_number = number_index(documents)  # once, not once per document that names others
     for source_id, items in relations.items():
         source = by_id.get(source_id)
         if source is None or not items:
             continue
         parsed = [Relation(**item) for item in items]
         text = None
-        for relation, target in zip(parsed, resolve(parsed, documents)):
+        for relation, target in zip(parsed, resolve(parsed, documents, by_number)):
             if target is None or target == source_id:
                 continue
             text = text if text is not None else (text_of(source_id) or "")

@@ -53,6 +53,7 @@ class Catalog:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._parsed_headers: dict[tuple[str, str], tuple[Header, dict]] = {}
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
@@ -238,12 +239,18 @@ class Catalog:
     def documents(self) -> list[dict]:
         rows = self._db.execute("SELECT doc_id, source, name, content_hash, header, info, ingested_at "
                                 "FROM documents ORDER BY name")
+        # Parsed headers are kept by their JSON text: an ingest asks for the list several times, and
+        # at 2,000 documents parsing them all took 0.1-0.4 s each time.
+        known, parsed = self._parsed_headers, {}
         out = []
         for doc_id, source, name, content_hash, header, info, ingested_at in rows:
+            key = (header, info)
+            fields = parsed[key] = known.get(key) or (
+                Header(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(header).items()}),
+                json.loads(info))
             out.append({"doc_id": doc_id, "source": source, "name": name, "content_hash": content_hash,
-                        "header": Header(**{k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in json.loads(header).items()}),
-                        "info": json.loads(info), "ingested_at": ingested_at})
+                        "header": fields[0], "info": dict(fields[1]), "ingested_at": ingested_at})
+        self._parsed_headers = parsed  # only what the catalog still holds
         return out
 
     def counts(self) -> dict[str, tuple[int, int]]:

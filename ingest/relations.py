@@ -74,13 +74,22 @@ def find_relations(text: str, own_number: str | None = None) -> list[Relation]:
     return sorted(out, key=lambda r: r.start)
 
 
-def resolve(relations: list[Relation], documents: list[dict]) -> list[str | None]:
-    """The doc_id each relation names among the loaded documents (number, and date when given;
-    a number shared by several documents without a date to tell them apart resolves to none)."""
+def number_index(documents: list[dict]) -> dict[str, list[dict]]:
+    """The loaded documents by number key (what `resolve` looks relations up in)."""
     by_number: dict[str, list[dict]] = {}
     for d in documents:
         if d["header"].number:
             by_number.setdefault(number_key(d["header"].number), []).append(d)
+    return by_number
+
+
+def resolve(relations: list[Relation], documents: list[dict],
+            by_number: dict[str, list[dict]] | None = None) -> list[str | None]:
+    """The doc_id each relation names among the loaded documents (number, and date when given;
+    a number shared by several documents without a date to tell them apart resolves to none).
+    by_number: number_index(documents), when the caller resolves the relations of many documents."""
+    if by_number is None:
+        by_number = number_index(documents)
     out: list[str | None] = []
     for r in relations:
         found = by_number.get(number_key(r.number), [])
