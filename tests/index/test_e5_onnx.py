@@ -136,3 +136,29 @@ def test_a_server_can_drop_the_passage_model_and_load_it_again(model_dir, clause
     assert np.allclose(embedder.encode(["Sở Nội vụ phải làm gì?"], is_query=True), question)   # no reload needed
     assert embedder._model is None
     assert np.allclose(embedder.encode(clauses[:5], is_query=False), before, atol=1e-6)       # loaded again
+
+
+def test_a_server_embeds_uploads_on_the_question_engine_when_it_measured_close(model_dir, clauses, tmp_path):
+    """With ONNX measured within 15% of the chosen precision on this CPU, a server's uploads load
+    no torch model; measured far slower, they keep the chosen precision."""
+    import json
+
+    from index import precision
+
+    local = tmp_path / "models"
+    local.mkdir()
+    os.symlink(e5_onnx.onnx_folder(model_dir), e5_onnx.onnx_folder(local))  # the export, not a 0.4 GB copy
+    key = precision.cpu_key()
+    for onnx_speed, expected in ((51.8, True), (30.0, False)):
+        (local / precision.CACHE_FILE).write_text(json.dumps({key: {"choice": "int8", "measured": {
+            "int8": {"passages_per_s": 55.7}, "onnx": {"passages_per_s": onnx_speed}}}}), encoding="utf-8")
+        embedder = E5SmallEmbedder(local, precision="int8")
+        assert embedder.serve_passages_on_question_engine() is expected
+    embedder = E5SmallEmbedder(local, precision="int8")
+    (local / precision.CACHE_FILE).write_text(json.dumps({key: {"choice": "int8", "measured": {
+        "int8": {"passages_per_s": 55.7}, "onnx": {"passages_per_s": 51.8}}}}), encoding="utf-8")
+    assert embedder.serve_passages_on_question_engine()
+    vectors = np.array(embedder.embed_documents(clauses[:5]))
+    assert embedder._model is None  # no torch model was loaded
+    reference = E5SmallEmbedder(model_dir, precision="onnx").encode(clauses[:5], is_query=False)
+    assert np.allclose(vectors, reference, atol=1e-6)
