@@ -200,12 +200,15 @@ class Library:
         if current is None and searcher is not None:
             current = searcher.lexical
         if current is None or set(current.chunk_ids) != every.keys():
-            # the saved index first: the worker that changed the catalog saved its new segment
+            # the saved index too: the worker that changed the catalog saved its new segment. Of the
+            # two, the one nearer the catalog (saved files may be missing, old or behind)
+            held = [current] if current is not None else []
             try:
-                current = LexicalIndex.load(self.data_dir / "lexical", reuse=current)
+                held.append(LexicalIndex.load(self.data_dir / "lexical", reuse=current))
             except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
-                if current is None:
+                if not held:
                     return self._rebuild_lexical(every)
+            current = min(held, key=lambda index: len(set(index.chunk_ids) ^ every.keys()))
         live = set(current.chunk_ids)
         added = [(cid, c.index_text()) for cid, c in every.items() if cid not in live]
         removed = live - every.keys()

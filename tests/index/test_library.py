@@ -459,3 +459,23 @@ def test_a_refresh_reads_only_the_changed_documents_and_serves_as_a_fresh_open(h
     finally:
         writer.close()
         reader.close()
+
+
+def test_bm25_files_gone_under_a_running_worker_cost_it_no_rebuild(hash_settings, monkeypatch):
+    """A worker whose saved BM25 vanished (or is older than what it holds) applies the catalog's
+    difference to the index it holds instead of tokenising every clause again."""
+    import index.lexical as lexical
+
+    library = Library(hash_settings)
+    try:
+        library.ingest([SAMPLES / NGHE_AN])
+        shutil.rmtree(hash_settings.data_dir / "lexical")
+        tokenised = []
+        real = lexical._Segment.of
+        monkeypatch.setattr(lexical._Segment, "of", classmethod(
+            lambda cls, ids, texts: tokenised.append(len(ids)) or real(ids, texts)))
+        library.ingest([SAMPLES / LONG_AN])
+        assert tokenised == [sum(1 for c in library.catalog.all_chunks() if c.document == LONG_AN)]
+        assert set(library.searcher.lexical.chunk_ids) == {c.chunk_id for c in library.catalog.all_chunks()}
+    finally:
+        library.close()
