@@ -16,14 +16,12 @@ import os
 import shutil
 import time
 import uuid
-from array import array
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from core.text import fold, has_diacritics, lexical_tokens, syllables
+from index.segments import VARIANTS, Inverted, Segment, merge_policy
 
 # Question words carry no topic; dropping them keeps BM25 from matching on "phải làm gì".
 QUERY_STOPWORDS = frozenset("""ai gì nào sao không có được thì là bao nhiêu như thế mấy hay hoặc
@@ -36,9 +34,6 @@ _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS)
 # frequencies); an index of another version is rebuilt from the catalog.
 LEXICAL_VERSION = "3"
 K1, B = 1.2, 0.75
-VARIANTS = (("accented", False), ("folded", True))
-MAX_SEGMENTS = 8          # more than this: the small ones are merged into one
-MERGE_DEAD_SHARE = 0.3    # a segment with this share of its clauses deleted is merged (rewritten)
 STALE_AFTER_S = 60        # files of no current state older than this are removed at a save
 
 
@@ -48,100 +43,11 @@ def query_tokens(question: str, folded: bool) -> list[str]:
     return [t for t in tokens if t not in stop]
 
 
-@dataclass(frozen=True)
-class _Inverted:
-    """One variant of one segment: term -> (clause positions, frequencies), in CSR form."""
-    vocab: dict[str, int]
-    indptr: np.ndarray   # int64, len(vocab) + 1
-    docs: np.ndarray     # int32 positions in the segment, ascending within a term
-    tfs: np.ndarray      # float32
-    lengths: np.ndarray  # float32 tokens per clause
-
-    @classmethod
-    def of(cls, token_lists: list[list[str]]) -> "_Inverted":
-        vocab: dict[str, int] = {}
-        terms, docs, tfs = array("i"), array("i"), array("f")
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.float32, count=len(token_lists))
-        for position, tokens in enumerate(token_lists):
-            counts = Counter(tokens)
-            terms.extend(vocab.setdefault(t, len(vocab)) for t in counts)
-            tfs.extend(counts.values())
-            docs.extend([position] * len(counts))
-        return cls._sorted(vocab, np.frombuffer(terms, np.int32), np.frombuffer(docs, np.int32),
-                           np.frombuffer(tfs, np.float32), lengths)
-
-    @classmethod
-    def _sorted(cls, vocab, terms, docs, tfs, lengths) -> "_Inverted":
-        order = np.argsort(terms, kind="stable")  # positions were appended in ascending order
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
-        return cls(vocab, indptr, docs[order].astype(np.int32), tfs[order].astype(np.float32), lengths)
-
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        tid = self.vocab.get(term)
-        if tid is None:
-            return None
-        a, b = self.indptr[tid], self.indptr[tid + 1]
-        return self.docs[a:b], self.tfs[a:b]
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        (folder / "vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
-        for name in ("indptr", "docs", "tfs", "lengths"):
-            np.save(folder / f"{name}.npy", getattr(self, name))
-
-    @classmethod
-    def load(cls, folder: Path) -> "_Inverted":
-        terms = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-        arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ("indptr", "docs", "tfs", "lengths")}
-        return cls({t: i for i, t in enumerate(terms)}, **arrays)
-
-
-@dataclass(frozen=True)
-class _Segment:
-    name: str                      # its folder under the index root
-    chunk_ids: list[str]
-    variants: dict[str, _Inverted]
-    dead: frozenset[int] = field(default=frozenset())  # positions deleted since it was written
-
-    @classmethod
-    def of(cls, chunk_ids: list[str], texts: list[str]) -> "_Segment":
-        variants = {v: _Inverted.of([lexical_tokens(t, folded=f) for t in texts]) for v, f in VARIANTS}
-        return cls(f"seg-{uuid.uuid4().hex[:10]}", list(chunk_ids), variants)
-
-    @classmethod
-    def merged(cls, segments: list["_Segment"]) -> "_Segment":
-        """One segment of the live clauses of `segments`, from their term frequencies (nothing is
-        tokenised again)."""
-        ids, variants = [], {}
-        keep = [np.array([p not in s.dead for p in range(len(s.chunk_ids))], dtype=bool) for s in segments]
-        for s, alive in zip(segments, keep):
-            ids += [cid for cid, live in zip(s.chunk_ids, alive) if live]
-        for variant, _ in VARIANTS:
-            vocab: dict[str, int] = {}
-            terms, docs, tfs, lengths, base = [], [], [], [], 0
-            for s, alive in zip(segments, keep):
-                inv = s.variants[variant]
-                renumber = np.cumsum(alive) - 1 + base
-                local = np.fromiter((vocab.setdefault(t, len(vocab)) for t in inv.vocab), dtype=np.int32,
-                                    count=len(inv.vocab))
-                term_of = np.repeat(local, np.diff(inv.indptr))
-                live = alive[inv.docs]
-                terms.append(term_of[live])
-                docs.append(renumber[inv.docs[live]].astype(np.int32))
-                tfs.append(np.asarray(inv.tfs)[live])
-                lengths.append(np.asarray(inv.lengths)[alive])
-                base += int(alive.sum())
-            variants[variant] = _Inverted._sorted(vocab, _cat(terms, np.int32), _cat(docs, np.int32),
-                                                  _cat(tfs, np.float32), _cat(lengths, np.float32))
-        return cls(f"seg-{uuid.uuid4().hex[:10]}", ids, variants)
-
-
 class LexicalIndex:
     """BM25 over live clauses, accented and accent-folded; immutable (changes return a new index,
     so a reader keeps searching the one it holds)."""
 
-    def __init__(self, segments: list[_Segment] | None = None):
+    def __init__(self, segments: list[Segment] | None = None):
         self._segments = list(segments or [])
         alive = [np.ones(len(s.chunk_ids), dtype=bool) for s in self._segments]
         for s, mask in zip(self._segments, alive):
@@ -161,7 +67,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
-        return cls([_Segment.of(chunk_ids, texts)] if chunk_ids else [])
+        return cls([Segment.of(chunk_ids, texts)] if chunk_ids else [])
 
     def changed(self, added: list[tuple[str, str]], removed: set[str]) -> "LexicalIndex":
         """A new index with `removed` clause ids deleted and `added` (id, text) indexed (an id
@@ -170,11 +76,11 @@ class LexicalIndex:
         segments = []
         for s, start in zip(self._segments, self._offsets):
             dead = {p for p, cid in enumerate(s.chunk_ids) if cid in gone and self._alive[start + p]}
-            segments.append(_Segment(s.name, s.chunk_ids, s.variants, s.dead | dead) if dead else s)
+            segments.append(Segment(s.name, s.chunk_ids, s.variants, s.dead | dead) if dead else s)
         segments = [s for s in segments if len(s.dead) < len(s.chunk_ids)]
         if added:
-            segments.append(_Segment.of([cid for cid, _ in added], [text for _, text in added]))
-        return LexicalIndex(_merge_policy(segments))
+            segments.append(Segment.of([cid for cid, _ in added], [text for _, text in added]))
+        return LexicalIndex(merge_policy(segments))
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, root: Path) -> None:
@@ -223,12 +129,12 @@ class LexicalIndex:
         for entry in state["segments"]:
             if entry["name"] in known:
                 seg = known[entry["name"]]
-                segments.append(_Segment(seg.name, seg.chunk_ids, seg.variants, frozenset(entry["dead"])))
+                segments.append(Segment(seg.name, seg.chunk_ids, seg.variants, frozenset(entry["dead"])))
                 continue
             folder = root / entry["name"]
             ids = json.loads((folder / "chunk_ids.json").read_text(encoding="utf-8"))
-            variants = {v: _Inverted.load(folder / v) for v, _ in VARIANTS}
-            segments.append(_Segment(entry["name"], ids, variants, frozenset(entry["dead"])))
+            variants = {v: Inverted.load(folder / v) for v, _ in VARIANTS}
+            segments.append(Segment(entry["name"], ids, variants, frozenset(entry["dead"])))
         return cls(segments)
 
     @staticmethod
@@ -314,23 +220,3 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self._slots[i], float(scores[i])) for i in top if scores[i] > 0]
-
-
-def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
-
-
-def _merge_policy(segments: list[_Segment]) -> list[_Segment]:
-    """Tiered merging: segments with many deletions are rewritten, and past MAX_SEGMENTS all but
-    the largest are merged into one, so a change costs about its own size most of the time."""
-    rewrite = [s for s in segments if len(s.dead) > MERGE_DEAD_SHARE * len(s.chunk_ids)]
-    keep = [s for s in segments if s not in rewrite]
-    if len(keep) + (1 if rewrite else 0) > MAX_SEGMENTS:
-        largest = max(keep, key=lambda s: len(s.chunk_ids) - len(s.dead))
-        rewrite += [s for s in keep if s is not largest]
-        keep = [largest]
-    if not rewrite:
-        return segments
-    order = {id(s): i for i, s in enumerate(segments)}
-    merged = _Segment.merged(sorted(rewrite, key=lambda s: order[id(s)]))
-    return keep + ([merged] if merged.chunk_ids else [])

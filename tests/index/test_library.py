@@ -335,15 +335,15 @@ def test_another_workers_ingest_reaches_bm25_by_its_difference_alone(hash_settin
     """The writer tokenises only the new document's clauses (no rebuild) and saves them as a
     segment; a second worker on the same store takes that segment and tokenises nothing; both score
     as a fresh build over all clauses would."""
-    import index.lexical as lexical
+    import index.segments as segments
 
     writer, reader = Library(hash_settings), None
     try:
         writer.ingest([SAMPLES / NGHE_AN])
         reader = Library(hash_settings)
         tokenised = []
-        real = lexical._Segment.of
-        monkeypatch.setattr(lexical._Segment, "of", classmethod(
+        real = segments.Segment.of
+        monkeypatch.setattr(segments.Segment, "of", classmethod(
             lambda cls, ids, texts: tokenised.append(len(ids)) or real(ids, texts)))
         writer.ingest([SAMPLES / LONG_AN])
         new = sum(1 for c in writer.catalog.all_chunks() if c.document == LONG_AN)
@@ -464,15 +464,15 @@ def test_a_refresh_reads_only_the_changed_documents_and_serves_as_a_fresh_open(h
 def test_bm25_files_gone_under_a_running_worker_cost_it_no_rebuild(hash_settings, monkeypatch):
     """A worker whose saved BM25 vanished (or is older than what it holds) applies the catalog's
     difference to the index it holds instead of tokenising every clause again."""
-    import index.lexical as lexical
+    import index.segments as segments
 
     library = Library(hash_settings)
     try:
         library.ingest([SAMPLES / NGHE_AN])
         shutil.rmtree(hash_settings.data_dir / "lexical")
         tokenised = []
-        real = lexical._Segment.of
-        monkeypatch.setattr(lexical._Segment, "of", classmethod(
+        real = segments.Segment.of
+        monkeypatch.setattr(segments.Segment, "of", classmethod(
             lambda cls, ids, texts: tokenised.append(len(ids)) or real(ids, texts)))
         library.ingest([SAMPLES / LONG_AN])
         assert tokenised == [sum(1 for c in library.catalog.all_chunks() if c.document == LONG_AN)]
