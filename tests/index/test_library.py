@@ -479,3 +479,25 @@ def test_bm25_files_gone_under_a_running_worker_cost_it_no_rebuild(hash_settings
         assert set(library.searcher.lexical.chunk_ids) == {c.chunk_id for c in library.catalog.all_chunks()}
     finally:
         library.close()
+
+
+def test_the_duty_table_held_in_memory_lists_what_the_catalog_holds(hash_settings):
+    """Library.duties reads the duties held since the last reload: same duties, same order as the
+    catalog's own query, for any filter."""
+    library = Library(hash_settings)
+    try:
+        library.ingest([SAMPLES])
+        every = library.catalog.duties()
+        assert [d.duty_id for d in library.duties()] == [d.duty_id for d in every if d.doc_id not in library.copies]
+        for document in {d.document for d in every}:
+            assert library.duties(document=document) == library.catalog.duties(None, document, None, None)
+        for role in {d.role for d in every}:
+            assert library.duties(role=role) == [d for d in library.catalog.duties(None, None, None, role)
+                                                 if d.doc_id not in library.copies]
+        successions = library.duty_extractor.successions
+        for actor in {d.actor for d in every}:
+            names = {actor, successions.current(actor), *successions.former(successions.current(actor))}
+            expected = [d for d in every if {d.actor, d.holder} & names and d.doc_id not in library.copies]
+            assert library.duties(actor=actor) == expected, actor
+    finally:
+        library.close()
