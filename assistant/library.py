@@ -90,7 +90,10 @@ class Library:
         self._reload()
 
     def open_vectors(self) -> None:
+        """Open the vector store and load its graph (a server's background start, so that the first
+        question does not pay for it)."""
         self.vectors.open()
+        self.vectors.warm()
 
     def manifest(self) -> dict:
         return expected_manifest(self.embedder.name)

@@ -67,3 +67,18 @@ def test_a_chroma_server_address_is_checked_at_once_even_when_opened_later(tmp_p
 
     with pytest.raises(ConfigError, match="RAG_CHROMA_URL"):
         VectorStore(tmp_path / "chroma", url="ftp://nowhere", connect=False)
+
+
+def test_warming_queries_the_graph_once_and_changes_nothing(tmp_path):
+    store = VectorStore(tmp_path / "chroma")
+    store.warm()  # empty: nothing to load, no error
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(20, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"c{i:02d}" for i in range(20)]
+    store._col.add(ids=ids, embeddings=vectors.tolist(), documents=ids,
+                   metadatas=[{"doc_id": "d", "document": "x.txt", "province": "", "kind": "clause"} for _ in ids])
+    later = VectorStore(tmp_path / "chroma", connect=False)
+    later.warm()  # opens on demand, then queries once
+    assert later._connected is not None and later.count() == 20
+    assert later.query(vectors[4].tolist(), 1)[0][0] == "c04"
