@@ -153,13 +153,15 @@ class LexicalIndex:
             if found is None:
                 continue
             docs, tf = found
-            docs = docs.astype(np.int64) + start
-            live = self._alive[docs]
-            slots.append(docs[live])
-            tfs.append(np.asarray(tf)[live])
+            docs = np.add(docs, start, dtype=np.int64)
+            if s.dead:  # most segments have none: no mask to build
+                live = self._alive[docs]
+                docs, tf = docs[live], np.asarray(tf)[live]
+            slots.append(docs)
+            tfs.append(np.asarray(tf))
         if not slots:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        return np.concatenate(slots), np.concatenate(tfs)
+        return (slots[0], tfs[0]) if len(slots) == 1 else (np.concatenate(slots), np.concatenate(tfs))
 
     def _df(self, term: str, variant: str) -> int:
         return len(self._term(term, variant)[0])
