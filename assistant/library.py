@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from assistant.served import Served
 from assistant.uploads import UploadArea, is_upload, safe_upload_name, upload_source
 from assistant.validity import Validity, validity
 from assistant.versions import copies as same_directive_copies
@@ -125,35 +126,35 @@ class Library:
         """lexical: an index just rebuilt (repair); by default the current one is brought in step."""
         with self.catalog.snapshot():  # one state of the catalog, whatever another worker commits meanwhile
             now = self.catalog.generation()
-            self._by_doc = self._documents_read_again(now)
+            by_doc, changed = self._documents_read_again(now)
             # a draft and its signed PDF are one directive: only the file standing for it is cited and counted
             docs = self.catalog.documents()  # parsed once for the copies, validity and headers below
             copies = same_directive_copies(docs, self.catalog.document_text, self.catalog.text_lengths())
             self.validity = validity(docs, self.catalog.relations(), self.catalog.document_text)
         self._generation = now
         self._doc_order = [d["doc_id"] for d in docs]  # by name, as the catalog lists them
-        every = {c.chunk_id: c for doc_id in sorted(self._by_doc) for c in self._by_doc[doc_id][0]}
-        lexical = self._lexical_in_step(every, lexical)
-        chunks = {cid: c for cid, c in every.items() if c.doc_id not in copies}
-        self.searcher = HybridSearcher(chunks, lexical, self.vectors, self.embedder, FusionWeights())
+        held: Served | None = getattr(self, "_served", None)
+        served = held.updated(by_doc, copies, changed) if held is not None else Served.of(by_doc, copies)
+        lexical = self._lexical_in_step(served.every, lexical)
+        self._served = served
+        self.searcher = HybridSearcher(served.chunks, lexical, self.vectors, self.embedder, FusionWeights())
         self.copies = copies
-        by_chunk: dict[str, list[Duty]] = {}
-        for doc_id, (_, duties) in self._by_doc.items():
-            if doc_id not in copies:
-                for duty in duties:
-                    by_chunk.setdefault(duty.chunk_id, []).append(duty)
-        self.duties_by_chunk = by_chunk
-        self.known_actors = {name for ds in by_chunk.values() for d in ds for name in (d.actor, d.holder)}
+        self.duties_by_chunk = served.duties_by_chunk
+        self.known_actors = served.known_actors
         self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
-        self.provinces = {c.province for c in chunks.values() if c.province}  # for the province filter
+        self.provinces = served.provinces  # for the province filter
 
-    def _documents_read_again(self, now: int) -> dict[str, tuple[list[Chunk], list[Duty]]]:
-        """doc_id -> (clauses, duties) as the catalog holds them at generation `now`: only the
-        documents its change log names since the last reload are read again (a worker's refresh
-        after one upload reads one document, not the corpus); everything when it cannot tell."""
-        known: dict[str, tuple[list[Chunk], list[Duty]]] | None = getattr(self, "_by_doc", None)
-        changed = self.catalog.changed_documents(self._generation, now) if known is not None else None
+    @property
+    def _by_doc(self) -> dict[str, tuple[list[Chunk], list[Duty]]]:
+        return self._served.by_doc
+
+    def _documents_read_again(self, now: int) -> tuple[dict[str, tuple[list[Chunk], list[Duty]]], set[str] | None]:
+        """(doc_id -> (clauses, duties) as the catalog holds them at generation `now`, the documents
+        read again): only those its change log names since the last reload (a worker's refresh
+        after one upload reads one document, not the corpus); everything (None) when it cannot tell."""
+        served: Served | None = getattr(self, "_served", None)
+        changed = self.catalog.changed_documents(self._generation, now) if served is not None else None
         if changed is None:
             out: dict[str, tuple[list[Chunk], list[Duty]]] = {}
             for chunk in self.catalog.all_chunks():
@@ -161,15 +162,15 @@ class Library:
             for duty in self.catalog.duties():
                 if duty.doc_id in out:
                     out[duty.doc_id][1].append(duty)
-            return out
-        out = dict(known)
+            return out, None
+        out = dict(served.by_doc)
         for doc_id in changed:
             out.pop(doc_id, None)
             if self.catalog.document_hash(doc_id) is not None:
                 chunks = self.catalog.chunks_of(doc_id)
                 if chunks:
                     out[doc_id] = (chunks, self.catalog.duties_of(doc_id))
-        return out
+        return out, changed
 
     def recipients(self) -> dict[str, dict[str, str]]:
         """doc_id -> {today's name of each body the document is sent to: "Kính gửi" | "Nơi nhận"}:

@@ -501,3 +501,27 @@ def test_the_duty_table_held_in_memory_lists_what_the_catalog_holds(hash_setting
             assert library.duties(actor=actor) == expected, actor
     finally:
         library.close()
+
+
+def test_a_worker_kept_up_by_changes_serves_as_a_fresh_open_after_each(hash_settings, corpus):
+    """Added, edited, removed, a directive's second file (a copy) added and removed: after each, the
+    state a worker patched by the documents that changed equals a fresh open's."""
+    library = Library(hash_settings)
+    try:
+        library.ingest([corpus / NGHE_AN])
+        steps = [lambda: library.ingest([corpus]),
+                 lambda: edit(corpus / LONG_AN, "chỉ gửi văn bản giấy", "chỉ gửi bản giấy có đóng dấu mật"),
+                 lambda: shutil.copyfile(corpus / NGHE_AN, corpus / "ban-sao-cua-nghe-an.txt"),
+                 lambda: (corpus / NGHE_AN).unlink(),
+                 lambda: (corpus / "ban-sao-cua-nghe-an.txt").unlink()]
+        had_copies = []
+        for step in steps:
+            step()
+            library.ingest([corpus], sync=True)
+            had_copies.append(bool(library.copies))
+            fresh = Library(hash_settings)
+            assert _served_state(library) == _served_state(fresh)
+            fresh.close()
+        assert had_copies == [False, False, True, False, False]  # the copy step was exercised
+    finally:
+        library.close()
