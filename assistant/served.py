@@ -26,11 +26,10 @@ class Served:
 
     @classmethod
     def of(cls, by_doc: ByDoc, copies: dict[str, str]) -> "Served":
-        served = cls({}, {}, {}, {}, {}, Counter(), Counter())
+        served = cls(dict(by_doc), dict(copies), {}, {}, {}, Counter(), Counter())
         for doc_id in sorted(by_doc):
             served._add(doc_id, by_doc[doc_id], doc_id not in copies)
-        return cls(dict(by_doc), dict(copies), served.every, served.chunks, served.duties_by_chunk,
-                   served.actor_counts, served.province_counts)
+        return served
 
     def updated(self, by_doc: ByDoc, copies: dict[str, str], changed: set[str] | None) -> "Served":
         """The same for `by_doc` and `copies`, where only the documents in `changed` differ from

@@ -49,9 +49,7 @@ class LexicalIndex:
 
     def __init__(self, segments: list[Segment] | None = None):
         self._segments = list(segments or [])
-        alive = [np.ones(len(s.chunk_ids), dtype=bool) for s in self._segments]
-        for s, mask in zip(self._segments, alive):
-            mask[list(s.dead)] = False
+        alive = [s.alive() for s in self._segments]
         self._alive = np.concatenate(alive) if alive else np.zeros(0, dtype=bool)
         self._offsets = np.cumsum([0] + [len(s.chunk_ids) for s in self._segments])
         self._slots = [cid for s in self._segments for cid in s.chunk_ids]
@@ -174,8 +172,8 @@ class LexicalIndex:
             return 0.0
         folded = not has_diacritics(question)
         variant = "folded" if folded else "accented"
-        known = {t: self._df(t, variant) > 0 for t in set(query_tokens(question, folded))}
         tokens = query_tokens(question, folded)
+        known = {t: self._df(t, variant) > 0 for t in set(tokens)}
         uni = [t for t in tokens if "_" not in t]
         bi = [t for t in tokens if "_" in t]
         cov_uni = sum(known[t] for t in uni) / len(uni) if uni else 0.0

@@ -19,7 +19,7 @@ MAX_SEGMENTS = 8          # more than this: the small ones are merged into one
 MERGE_DEAD_SHARE = 0.3    # a segment with this share of its clauses deleted is merged (rewritten)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its arrays have no single truth value
 class Inverted:
     """One variant of one segment: term -> (clause positions, frequencies), in CSR form."""
     vocab: dict[str, int]
@@ -68,12 +68,18 @@ class Inverted:
         return cls({t: i for i, t in enumerate(terms)}, **arrays)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity, as merge_policy picks segments
 class Segment:
     name: str                      # its folder under the index root
     chunk_ids: list[str]
     variants: dict[str, Inverted]
     dead: frozenset[int] = field(default=frozenset())  # positions deleted since it was written
+
+    def alive(self) -> np.ndarray:
+        """One flag per position: not deleted."""
+        mask = np.ones(len(self.chunk_ids), dtype=bool)
+        mask[list(self.dead)] = False
+        return mask
 
     @classmethod
     def of(cls, chunk_ids: list[str], texts: list[str]) -> "Segment":
@@ -85,7 +91,7 @@ class Segment:
         """One segment of the live clauses of `segments`, from their term frequencies (nothing is
         tokenised again)."""
         ids, variants = [], {}
-        keep = [np.array([p not in s.dead for p in range(len(s.chunk_ids))], dtype=bool) for s in segments]
+        keep = [s.alive() for s in segments]
         for s, alive in zip(segments, keep):
             ids += [cid for cid, live in zip(s.chunk_ids, alive) if live]
         for variant, _ in VARIANTS:
@@ -123,6 +129,5 @@ def merge_policy(segments: list[Segment]) -> list[Segment]:
         keep = [largest]
     if not rewrite:
         return segments
-    order = {id(s): i for i, s in enumerate(segments)}
-    merged = Segment.merged(sorted(rewrite, key=lambda s: order[id(s)]))
+    merged = Segment.merged([s for s in segments if s in rewrite])  # in their order
     return keep + ([merged] if merged.chunk_ids else [])
