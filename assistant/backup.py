@@ -98,8 +98,8 @@ def _copy_lexical(root: Path, destination: Path, ids: set[str]) -> bool:
     from index.lexical import LexicalIndex
 
     try:
-        files = LexicalIndex.files_of_current(root)
-        if set(LexicalIndex.load(root).chunk_ids) != ids:
+        files, saved_ids = LexicalIndex.saved_files(root)
+        if saved_ids != ids:
             return False
         destination.mkdir(parents=True)
         for path in files[1:]:  # the state file and its segments, then the pointer to them

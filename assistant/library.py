@@ -204,17 +204,18 @@ class Library:
         searcher = getattr(self, "searcher", None)
         if current is None and searcher is not None:
             current = searcher.lexical
-        if current is None or set(current.chunk_ids) != every.keys():
+        live = set(current.chunk_ids) if current is not None else None
+        if live != every.keys():
             # the saved index too: the worker that changed the catalog saved its new segment. Of the
             # two, the one nearer the catalog (saved files may be missing, old or behind)
-            held = [current] if current is not None else []
+            held = [(current, live)] if current is not None else []
             try:
-                held.append(LexicalIndex.load(self.data_dir / "lexical", reuse=current))
+                saved = LexicalIndex.load(self.data_dir / "lexical", reuse=current)
+                held.append((saved, set(saved.chunk_ids)))
             except Exception:  # noqa: BLE001 - BM25 files are derived from the catalog: rebuild them
                 if not held:
                     return self._rebuild_lexical(every)
-            current = min(held, key=lambda index: len(set(index.chunk_ids) ^ every.keys()))
-        live = set(current.chunk_ids)
+            current, live = min(held, key=lambda pair: len(pair[1] ^ every.keys()))
         added = [(cid, c.index_text()) for cid, c in every.items() if cid not in live]
         removed = live - every.keys()
         if not added and not removed:

@@ -136,11 +136,17 @@ class LexicalIndex:
         return cls(segments)
 
     @staticmethod
-    def files_of_current(root: Path) -> list[Path]:
-        """The pointer, state file and segment folders of the saved index (for backups)."""
+    def saved_files(root: Path) -> tuple[list[Path], set[str]]:
+        """The pointer, state file and segment folders of the saved index, and the clause ids it
+        holds (for backups: one read of the pointer, no vocabulary loaded)."""
         state_file = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
-        names = [e["name"] for e in json.loads(state_file.read_text(encoding="utf-8"))["segments"]]
-        return [root / "CURRENT", state_file, *(root / n for n in names)]
+        entries = json.loads(state_file.read_text(encoding="utf-8"))["segments"]
+        ids: set[str] = set()
+        for entry in entries:
+            chunk_ids = json.loads((root / entry["name"] / "chunk_ids.json").read_text(encoding="utf-8"))
+            dead = set(entry["dead"])
+            ids.update(cid for p, cid in enumerate(chunk_ids) if p not in dead)
+        return [root / "CURRENT", state_file, *(root / e["name"] for e in entries)], ids
 
     # ---- scoring ---------------------------------------------------------------------------
     def _term(self, term: str, variant: str) -> tuple[np.ndarray, np.ndarray]:

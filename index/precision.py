@@ -38,23 +38,26 @@ def _flag_summary() -> str:
     return ",".join(name for name, present in (("bf16", cpu_has_bf16()), ("vnni", cpu_has_vnni())) if present)
 
 
-def cached_choice(model_dir: Path) -> str | None:
+def _cached_record(model_dir: Path) -> dict:
+    """This CPU's entry of the measurement cache ({} when there is none or it is unreadable)."""
     try:
         data = json.loads((Path(model_dir) / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     record = data.get(cpu_key()) if isinstance(data, dict) else None
-    choice = record.get("choice") if isinstance(record, dict) else None
+    return record if isinstance(record, dict) else {}
+
+
+def cached_choice(model_dir: Path) -> str | None:
+    choice = _cached_record(model_dir).get("choice")
     return choice if choice in ("fp32", "int8", "bf16", "onnx") else None
 
 
 def cached_speeds(model_dir: Path) -> dict[str, float]:
     """precision -> passages per second measured on this CPU (empty before a measurement)."""
     try:
-        data = json.loads((Path(model_dir) / CACHE_FILE).read_text(encoding="utf-8"))
-        measured = data[cpu_key()]["measured"]
-        return {k: float(v["passages_per_s"]) for k, v in measured.items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {k: float(v["passages_per_s"]) for k, v in _cached_record(model_dir).get("measured", {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
         return {}
 
 
