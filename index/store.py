@@ -294,7 +294,7 @@ class VectorStore:
         self.name = collection
         self._path, self._url = path, url
         self._connected: tuple | None = None  # (client, collection)
-        self._connecting = threading.RLock()   # reentrant: a graph rebuild runs inside open()
+        self._connecting = threading.Lock()
         if connect or url:
             self.open()
 
@@ -311,10 +311,10 @@ class VectorStore:
             else:
                 client = chromadb.PersistentClient(path=str(self._path), settings=chroma_settings)
             col = client.get_or_create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
-            self._connected = (client, col)
             current = (col.configuration or {}).get("hnsw") or {}
             if any(current.get(k) != v for k, v in HNSW.items()):
-                self._rebuild_graph()
+                col = self._rebuild_graph(client, col)
+            self._connected = (client, col)  # published once usable: other threads read it unlocked
         return self
 
     def warm(self) -> None:
@@ -332,20 +332,20 @@ class VectorStore:
     def _col(self):
         return (self._connected or self.open()._connected)[1]
 
-    def _rebuild_graph(self) -> None:
+    def _rebuild_graph(self, client, col):
         """Re-create the collection with our HNSW settings, moving the stored vectors over (no
-        re-embedding). Graph parameters cannot change in place."""
+        re-embedding); returns the new one. Graph parameters cannot change in place."""
         rows: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-        total = self._col.count()
+        total = col.count()
         for offset in range(0, total, 2000):
-            got = self._col.get(limit=2000, offset=offset, include=["embeddings", "documents", "metadatas"])
+            got = col.get(limit=2000, offset=offset, include=["embeddings", "documents", "metadatas"])
             for key in rows:
                 rows[key].extend(list(got[key]))
-        self._client.delete_collection(self.name)
-        col = self._client.create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
-        self._connected = (self._client, col)
+        client.delete_collection(self.name)
+        col = client.create_collection(self.name, configuration={"hnsw": HNSW}, embedding_function=None)
         for i in range(0, len(rows["ids"]), 1000):
             col.add(**{k: [list(x) if k == "embeddings" else x for x in v[i:i + 1000]] for k, v in rows.items()})
+        return col
 
     def count(self) -> int:
         return self._col.count()
