@@ -542,7 +542,8 @@ class Library:
         for c in chunks:
             if c.chunk_id not in vectors and text_hash[c.chunk_id] in cached:
                 vectors[c.chunk_id] = array("f", cached[text_hash[c.chunk_id]]).tolist()
-        todo = [c for c in chunks if c.chunk_id not in vectors]
+        # by length: each slice's batches then pad little (the embedder sorts only within a call)
+        todo = sorted((c for c in chunks if c.chunk_id not in vectors), key=lambda c: len(c.index_text()))
         fresh: list[list[float]] = []
         for start in range(0, len(todo), EMBED_BATCH):  # in batches, so a long law shows progress
             fresh.extend(self.embedder.embed_documents([c.index_text() for c in todo[start:start + EMBED_BATCH]]))

