@@ -9,13 +9,16 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # antiword (.doc), poppler (PDF pages as images). Without them the app still runs; scans and .doc
 # files are then refused with a message naming the package.
 # chromium: the headless browser tests/browser drive through Playwright (never a downloaded build).
-APT_PACKAGES="tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui antiword poppler-utils chromium"
+# fonts-liberation2: the metric-compatible Times New Roman the OCR tests draw their scanned pages in
+# (DejaVu Serif, the only font otherwise, is wide enough to join the header's two columns).
+APT_PACKAGES="tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui antiword poppler-utils chromium fonts-liberation2"
 missing=""
 command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$missing tesseract-ocr tesseract-ocr-vie"
 command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 command -v antiword >/dev/null 2>&1 || missing="$missing antiword"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$missing fonts-liberation2"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
