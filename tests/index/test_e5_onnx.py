@@ -90,14 +90,18 @@ def test_prefetch_loads_the_question_engine_in_the_background(model_dir, tmp_pat
     assert not [t for t in threading.enumerate() if t.name == "e5-prefetch"]
 
 
-def test_a_process_that_only_asks_never_imports_torch(model_dir):
-    code = ("import sys; from index.embed import make_embedder; e = make_embedder('e5-small'); "
-            "v = e.embed_query('Sở Nội vụ phải làm gì?'); assert len(v) == 384; "
-            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "RAG_MODEL_DIR": str(model_dir)})
+def torch_modules_after(code: str, model_dir) -> str:
+    """Runs `code` in a fresh process; the torch-stack modules it imported, as printed."""
+    code += "; print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", "import sys; " + code], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "RAG_MODEL_DIR": str(model_dir)})
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "[]"
+    return out.stdout.strip()
+
+
+def test_a_process_that_only_asks_never_imports_torch(model_dir):
+    assert torch_modules_after("from index.embed import make_embedder; e = make_embedder('e5-small'); "
+                               "v = e.embed_query('Sở Nội vụ phải làm gì?'); assert len(v) == 384", model_dir) == "[]"
 
 
 def test_damaged_export_is_rebuilt_and_a_moved_one_is_rehashed_once(model_dir, tmp_path):
@@ -182,15 +186,11 @@ def test_batches_side_by_side_give_the_vectors_of_one_batch_at_a_time(model_dir,
 
 
 def test_onnx_int8_passages_load_no_torch_and_questions_stay_float32(model_dir, clauses):
-    code = ("import sys, numpy as np; from index.embed import make_embedder; "
+    code = ("import numpy as np; from index.embed import make_embedder; "
             "e = make_embedder('e5-small', precision='onnx-int8'); "
             "v = np.array(e.embed_documents(['Giao Sở Nội vụ chủ trì, báo cáo hằng tháng.'] * 20)); "
-            "assert v.shape == (20, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-3); "
-            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "RAG_MODEL_DIR": str(model_dir)})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "[]"
+            "assert v.shape == (20, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-3)")
+    assert torch_modules_after(code, model_dir) == "[]"
     int8, fp32 = E5SmallEmbedder(model_dir, precision="onnx-int8"), E5SmallEmbedder(model_dir, precision="onnx")
     assert np.allclose(int8.encode(QUESTIONS, True), fp32.encode(QUESTIONS, True), atol=1e-6)
     cosine = (int8.encode(clauses, False) * fp32.encode(clauses, False)).sum(axis=1)
