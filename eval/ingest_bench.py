@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,6 @@ def write_law_corpus(folder: Path, articles_per_law: int, source: Path = ALQAC_2
 
 def cold_ingest(corpus: Path, data_dir: Path, **env: str) -> tuple[float, int]:
     """(seconds of one `app.py ingest` process, clauses in the index it built)."""
-    import os
     environment = {**os.environ, "RAG_DATA_DIR": str(data_dir), **env}
     app = [sys.executable, str(PROJECT_ROOT / "app.py")]
     start = time.perf_counter()
