@@ -1,7 +1,7 @@
 """One measured point at a million clauses: the stores a worker holds, built and opened at that
 size (prints figures; not a timed test).
 
-    python -m eval.million [--clauses 1000000] [--work DIR] [--questions 57]
+    python -m eval.million [--clauses 1000000] [--work DIR] [--no-vectors] [--probe-only]
 
 A full ingest of a million clauses takes hours on 2 cores (embedding alone ~3 h at ~100 clauses/s),
 so this builds what grows with the corpus directly, from synthetic clauses (real sample and law
@@ -11,7 +11,9 @@ vectors (unit vectors scattered around 4,096 random topic centres, 384 dimension
 - the lexical index (index/lexical.py): built in steps of 100k clauses through `changed`, the path
   an ingest takes (segments and tiered merges), then saved;
 - the vector store (index/store.py's VectorStore: embedded Chroma, HNSW, clause text and metadata
-  stored as the app stores them), upserted in batches of 1,000;
+  stored as the app stores them), upserted 10,000 at a time (`--no-vectors` skips it: its inserts
+  slow down as the graph grows, 14 s for the first 10k and 37 s for the third on 2 cores, so a
+  million takes hours);
 - the clause map every worker keeps in memory (Chunk objects of the catalog, as Library holds them).
 
 Then a fresh process opens each as a worker would and times the seed_dev questions against it:
@@ -83,13 +85,13 @@ def build(work: Path, n: int, vectors: bool = True, log=print) -> dict:
         figures["disk_lexical_mb"] = _mb(work / "lexical")
         return figures
     store, started = VectorStore(work / "chroma"), time.perf_counter()
-    vectors = synthetic_vectors(n)
+    points = synthetic_vectors(n)
     for at in range(0, n, 10_000):
         part = rows[at:at + 10_000]
         chunks = [Chunk(chunk_id=cid, doc_id=doc, document=f"{doc}.txt", text=text.split("\n", 2)[-1], start=0,
                         end=len(text), clause=f"Mục {k}", province=province)
                   for k, (cid, doc, province, text) in enumerate(part)]
-        store.upsert(chunks, vectors[at:at + len(part)].tolist())
+        store.upsert(chunks, points[at:at + len(part)].tolist())
         if (at + len(part)) % STEP == 0 or at + len(part) == n:
             log(f"vectors: {at + len(part):,} after {time.perf_counter() - started:.0f} s")
     figures["vectors_build_s"] = round(time.perf_counter() - started, 1)
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clauses", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, help="folder for the stores (default: a temp dir, removed after)")
     parser.add_argument("--probe-only", action="store_true", help="only open and time stores already in --work")
-    parser.add_argument("--no-vectors", action="store_true", help="skip the vector store (its HNSW inserts take ~1 h)")
+    parser.add_argument("--no-vectors", action="store_true", help="skip the vector store (its HNSW inserts take hours)")
     args = parser.parse_args(argv)
     questions = [q.text for q in load_jsonl(SEED_DEV).questions] if SEED_DEV.exists() else FALLBACK_QUESTIONS
     with tempfile.TemporaryDirectory(prefix="rag-million-") as tmp:
