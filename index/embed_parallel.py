@@ -3,7 +3,8 @@
 On few cores, small batches of short clauses keep torch's intra-op threads mostly waiting for
 each other: on 2 cores of an AMD EPYC (int8 e5-small, batches of 16) one forward on 2 threads
 embedded 100 clauses of 64 tokens per second, while two forwards side by side on one thread each
-embedded 146/s (128 tokens: 52/s against 64/s). torch releases the GIL inside its kernels, so
+embedded 146/s (128 tokens: 52/s against 64/s; on 1,412 real law clauses sorted by length the
+whole encode gained 10-25%). torch releases the GIL inside its kernels, so
 plain Python threads run the forwards in parallel; only the tokenizer, whose Rust object is
 mutated on every call (padding and truncation settings), is used by one thread at a time.
 
