@@ -537,16 +537,17 @@ class Library:
         """Vectors for these clauses: those Chroma has by clause id, then those cached by clause
         text (a moved folder, the same text uploaded again), then the embedder for the rest."""
         vectors = self.vectors.existing([c.chunk_id for c in chunks])
-        text_hash = {c.chunk_id: content_id(self.embedder.name, c.index_text(), size=32) for c in chunks}
+        texts = {c.chunk_id: c.index_text() for c in chunks}
+        text_hash = {cid: content_id(self.embedder.name, text, size=32) for cid, text in texts.items()}
         cached = self.catalog.cached_vectors([text_hash[c.chunk_id] for c in chunks if c.chunk_id not in vectors])
         for c in chunks:
             if c.chunk_id not in vectors and text_hash[c.chunk_id] in cached:
                 vectors[c.chunk_id] = array("f", cached[text_hash[c.chunk_id]]).tolist()
         # by length: each slice's batches then pad little (the embedder sorts only within a call)
-        todo = sorted((c for c in chunks if c.chunk_id not in vectors), key=lambda c: len(c.index_text()))
+        todo = sorted((c for c in chunks if c.chunk_id not in vectors), key=lambda c: len(texts[c.chunk_id]))
         fresh: list[list[float]] = []
         for start in range(0, len(todo), EMBED_BATCH):  # in batches, so a long law shows progress
-            fresh.extend(self.embedder.embed_documents([c.index_text() for c in todo[start:start + EMBED_BATCH]]))
+            fresh.extend(self.embedder.embed_documents([texts[c.chunk_id] for c in todo[start:start + EMBED_BATCH]]))
             if on_embedded:
                 on_embedded(len(fresh), len(todo))
         vectors.update((c.chunk_id, list(v)) for c, v in zip(todo, fresh))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ from core.errors import ConfigError
 from core.types import file_sha256
 from index.e5_tokenizer import E5Tokenizer, write_sentencepiece
 from index.embed import average_windows, unit_rows
+from index.embed_parallel import side_by_side
 
 FORMAT_VERSION = "e5-onnx-3"   # bump when the export changes: cached exports are rebuilt (3: int8 graph)
 FOLDER = "multilingual-e5-small-onnx"
@@ -222,13 +222,7 @@ class OnnxE5:
             embeds = np.asarray(self.words[ids], dtype=np.float32)
             out[batch] = self.session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
 
-        if self.parallel > 1 and len(batches) > 1:   # the session releases the GIL while it runs
-            with ThreadPoolExecutor(min(self.parallel, len(batches)), thread_name_prefix="onnx-embed") as pool:
-                for done in [pool.submit(run, batch) for batch in batches]:
-                    done.result()
-        else:
-            for batch in batches:
-                run(batch)
+        side_by_side(run, batches, self.parallel, "onnx-embed")   # the session releases the GIL while it runs
         return out
 
     def encode(self, texts: list[str]) -> np.ndarray:

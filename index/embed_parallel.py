@@ -64,16 +64,22 @@ def encode_parallel(model, texts: list[str], batch_size: int, workers: int | Non
     return np.stack([rows[i] for i in range(len(texts))]).astype(np.float32)
 
 
+def side_by_side(run, batches: list, workers: int, name: str = "embed") -> None:
+    """`run(batch)` for every batch, `workers` at a time in threads (in this thread when 1 or a
+    single batch); the first error is raised."""
+    if workers <= 1 or len(batches) <= 1:
+        for batch in batches:
+            run(batch)
+        return
+    with ThreadPoolExecutor(min(workers, len(batches)), thread_name_prefix=name) as pool:
+        for done in [pool.submit(run, batch) for batch in batches]:
+            done.result()
+
+
 def _run_all(run, batches: list[list[int]], workers: int, threads_before: int) -> None:
     import torch
 
     try:
-        if workers == 1:
-            for batch in batches:
-                run(batch)
-            return
-        with ThreadPoolExecutor(workers, thread_name_prefix="embed") as pool:
-            for done in [pool.submit(run, batch) for batch in batches]:
-                done.result()
+        side_by_side(run, batches, workers)
     finally:
         torch.set_num_threads(threads_before)

@@ -53,8 +53,9 @@ def _cached_record(model_dir: Path) -> dict:
 
 
 def cached_choice(model_dir: Path) -> str | None:
+    from index.embed import PRECISIONS
     choice = _cached_record(model_dir).get("choice")
-    return choice if choice in ("fp32", "int8", "bf16", "onnx", "onnx-int8") else None
+    return choice if choice in PRECISIONS and choice != "auto" else None
 
 
 def cached_speeds(model_dir: Path) -> dict[str, float]:
