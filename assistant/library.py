@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from assistant.served import Served
 from assistant.uploads import UploadArea, is_upload, safe_upload_name, upload_source
 from assistant.validity import Validity, validity
 from assistant.versions import copies as same_directive_copies
+from assistant.writing import WriterLock, settle_vectors
 from core.errors import RagError
 from core.settings import Settings
 from core.text import nfc
@@ -84,9 +84,11 @@ class Library:
                                    connect=not vectors_later)
         self.uploads = UploadArea(self.data_dir)
         self.uploads.clean_staging()
-        # Writers (ingest, upload, remove) take this lock one at a time; readers never wait for it:
-        # they use the searcher of the last reload, swapped in at once when a write ends.
-        self._lock = threading.RLock()
+        # Writers (ingest, upload, remove, repair) take this lock one at a time, in this process and
+        # any other on the same index; readers never wait for it: they use the searcher of the last
+        # reload, swapped in at once when a write ends.
+        self._write = WriterLock(self.data_dir / "writer.lock")
+        self._lock = self._write.threads  # held by our own write: refresh leaves the reload to it
         self._ocr = None                   # made on the first cited scan: it asks tesseract its version
         self._reload()
 
@@ -381,7 +383,8 @@ class Library:
                 report.results.append(FileResult(str(p), "failed", reason="không tồn tại / not found — "
                                                  "kiểm tra đường dẫn / check the path"))
         files = [f for f in files if f.exists()]
-        with self._lock:
+        with self._write:
+            settle_vectors(self.catalog, self.vectors)  # what a write that died midway left
             changed = self._load_files([(f, None) for f in files], report, progress)
             if sync:
                 kept = {str(Path(f).resolve()) for f in files}
@@ -393,8 +396,7 @@ class Library:
                         self._remove(doc)
                         report.results.append(FileResult(doc["source"], "removed", doc_id=doc["doc_id"]))
                         changed = True
-            if changed:
-                self._commit()
+            self._commit(changed)
         return report
 
     def release_ingest_models(self) -> None:
@@ -427,9 +429,9 @@ class Library:
                 report.results.append(FileResult(str(raw_name), "failed", reason=f"không đọc được tệp tải lên / "
                                                  f"cannot read the upload ({e.strerror}) — tải lên lại / upload again"))
         try:
-            with self._lock:
-                if self._load_files(staged, report, progress):
-                    self._commit()
+            with self._write:
+                settle_vectors(self.catalog, self.vectors)
+                self._commit(self._load_files(staged, report, progress))
         finally:
             for path, _ in staged:
                 if path.exists():
@@ -439,7 +441,8 @@ class Library:
     def remove(self, refs: list[str]) -> list[FileResult]:
         """Remove documents by file name or id; every document of that name goes."""
         results: list[FileResult] = []
-        with self._lock:
+        with self._write:
+            settle_vectors(self.catalog, self.vectors)
             for ref in refs:
                 docs = self.find_documents(ref)
                 results.extend(FileResult(d["name"], "removed", doc_id=d["doc_id"]) for d in docs)
@@ -447,15 +450,14 @@ class Library:
                     results.append(FileResult(str(ref), "not_found"))
                 for d in docs:
                     self._remove(d)
-            if any(r.status == "removed" for r in results):
-                self._commit()
+            self._commit(any(r.status == "removed" for r in results))
         return results
 
     def repair_derived(self) -> None:
         """`check --repair`: everything the catalog determines, derived again. Rows of missing
         documents go; duties and relations are extracted again; vectors of no clause go and
         missing ones come from the embedding cache or the model; BM25 is rebuilt."""
-        with self._lock:
+        with self._write:
             self.catalog.delete_orphan_rows()
             for doc in self.catalog.stored_documents():
                 chunks = self.catalog.chunks_of(doc.doc_id)
@@ -463,6 +465,7 @@ class Library:
                 self.catalog.replace_relations(doc.doc_id, _relations_of(doc))
             self.catalog.record_manifest(self.manifest())
             every = {c.chunk_id: c for c in self.catalog.all_chunks()}
+            self.catalog.forget_vector_intents(self.catalog.vector_intents())  # the sweep below covers them
             stored = set(self.vectors.ids())
             self.vectors.delete(sorted(stored - set(every)))
             missing = [every[cid] for cid in sorted(set(every) - stored)]
@@ -474,8 +477,11 @@ class Library:
             self.uploads.forget_all_but(wanted)
             self._reload(self._rebuild_lexical(every))  # from the texts, whatever the saved files hold
 
-    def _commit(self) -> None:
-        self._reload()  # brings BM25 in step with the catalog and saves it
+    def _commit(self, changed: bool = True) -> None:
+        """After a write: reload when it changed anything, or when the catalog moved anyway (a file
+        that failed after its catalog swap). The reload brings BM25 in step and saves it."""
+        if changed or self.catalog.generation() != self._generation:
+            self._reload()
 
     def _load_files(self, items: list[tuple[Path, str | None]], report: IngestReport,
                     progress: Progress | None) -> bool:
@@ -519,15 +525,13 @@ class Library:
             raise RagError(f"{shown}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
         vectors = self.vectors_for(chunks, on_embedded)
         duties = self.duty_extractor.extract(doc, chunks)
-        old_ids = self.catalog.chunk_ids_of(doc.doc_id)
         old = self.find_document(doc.doc_id)
         if is_upload(source):  # the bytes are kept before the catalog names them
             self.uploads.keep(path, doc.content_hash)
+        self.catalog.intend_vectors([c.chunk_id for c in chunks])  # kept if listed, whatever happens next
         self.vectors.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
-        self.catalog.replace_document(doc, chunks, duties, _relations_of(doc))
-        stale = sorted(set(old_ids) - {c.chunk_id for c in chunks})
-        if stale:
-            self.vectors.delete(stale)
+        self.catalog.replace_document(doc, chunks, duties, _relations_of(doc))  # records the stale ids
+        settle_vectors(self.catalog, self.vectors)
         if old is not None:
             self._forget_original(old)
         return FileResult(shown, "updated" if old_hash else "added", len(chunks), doc_id=doc.doc_id,
@@ -565,9 +569,8 @@ class Library:
                      == (header.number, header.issuer, header.date))
 
     def _remove(self, doc: dict) -> None:
-        ids = self.catalog.chunk_ids_of(doc["doc_id"])
-        self.catalog.remove_document(doc["doc_id"])
-        self.vectors.delete(ids)
+        self.catalog.remove_document(doc["doc_id"])  # records its clause ids
+        settle_vectors(self.catalog, self.vectors)
         self._forget_original(doc)
 
     def _forget_original(self, doc: dict) -> None:

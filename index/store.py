@@ -4,7 +4,9 @@ manifest of what built the index) and ChromaDB holding the vectors we compute ou
 Replacing a document is atomic for readers: new vectors are added first, then one SQLite
 transaction swaps the document's chunk list, then stale vectors are deleted. Readers only
 trust chunk ids that the catalog lists, so a crash at any step leaves the old or the new
-version visible, never a mix.
+version visible, never a mix. The ids of vectors being added or made stale are recorded in
+`vector_intents` first (the stale ones in the swap's own transaction), so the next write
+deletes whatever a crash left of them (assistant.writing.settle_vectors).
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ CREATE INDEX IF NOT EXISTS duties_actor ON duties(actor);
 CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS relations (doc_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (generation INTEGER PRIMARY KEY, doc_id TEXT);
+CREATE TABLE IF NOT EXISTS vector_intents (chunk_id TEXT PRIMARY KEY);
 """
 CHANGES_KEPT = 10_000  # generations the change log remembers; a reader further behind reloads all
 
@@ -198,6 +201,33 @@ class Catalog:
                 self._db.execute(f"DELETE FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
             self._bump(None)
 
+    # ---- vectors a write is adding or making stale (Chroma cannot join these transactions)
+    def intend_vectors(self, chunk_ids: list[str]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR IGNORE INTO vector_intents VALUES (?)", [(c,) for c in chunk_ids])
+
+    def _record_stale_vectors(self, doc_id: str) -> None:
+        """Inside a transaction that drops a document's clauses: their vectors are to go."""
+        self._db.execute("INSERT OR IGNORE INTO vector_intents SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
+
+    def vector_intents(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT chunk_id FROM vector_intents")]
+
+    def forget_vector_intents(self, chunk_ids: list[str]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM vector_intents WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def listed_chunk_ids(self, chunk_ids: list[str]) -> set[str]:
+        """Which of these clause ids the catalog lists."""
+        out: set[str] = set()
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            out.update(r[0] for r in self._db.execute(f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks})", part))
+        return out
+
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
@@ -215,6 +245,7 @@ class Catalog:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO relations VALUES (?, ?)",
                              (doc.doc_id, json.dumps(list(relations), ensure_ascii=False)))
+            self._record_stale_vectors(doc.doc_id)
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc.doc_id,))
             self._insert_duties(doc.doc_id, duties)
@@ -230,6 +261,7 @@ class Catalog:
     def remove_document(self, doc_id: str) -> None:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._record_stale_vectors(doc_id)
             self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM duties WHERE doc_id=?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
