@@ -383,7 +383,7 @@ class Library:
                 report.results.append(FileResult(str(p), "failed", reason="không tồn tại / not found — "
                                                  "kiểm tra đường dẫn / check the path"))
         files = [f for f in files if f.exists()]
-        with self._write:
+        with self._write.held(_waiting(progress, len(files))):
             settle_vectors(self.catalog, self.vectors)  # what a write that died midway left
             changed = self._load_files([(f, None) for f in files], report, progress)
             if sync:
@@ -429,7 +429,7 @@ class Library:
                 report.results.append(FileResult(str(raw_name), "failed", reason=f"không đọc được tệp tải lên / "
                                                  f"cannot read the upload ({e.strerror}) — tải lên lại / upload again"))
         try:
-            with self._write:
+            with self._write.held(_waiting(progress, len(staged))):
                 settle_vectors(self.catalog, self.vectors)
                 self._commit(self._load_files(staged, report, progress))
         finally:
@@ -595,6 +595,13 @@ class Library:
             return None
         path = self.uploads.path_for(d["content_hash"], d["name"]) if is_upload(d["source"]) else Path(d["source"])
         return path if path.is_file() else None
+
+
+def _waiting(progress: Progress | None, total: int):
+    """What a write tells its progress while another process (a CLI ingest, another worker) writes."""
+    if progress is None:
+        return None
+    return lambda: progress(0, total, "đang chờ một lượt nạp khác xong / waiting for another ingest to finish")
 
 
 def expected_manifest(embedder_name: str) -> dict:

@@ -10,7 +10,9 @@ vectors of no clause; after it: stale ones) leaves recorded ids, which the next 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 try:
     import fcntl
@@ -29,12 +31,33 @@ class WriterLock:
         self._depth = 0
         self._file = None
 
+    @contextmanager
+    def held(self, on_wait: Callable[[], None] | None = None):
+        """`on_wait`: called once if another process is writing (to say so on the page)."""
+        self._acquire(on_wait)
+        try:
+            yield self
+        finally:
+            self._release()
+
     def __enter__(self) -> "WriterLock":
+        self._acquire(None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release()
+
+    def _acquire(self, on_wait) -> None:
         self.threads.acquire()
         if self._depth == 0 and fcntl is not None:
             try:
                 self._file = open(self.path, "a+b")
-                fcntl.flock(self._file, fcntl.LOCK_EX)  # waits for another process's write to end
+                try:
+                    fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if on_wait:
+                        on_wait()
+                    fcntl.flock(self._file, fcntl.LOCK_EX)  # until the other process's write ends
             except BaseException:
                 if self._file is not None:
                     self._file.close()
@@ -42,9 +65,8 @@ class WriterLock:
                 self.threads.release()
                 raise
         self._depth += 1
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def _release(self) -> None:
         self._depth -= 1
         if self._depth == 0 and self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)

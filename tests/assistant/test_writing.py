@@ -161,3 +161,24 @@ def test_the_lock_is_reentrant_within_a_thread_and_frees_on_error(tmp_path):
     other.start()
     other.join(10)
     assert done == [1]
+
+
+def test_an_ingest_says_it_waits_while_another_process_writes_then_loads(library, tmp_path):
+    folder = folder_of(tmp_path, 1)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(library.data_dir / "writer.lock")], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        said, reports = [], []
+        waiting = threading.Thread(target=lambda: reports.append(
+            library.ingest([folder], progress=lambda done, total, what: said.append(what))), daemon=True)
+        waiting.start()
+        waiting.join(1.0)
+        assert not reports and any("waiting for another ingest" in s for s in said)
+        assert library.is_empty()
+        holder.kill()
+        waiting.join(60)
+        assert reports and [r.status for r in reports[0].results] == ["added"]
+    finally:
+        holder.kill()
+        holder.wait()
