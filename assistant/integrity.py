@@ -99,13 +99,18 @@ def _check_stores(settings: Settings, data_dir: Path, db: sqlite3.Connection) ->
                                 f"({_examples({c for _, c in stray})})", "python app.py check --repair", True))
 
     live = {c for c, d in chunk_docs.items() if d in docs}
-    problems += _check_vectors(settings, data_dir, live)
+    try:   # clause ids a write was adding or making stale when it stopped (older catalogs lack the table)
+        recorded = {r[0] for r in db.execute("SELECT chunk_id FROM vector_intents")}
+    except sqlite3.OperationalError:
+        recorded = set()
+    problems += _check_vectors(settings, data_dir, live, recorded)
     problems += _check_lexical(data_dir, live)
     problems += _check_originals(data_dir, docs)
     return problems
 
 
-def _check_vectors(settings: Settings, data_dir: Path, live: set[str]) -> list[Problem]:
+def _check_vectors(settings: Settings, data_dir: Path, live: set[str], recorded: set[str] = frozenset()
+                   ) -> list[Problem]:
     from index.store import VectorStore
 
     try:
@@ -119,8 +124,10 @@ def _check_vectors(settings: Settings, data_dir: Path, live: set[str]) -> list[P
         out.append(Problem("vectors_missing", f"{len(live - stored)} clause(s) without a vector "
                            f"({_examples(live - stored)})", "python app.py check --repair", True))
     if stored - live:
+        why = " — left by a write that stopped midway; the next ingest removes them" \
+            if stored - live <= recorded else ""
         out.append(Problem("vectors_orphan", f"{len(stored - live)} vector(s) of no catalog clause "
-                           f"({_examples(stored - live)})", "python app.py check --repair", True))
+                           f"({_examples(stored - live)}){why}", "python app.py check --repair", True))
     return out
 
 

@@ -72,6 +72,8 @@ def test_a_write_killed_after_its_catalog_swap_leaves_stale_vectors_the_next_wri
     monkeypatch.undo()
     assert stored_ids(library) > listed_ids(library)  # the old version's vectors, no longer listed
     assert "vectors_orphan" in problems(library)  # and BM25 behind the catalog, which the next write mends
+    orphan = next(p for p in integrity.check(library.settings) if p.kind == "vectors_orphan")
+    assert "stopped midway" in orphan.detail and orphan.repairable
 
     report = library.ingest([folder])  # nothing changed on disk since: every file is unchanged
     assert {r.status for r in report.results} == {"unchanged"}
