@@ -81,13 +81,14 @@ class Catalog:
         self._local = threading.local()
 
     # ---- embeddings by clause text: moving a folder or uploading the same text re-embeds nothing
+    def _rows_where_in(self, select: str, column: str, keys: list[str]):
+        """Rows of `select … WHERE column IN keys`, 500 keys per query (SQLite bounds the parameters)."""
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            yield from self._db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(part))})", part)
+
     def cached_vectors(self, text_hashes: list[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        for i in range(0, len(text_hashes), 500):
-            part = text_hashes[i:i + 500]
-            marks = ",".join("?" * len(part))
-            out.update(self._db.execute(f"SELECT text_hash, vector FROM embeddings WHERE text_hash IN ({marks})", part))
-        return out
+        return dict(self._rows_where_in("SELECT text_hash, vector FROM embeddings", "text_hash", text_hashes))
 
     def cache_vectors(self, items: dict[str, bytes]) -> None:
         with self._db:
@@ -221,12 +222,7 @@ class Catalog:
 
     def listed_chunk_ids(self, chunk_ids: list[str]) -> set[str]:
         """Which of these clause ids the catalog lists."""
-        out: set[str] = set()
-        for i in range(0, len(chunk_ids), 500):
-            part = chunk_ids[i:i + 500]
-            marks = ",".join("?" * len(part))
-            out.update(r[0] for r in self._db.execute(f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks})", part))
-        return out
+        return {r[0] for r in self._rows_where_in("SELECT chunk_id FROM chunks", "chunk_id", chunk_ids)}
 
     def count_documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
