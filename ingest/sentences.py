@@ -97,7 +97,7 @@ def sentence_parts(text: str) -> list[tuple[str, str]]:
             continue
         parts: list[str] = []
         joining = False
-        for part in (p.strip() for p in sentence.split(";")):
+        for part in (p.strip() for p in _top_level_split(sentence, ";")):
             if not part:
                 continue
             if joining:
@@ -108,6 +108,23 @@ def sentence_parts(text: str) -> list[tuple[str, str]]:
             joining = bool(spans) and spans[-1].end >= len(parts[-1]) - 1 and not parts[-1].endswith(":")
         out.extend((piece, sentence[:_LONGEST]) for p in parts for piece in _pieces(p))
     return out
+
+
+def _top_level_split(text: str, mark: str) -> list[str]:
+    """`text` cut at `mark` outside brackets: "(Kiosk …; khám chữa bệnh …; thanh toán …)" lists
+    examples of one task, not tasks of their own. With a bracket left open (a typo, an OCR slip)
+    every mark cuts, as if there were no brackets."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == mark and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts if depth == 0 else text.split(mark)
 
 
 _LONGEST = 1500  # characters: past this a "sentence" is a run-on line, cut at commas

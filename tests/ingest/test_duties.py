@@ -141,6 +141,18 @@ def test_closing_mark_is_not_part_of_an_action():
     assert all("/" not in d.action[-3:] for d in closing), [d.action for d in closing]
 
 
+def test_semicolons_inside_brackets_list_examples_not_tasks():
+    from ingest.sentences import sentence_parts
+
+    text = ("Sở Y tế tiếp tục đẩy mạnh ứng dụng tiện ích trong lĩnh vực y tế (kiosk khám sức khỏe; thanh toán "
+            "viện phí không dùng tiền mặt; khai báo lưu trú); báo cáo kết quả về Sở Nội vụ.")
+    parts = [part for part, _ in sentence_parts(text)]
+    assert len(parts) == 2
+    assert parts[0].endswith("khai báo lưu trú)") and parts[1].startswith("báo cáo kết quả")
+    # a bracket left open (an OCR slip) protects nothing: every ';' cuts as before
+    assert len(sentence_parts("Sở Y tế rà soát (mục a; tổng hợp số liệu; đôn đốc thực hiện.")) == 3
+
+
 # ---- when ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text, kind, rrule", [
     ("hằng tháng", "recurring", "FREQ=MONTHLY"),
