@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="header accuracy on the real corpus")
     p.add_argument("--corpus", default=str(REAL_CORPUS))
     p.add_argument("--misses", action="store_true", help="list every miss (prints document values)")
+    p.add_argument("--split", choices=("both", "tuning", "held-out"), default="both",
+                   help="which split to score (tuning alone while changing the loaders)")
     args = p.parse_args(argv)
     settings = Settings.from_env()
     options = LoadOptions(ocr_dir=Path(settings.data_dir) / "ocr")
@@ -108,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED {name}: {err}")
     everything = {g["file"] for g in gold}
     for label, files in (("held-out", heldout), ("tuning", everything - heldout)):
+        if args.split not in ("both", label):
+            continue
         s = score(predicted, gold, files)
         print(f"{label:<9} ({s['documents']} documents): " + "  ".join(f"{f} {s[f]:.3f}" for f in FIELDS))
         if args.misses and label == "tuning":  # never look at held-out misses while tuning
