@@ -3,7 +3,8 @@
 A page is rendered (pypdfium2), cleaned (red stamps faded by colour, skew measured and undone),
 recognised by the `tesseract` binary (one thread per process, `jobs` pages at a time), and its
 words are put back in reading order by ingest/ocr_layout.py: the two-column header and signature
-block left column first, body lines re-joined into paragraphs. Recognised words are cached as small
+block left column first, body lines re-joined into paragraphs; on page 1 the number and date written
+in by pen are read by ingest/handwriting.py. Recognised words are cached as small
 JSON files keyed by content hash, so no page is recognised twice.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import NamedTuple
 
 from core.errors import InputFileError
 from core.types import Block, Extracted, file_sha256
+from ingest.handwriting import fill_header_slots, model_id
 from ingest.ocr_image import gray_without_red, rotated, skew_to_undo
 from ingest.ocr_layout import Word, _parse_tsv, page_blocks
 
@@ -35,7 +37,7 @@ from ingest.ocr_layout import Word, _parse_tsv, page_blocks
 # 0.91% against 0.95%, and faster.
 DEFAULT_DPI = 200
 PSM = 4                        # one column of variable sizes; our own layout splits the header columns
-SETTINGS_VERSION = "5"         # bump when rendering/cleaning/recognition changes: old cache entries miss
+SETTINGS_VERSION = "6"         # bump when rendering/cleaning/recognition changes: old cache entries miss
 MAX_PIXELS = 100_000_000       # a page or image above this is refused before it is decoded
 PAGE_TIMEOUT_S = 120.0
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -56,12 +58,13 @@ class Ocr:
 
     def __init__(self, cache_dir: Path, dpi: int | None = None, lang: str = "vie", jobs: int = 2,
                  *, deskew: bool = True, clean: bool = True, psm: int = PSM,
-                 config: tuple[str, ...] = (), timeout_s: float = PAGE_TIMEOUT_S):
+                 config: tuple[str, ...] = (), timeout_s: float = PAGE_TIMEOUT_S, handwriting: bool = True):
         self.cache_dir = Path(cache_dir)
         self.dpi = dpi or DEFAULT_DPI
         self.lang = lang
         self.jobs = max(1, jobs)
         self.deskew, self.clean, self.psm, self.timeout_s = deskew, clean, psm, timeout_s
+        self.handwriting = handwriting           # pen-written number and date of page 1 (ingest/handwriting.py)
         self.config = tuple(config)              # extra "-c name=value" settings, for measuring
         self._version: str | None = None
         self._available: bool | None = None
@@ -212,6 +215,8 @@ class Ocr:
         buf = io.BytesIO()
         gray.save(buf, format="PPM")                     # uncompressed PGM: nothing to encode
         words = _parse_tsv(self._run(buf.getvalue(), dpi, path, number))
+        if number == 1 and self.handwriting and image.mode not in ("1", "L", "LA", "I", "I;16", "F"):
+            words = fill_header_slots(words, _aligned_rgb(image, gray.size, angle))
         self._cache_put(key, words, gray.size, angle)
         return words, gray.size
 
@@ -244,7 +249,7 @@ class Ocr:
     # -- cache -----------------------------------------------------------------------------
     def _key(self, file_hash: str, number: int, dpi: int) -> str:
         settings = f"{file_hash}|{number}|{dpi}|{self.lang}|{self.psm}|{self.deskew}|{self.clean}|{self.config}|" \
-                   f"{SETTINGS_VERSION}|{self._version}"
+                   f"{self.handwriting and model_id()}|{SETTINGS_VERSION}|{self._version}"
         return hashlib.sha256(settings.encode()).hexdigest()
 
     def _file_hash(self, path: Path) -> str:
@@ -278,6 +283,19 @@ class Ocr:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _aligned_rgb(image, size: tuple[int, int], angle: float):
+    """The page in colour with the pixels of the grayscale image Tesseract read (same scale and turn)."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = image.convert("RGB")
+    if rgb.size != tuple(size):
+        rgb = rgb.resize(size)
+    if angle:
+        rgb = rgb.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor="white")
+    return np.asarray(rgb)
 
 
 def _image_dpi(image) -> int | None:
