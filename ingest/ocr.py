@@ -27,6 +27,7 @@ from core.types import Block, Extracted, file_sha256
 from ingest.handwriting import fill_header_slots, model_id
 from ingest.ocr_image import gray_without_red, rotated, skew_to_undo
 from ingest.ocr_layout import Word, _parse_tsv, page_blocks
+from ingest.ocr_words import lexicon_id, repaired
 
 # Chosen by measurement: `python -m eval.ocr_eval`, mean CER (after NFC, whitespace collapsed) over
 # the 6 hand-transcribed pages; "clean" = red stamps faded by colour. CPU s/page for clean+deskew.
@@ -37,7 +38,7 @@ from ingest.ocr_layout import Word, _parse_tsv, page_blocks
 # 0.91% against 0.95%, and faster.
 DEFAULT_DPI = 200
 PSM = 4                        # one column of variable sizes; our own layout splits the header columns
-SETTINGS_VERSION = "6"         # bump when rendering/cleaning/recognition changes: old cache entries miss
+SETTINGS_VERSION = "7"         # bump when rendering/cleaning/recognition changes: old cache entries miss
 MAX_PIXELS = 100_000_000       # a page or image above this is refused before it is decoded
 PAGE_TIMEOUT_S = 120.0
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -214,7 +215,7 @@ class Ocr:
         gray = rotated(gray, angle)
         buf = io.BytesIO()
         gray.save(buf, format="PPM")                     # uncompressed PGM: nothing to encode
-        words = _parse_tsv(self._run(buf.getvalue(), dpi, path, number))
+        words = repaired(_parse_tsv(self._run(buf.getvalue(), dpi, path, number)))
         if number == 1 and self.handwriting and image.mode not in ("1", "L", "LA", "I", "I;16", "F"):
             words = fill_header_slots(words, _aligned_rgb(image, gray.size, angle))
         self._cache_put(key, words, gray.size, angle)
@@ -249,7 +250,7 @@ class Ocr:
     # -- cache -----------------------------------------------------------------------------
     def _key(self, file_hash: str, number: int, dpi: int) -> str:
         settings = f"{file_hash}|{number}|{dpi}|{self.lang}|{self.psm}|{self.deskew}|{self.clean}|{self.config}|" \
-                   f"{self.handwriting and model_id()}|{SETTINGS_VERSION}|{self._version}"
+                   f"{self.handwriting and model_id()}|{lexicon_id()}|{SETTINGS_VERSION}|{self._version}"
         return hashlib.sha256(settings.encode()).hexdigest()
 
     def _file_hash(self, path: Path) -> str:

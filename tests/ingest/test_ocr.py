@@ -339,3 +339,41 @@ def test_real_pages_mean_cer(tmp_path, ocr_available):
     assert mean <= 0.03
     assert max(scores.values()) <= 0.05
 
+
+
+# ---- diacritics Tesseract lost, put back (ingest/ocr_words.py) --------------------------------------
+def _line(*texts: str, line: int = 1) -> list[Word]:
+    return [Word(1, 1, line, 40 * i, 0, 30, 30, 90.0, t) for i, t in enumerate(texts)]
+
+
+def test_lost_diacritics_of_administrative_words_are_put_back():
+    from ingest.ocr_words import repaired
+
+    words = _line("UBND", "các", "xã,", "thị", "trần", "triên", "khai,", "XÃ", "HỌI", "Kiêm", "lâm", "chịu", "trách",
+                  "nhiêm")
+    assert [w.text for w in repaired(words)] == ["UBND", "các", "xã,", "thị", "trấn", "triển", "khai,", "XÃ", "HỘI",
+                                                 "Kiểm", "lâm", "chịu", "trách", "nhiệm"]
+
+
+def test_printed_spelling_and_unrelated_words_are_left_alone():
+    from ingest.ocr_words import repaired
+
+    kept = [_line("Uỷ", "ban", "nhân", "dân"),          # the old tone placement is a spelling, not an OCR slip
+            _line("xã,", "hội", "đồng"),                 # punctuation between: not one word
+            _line("kiêm", "nhiệm", "trần", "nhà"),       # no lexicon word here
+            _line("thị", "2024")]
+    for words in kept:
+        assert repaired(words) == words
+    # the repair stays within a line
+    assert [w.text for w in repaired(_line("thị") + _line("trần", line=2))] == ["thị", "trần"]
+
+
+def test_the_lexicon_is_nfc_and_unambiguous():
+    import unicodedata
+
+    from ingest.ocr_words import LEXICON, _lexicon
+
+    entries = [line.strip() for line in LEXICON.read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")]
+    assert all(unicodedata.normalize("NFC", e) == e for e in entries)
+    assert len(_lexicon()) == len(entries)          # no two entries fold to the same letters
