@@ -60,9 +60,13 @@ from ingest.task_table import parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v10"
+DUTIES_VERSION = "duties-v11"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
+# a closing request to carry out the whole document, nothing more: "… khẩn trương triển khai thực hiện./."
+REQUEST = re.compile(r"\b(?:yêu cầu|đề nghị)\b", re.IGNORECASE)   # asked of them, not "thông báo để … biết"
+IMPLEMENT = re.compile(r"(?:triển khai|tổ chức)?\s*thực hiện(?:\s+(?:nghiêm túc|có hiệu quả|kịp thời))?\s*[./]*\s*$",
+                       re.IGNORECASE)
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
@@ -100,6 +104,9 @@ class DutyExtractor:
         # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.
         writes_down = doc.header.doc_type in _TO_ADDRESSEES and not writes_upward(doc.header.issuer,
                                                                                    doc.header.recipients)
+        # "Nhận Công điện này, yêu cầu Thủ trưởng các phòng, ban; Chủ tịch UBND các xã khẩn trương triển khai
+        # thực hiện./.": the closing names who carries out the tasks above that name nobody.
+        implementers = self._implementers(chunks)
         pending: tuple[str, list[str]] | None = None  # (clause path, actors) of a line "Giao Sở Tài chính:"
         intro: tuple[str, str] | None = None  # (section, line) of "Trong tháng 12/2025, thực hiện các nhiệm vụ sau:"
         for chunk in chunks:
@@ -114,7 +121,7 @@ class DutyExtractor:
                 continue  # "Thành lập Ban Chỉ đạo … gồm các thành viên sau:": who sits on it, not who must act
             context = self._heading_actors(chunk.headings) or (pending[1] if pending else [])
             context = [x for a in context for x in (addressees if a is _ADDRESSEES else [a])]
-            fallback = addressees if writes_down else []
+            fallback = implementers or (addressees if writes_down else [])
             # A report or a submission describes; only its explicit requests ("đề nghị …") assign.
             explicit_only = chunk.kind != "clause" or (doc.header.doc_type in _DESCRIPTIVE and not any(
                 _FORWARD.search(h) for h in chunk.headings))
@@ -134,6 +141,20 @@ class DutyExtractor:
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees]
         return _dedupe(duties)
+
+    def _implementers(self, chunks: list[Chunk]) -> list[str]:
+        """The bodies a closing paragraph asks to carry the document out ("… yêu cầu X, Y khẩn trương
+        triển khai thực hiện./.", "Đề nghị các đơn vị nghiêm túc thực hiện."), or []."""
+        for chunk in chunks:
+            if chunk.kind != "closing":
+                continue
+            for part, _ in sentence_parts(chunk.text):
+                if IMPLEMENT.search(part) and REQUEST.search(part):
+                    leads, _, _ = self._part(part)
+                    if leads:
+                        return [a for a, _, _ in leads]
+            break                          # only the paragraph right after the body
+        return []
 
     @staticmethod
     def _when(part: str, sentence: str, text: str, headings: tuple[str, ...], signed) -> DutyTime:

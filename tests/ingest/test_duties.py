@@ -255,6 +255,39 @@ def test_document_without_structure_yields_one_duty_per_addressee():
         assert d.province == "Bình Định" and d.quote in squash(doc.text)
 
 
+CONG_DIEN = """ỦY BAN NHÂN DÂN
+HUYỆN MẪU SƠN
+Số: 12/CĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Mẫu Sơn, ngày 17 tháng 5 năm 2019
+CÔNG ĐIỆN
+Về việc phòng, chống dịch tả lợn Châu Phi
+Để chủ động phòng, chống dịch bệnh, Chủ tịch UBND huyện yêu cầu:
+1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.
+2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.
+3. Giao Phòng Nông nghiệp và PTNT tham mưu UBND huyện thành lập Ban chỉ đạo phòng chống dịch.
+Nhận Công điện này, yêu cầu Thủ trưởng các phòng, ban, đơn vị; Chủ tịch UBND các xã, thị trấn khẩn trương \
+triển khai thực hiện./.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+CHỦ TỊCH
+"""
+
+
+def test_a_closing_request_to_carry_out_the_document_names_who_does_the_unassigned_tasks(tmp_path):
+    _, duties = extract_text(tmp_path, CONG_DIEN)
+    for clause in ("Mục 1", "Mục 2"):
+        assert set(at(duties, clause)) == {"Thủ trưởng các phòng, ban, đơn vị", "Chủ tịch UBND các xã, thị trấn"}
+    assert set(at(duties, "Mục 3")) == {"Phòng Nông nghiệp và PTNT"}          # named there: its own actor
+    # a closing that only informs ("thông báo để … biết") names no one to carry the tasks out
+    informing = CONG_DIEN.replace("Nhận Công điện này, yêu cầu", "UBND huyện thông báo để").replace(
+        "khẩn trương triển khai thực hiện./.", "biết./.")
+    _, duties = extract_text(tmp_path, informing, "thong-bao.txt")
+    assert not at(duties, "Mục 1")
+
+
 @pytest.mark.parametrize("name", [NO_ADDRESSEES, "ghi-chu-khong-cau-truc.txt"])
 def test_document_with_neither_structure_nor_addressees_yields_nothing(name):
     _, duties = extract_path(DATA / name)
