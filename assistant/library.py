@@ -518,7 +518,8 @@ class Library:
         shown = path.name if is_upload(source) else str(path)
         doc_id = content_id(source, size=12)
         old_hash = self.catalog.document_hash(doc_id)
-        if old_hash is not None and path.is_file() and file_sha256(path) == old_hash:  # before any parsing or OCR
+        if old_hash is not None and path.is_file() and file_sha256(path) == old_hash \
+                and self._read_by_current_ocr(doc_id):  # before any parsing or OCR
             return FileResult(shown, "unchanged", len(self.catalog.chunk_ids_of(doc_id)), doc_id=doc_id)
         doc = replace(load_directive(path, options=options, progress=on_read), source=source)
         chunks = self.chunker.chunk(doc)
@@ -537,6 +538,16 @@ class Library:
             self._forget_original(old)
         return FileResult(shown, "updated" if old_hash else "added", len(chunks), doc_id=doc.doc_id,
                           same_as=self._same_directive(doc.doc_id, doc.header))
+
+    def _read_by_current_ocr(self, doc_id: str) -> bool:
+        """False for a scan an older OCR read (other settings, pen-digit weights or lexicon): the same
+        bytes then read better, so an ingest reads them again."""
+        info = self.catalog.document_info(doc_id)
+        if not info.get("ocr_pages"):
+            return True
+        from ingest.ocr import reader_id
+
+        return info.get("reader") == reader_id()
 
     def vectors_for(self, chunks: list[Chunk], on_embedded=None) -> dict[str, list[float]]:
         """Vectors for these clauses: those Chroma has by clause id, then those cached by clause

@@ -94,6 +94,7 @@ class Document:
     ocr_pages: tuple[int, ...] = ()    # pages whose text came from OCR
     rows: tuple[tuple[int, int, int], ...] = ()  # (line offset, table, row) of table-row lines
     notes: tuple[str, ...] = ()        # how the text was obtained ("OCR", "TCVN3 → Unicode" …)
+    reader: str = ""                   # which OCR read its scanned pages ("" without OCR): a newer one reads again
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding `offset` (None for formats without pages)."""
@@ -104,14 +105,16 @@ class Document:
     def info(self) -> dict:
         """The provenance fields, as stored beside the header."""
         return {"format": self.format, "pages": self.pages, "page_starts": list(self.page_starts),
-                "ocr_pages": list(self.ocr_pages), "rows": [list(r) for r in self.rows], "notes": list(self.notes)}
+                "ocr_pages": list(self.ocr_pages), "rows": [list(r) for r in self.rows], "notes": list(self.notes),
+                "reader": self.reader}
 
     @staticmethod
     def info_fields(info: dict) -> dict:
         """Keyword arguments for Document from a stored info dict."""
         return {"format": info.get("format", "txt"), "pages": info.get("pages", 0),
                 "page_starts": tuple(info.get("page_starts", ())), "ocr_pages": tuple(info.get("ocr_pages", ())),
-                "rows": tuple(tuple(r) for r in info.get("rows", ())), "notes": tuple(info.get("notes", ()))}
+                "rows": tuple(tuple(r) for r in info.get("rows", ())), "notes": tuple(info.get("notes", ())),
+                "reader": info.get("reader", "")}
 
     @property
     def doc_id(self) -> str:

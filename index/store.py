@@ -231,6 +231,11 @@ class Catalog:
         row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def document_info(self, doc_id: str) -> dict:
+        """The stored provenance of one document ({} when absent): format, pages, OCR'd pages, reader."""
+        row = self._db.execute("SELECT info FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
 

@@ -183,10 +183,14 @@ def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024, options:
                                  "install tesseract-ocr tesseract-ocr-vie")
         fmt, pages, ocr_pages, notes = extracted.format, extracted.pages, extracted.ocr_pages, extracted.notes
     parts = layout(text, rows, heading_lines)
+    reader = ""
+    if ocr_pages:
+        from ingest.ocr import reader_id
+        reader = reader_id()
     return Document(source=str(path.resolve()), name=path.name, text=text, header=parse_header(text, parts),
                     content_hash=hashlib.sha256(raw).hexdigest(), heading_lines=heading_lines, layout=parts,
                     format=fmt, pages=pages, page_starts=page_starts, ocr_pages=tuple(ocr_pages), rows=rows,
-                    notes=tuple(notes))
+                    notes=tuple(notes), reader=reader)
 
 
 def _is_docx(path: Path) -> bool:

@@ -53,6 +53,12 @@ class OcrPage(NamedTuple):
     angle: float | None
 
 
+def reader_id() -> str:
+    """Names what turns a scanned page into words (settings, pen-digit weights, lexicon): recorded with
+    each OCR'd document, so an ingest after an upgrade reads its scans again."""
+    return f"tesseract:{SETTINGS_VERSION}:{model_id()}:{lexicon_id()}"
+
+
 class Ocr:
     """Tesseract OCR with a content-hash cache. The keyword-only knobs (deskew, clean, psm, config)
     exist for eval/ocr_eval.py; ingestion uses the defaults."""

@@ -275,3 +275,31 @@ def test_upload_stream_needs_a_session_and_shows_progress_then_results(handlers,
     assert handlers.conflicts([{"path": str(tmp_path / "x.docx"), "orig_name": "Công văn.docx"}]) == ["Công văn.docx"]
     assert [r["status"] for r in handlers.remove_with_session(["Công văn.docx"], token, "1.2.3.4")] == ["removed"]
     assert [row[3] for row in handlers.audit_rows(token)] == ["remove", "upload", "login"]
+
+
+def test_a_scan_read_by_an_older_ocr_is_read_again_by_the_next_ingest(library, tmp_path):
+    """Same bytes, better reading: after an upgrade of the OCR (settings, pen-digit weights, lexicon),
+    `ingest` reads a scan again instead of calling it unchanged; a scan read by the current OCR and a
+    born-digital file stay unchanged."""
+    from ingest.ocr import Ocr, reader_id
+    from tests.ingest.test_ocr import scanned_page
+
+    if not Ocr(tmp_path / "probe").available():
+        pytest.skip("tesseract with its Vietnamese model is not installed")
+    scan = tmp_path / "cong-van-quet.png"
+    scanned_page().save(scan, dpi=(200, 200))
+    word = tmp_path / "cong-van.docx"
+    directive_docx(word, "77/UBND-KT", DUTY)
+    first = {r.path: r.status for r in library.ingest([scan, word]).results}
+    assert set(first.values()) == {"added"}
+    doc_id = library.find_document("cong-van-quet.png")["doc_id"]
+    assert library.catalog.document_info(doc_id)["reader"] == reader_id()
+    assert {r.status for r in library.ingest([scan, word]).results} == {"unchanged"}
+    # as an index built before this OCR version records it
+    library.catalog._db.execute("UPDATE documents SET info = json_set(info, '$.reader', 'tesseract:5') WHERE doc_id=?",
+                                (doc_id,))
+    library.catalog._db.commit()
+    again = {r.path.rsplit("/", 1)[-1]: r.status for r in library.ingest([scan, word]).results}
+    assert again == {"cong-van-quet.png": "updated", "cong-van.docx": "unchanged"}
+    assert library.catalog.document_info(doc_id)["reader"] == reader_id()
+    assert {r.status for r in library.ingest([scan, word]).results} == {"unchanged"}
