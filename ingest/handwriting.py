@@ -129,12 +129,12 @@ def blue_ink(rgb):
     return (b - r > 40) & (b - g > 15) & (r < 170)
 
 
-def _shear_of(mask) -> float:
-    """The shear that stands the strokes upright (packs the column profile tightest): segmentation
-    cuts along it, so a slanted 1 beside a 7 is not cut through; digits are read unsheared."""
+def _shear_of(ys, xs) -> float:
+    """The shear that stands the strokes (ink at rows `ys`, columns `xs`) upright: it packs the column
+    profile tightest. Segmentation cuts along it, so a slanted 1 beside a 7 is not cut through;
+    digits are read unsheared."""
     import numpy as np
 
-    ys, xs = np.nonzero(mask)
     mid = (ys.min() + ys.max()) / 2
     best, best_shear = -1.0, 0.0
     for shear in np.linspace(-0.8, 0.8, 17):
@@ -153,16 +153,15 @@ def _glyph(shape, ys, xs):
     return out
 
 
-def _components(mask, shear: float) -> list[tuple[float, float, object]]:
-    """(left, right, pixel indices) of each stroke in sheared x, specks dropped, sorted by left; strokes
-    that overlap in x by half the narrower one are one glyph (a 7's bar, a 5's flag, a pen lift)."""
+def _components(mask, ys, xs, sheared) -> list[object]:
+    """Pixel indices (into `ys`, `xs`) of each glyph, left to right by `sheared` x: strokes, specks
+    dropped; strokes that overlap in sheared x by half the narrower one are one glyph (a 7's bar, a
+    5's flag, a pen lift)."""
     import numpy as np
     from scipy import ndimage
 
     labels, count = ndimage.label(mask, structure=[[1, 1, 1]] * 3)
-    ys, xs = np.nonzero(mask)
     own = labels[ys, xs]
-    sheared = xs + shear * (ys - (ys.min() + ys.max()) / 2)
     height = ys.max() - ys.min() + 1
     strokes = []
     for i in range(1, count + 1):
@@ -176,7 +175,7 @@ def _components(mask, shear: float) -> list[tuple[float, float, object]]:
             merged[-1] = [merged[-1][0], max(merged[-1][1], right), np.concatenate([merged[-1][2], idx])]
         else:
             merged.append([left, right, idx])
-    return [(a, b, idx) for a, b, idx in merged]
+    return [idx for _, _, idx in merged]
 
 
 def _cuts(columns, pieces: int, least: int) -> list[int]:
@@ -201,16 +200,17 @@ def read_digits(mask) -> tuple[str, float] | None:
 
     if mask.sum() < 20:
         return None
-    shear = _shear_of(mask)
     ys, xs = np.nonzero(mask)
-    sheared = np.floor(xs + shear * (ys - (ys.min() + ys.max()) / 2)).astype(int)
+    sheared = xs + _shear_of(ys, xs) * (ys - (ys.min() + ys.max()) / 2)
+    column_of = np.floor(sheared).astype(int)
     height = int(np.ptp(ys)) + 1
-    glyphs = _components(mask, shear)
+    glyphs = _components(mask, ys, xs, sheared)
     if not 0 < len(glyphs) <= 8:
         return None                       # no number or date has that many digits: noise, not a pen
     digits, confidence = "", 1.0
-    for left, _, idx in glyphs:
-        columns = np.bincount(sheared[idx] - int(np.floor(left)))
+    for idx in glyphs:
+        offset = column_of[idx] - column_of[idx].min()     # the glyph's sheared columns, from 0
+        columns = np.bincount(offset)
         if len(columns) > 3 * MAX_ASPECT * height + 2:
             return None                   # wider than three digits: a scribble or a stroke across
         best = None
@@ -219,11 +219,10 @@ def read_digits(mask) -> tuple[str, float] | None:
                 else [0, len(columns)]
             if len(cuts) != pieces + 1:
                 continue
-            offset = sheared[idx] - int(np.floor(left))
             parts = [idx[(offset >= a) & (offset < b)] for a, b in zip(cuts, cuts[1:])]
             if any(len(part) == 0 for part in parts):
                 continue
-            if any(np.ptp(sheared[part]) + 1 > MAX_ASPECT * height for part in parts):
+            if any(np.ptp(column_of[part]) + 1 > MAX_ASPECT * height for part in parts):
                 continue
             best = _agreed(digit_probabilities([_as_mnist(_glyph(mask.shape, ys[part], xs[part]))
                                                 for part in parts]))

@@ -256,7 +256,7 @@ class Ocr:
     # -- cache -----------------------------------------------------------------------------
     def _key(self, file_hash: str, number: int, dpi: int) -> str:
         settings = f"{file_hash}|{number}|{dpi}|{self.lang}|{self.psm}|{self.deskew}|{self.clean}|{self.config}|" \
-                   f"{self.handwriting and model_id()}|{lexicon_id()}|{SETTINGS_VERSION}|{self._version}"
+                   f"{self.handwriting}|{reader_id()}|{self._version}"
         return hashlib.sha256(settings.encode()).hexdigest()
 
     def _file_hash(self, path: Path) -> str:

@@ -65,8 +65,8 @@ def repaired(words: list[Word]) -> list[Word]:
             for n in lengths:
                 window = keys[at:at + n]
                 target = lexicon.get(tuple(window)) if len(window) == n and None not in window else None
-                if target and any(parts[at + k][2] for k in range(n - 1)) or \
-                        target and any(parts[at + k][0] for k in range(1, n)):
+                if target and (any(parts[at + k][2] for k in range(n - 1)) or
+                               any(parts[at + k][0] for k in range(1, n))):
                     target = None          # "xã, hội": punctuation between them, not one word
                 if target:
                     for k, syllable in enumerate(target):
