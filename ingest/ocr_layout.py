@@ -39,7 +39,8 @@ def _parse_tsv(tsv: str) -> list[Word]:
 
 
 # -- layout: words -> blocks in reading order --------------------------------------------------
-_MARKER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][)]|[IVXLC]+[.)]|[-–•+]|Điều\s+\d|Chương\s|Mục\s+\d)",
+_MARKER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][)]|[IVXLC]+[.)]|[-–•+]|Điều\s+\d"
+                     r"|Chương\s+(?:[IVXLC]+|\d+)\b|Mục\s+\d)",
                      re.IGNORECASE)
 _LETTER = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ]")    # Latin letters and digits, not modifier marks like 'ˆ'
 _BULLETS = ("-", "–", "+", "•")
@@ -188,8 +189,10 @@ def _paragraphs(rows: list[_Line], height: float) -> list[tuple[str, str]]:
             new = not (centred and out[-1][2] and upper == out[-1][3])
         else:
             short = prev.right < right_margin - 2 * height
-            new = (marker or r.left > left_margin + 1.2 * height
-                   or (short and out[-1][0].rstrip("”\")").endswith((".", ":", ";"))))
+            ended = out[-1][0].rstrip("”\")").endswith((".", ":", ";", "!", "?"))
+            # a full line that stops mid-sentence wraps on, however the next one is indented (a skewed scan)
+            wraps = not short and not ended and not upper
+            new = (marker or (r.left > left_margin + 1.2 * height and not wraps) or (short and ended))
         if new:
             out.append([text, "heading" if centred and upper else "para", centred, upper])
         else:

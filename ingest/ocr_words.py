@@ -2,12 +2,13 @@
 
 Tesseract's most frequent slip on Vietnamese is one diacritic: "thị trần" for "thị trấn", "triên
 khai" for "triển khai", "kiêm tra", "Kiêm lâm", "XÃ HỌI". Such a word no longer matches a question,
-an agency name or a duty verb. `repaired` compares each run of two or three words of an OCR'd line
-with a short lexicon of administrative vocabulary (ingest/data/ocr_lexicon.txt: units and bodies,
-the departments' fields, the verbs that assign duties) with the diacritics folded away; where all
-letters agree, the lexicon's marks are put back, the word's case and punctuation kept. Tone placement
-alone ("Uỷ ban" / "Ủy ban") is left as printed. Only OCR'd words pass through here: born-digital
-text is never changed. Same length in NFC, so no offset moves.
+an agency name or a duty verb. `repaired` compares each run of two or three words of an OCR'd
+paragraph, across its line ends, with a short lexicon of administrative vocabulary
+(ingest/data/ocr_lexicon.txt: units and bodies, the departments' fields, the verbs that assign
+duties) with the diacritics folded away; where all letters agree, the lexicon's marks are put
+back, the word's case and punctuation kept. Tone placement alone ("Uỷ ban" / "Ủy ban") is left as
+printed. Only OCR'd words pass through here: born-digital text is never changed. Same length in
+NFC, so no offset moves.
 """
 from __future__ import annotations
 
@@ -53,11 +54,12 @@ def repaired(words: list[Word]) -> list[Word]:
     lexicon = _lexicon()
     lengths = sorted({len(k) for k in lexicon}, reverse=True)
     out = list(words)
-    lines: dict[tuple[int, int, int], list[int]] = {}
+    # A paragraph's lines in reading order: "… UBND các xã, thị" / "trấn …" is one run across a line's end.
+    paragraphs: dict[tuple[int, int], list[int]] = {}
     for i, w in enumerate(words):
-        lines.setdefault((w.block, w.par, w.line), []).append(i)
-    for members in lines.values():
-        members.sort(key=lambda i: words[i].left)
+        paragraphs.setdefault((w.block, w.par), []).append(i)
+    for members in paragraphs.values():
+        members.sort(key=lambda i: (words[i].line, words[i].left))
         parts = [_CORE.match(words[i].text).groups() for i in members]
         keys = [fold(core.lower()) if core.isalpha() else None for _, core, _ in parts]
         at = 0

@@ -19,6 +19,8 @@ from core.errors import InputFileError
 from core.text import nfc
 from core.types import Block, Extracted
 from ingest.pdf_layout import (
+    _ENDS,
+    _ITEM,
     _LAYOUT_MARK,
     _SPACE,
     _columns_at_top,
@@ -288,7 +290,10 @@ def _assemble(pages: list, tables: list, ocr_blocks: dict[int, list[Block]]) -> 
     count, open_table = 0, None
     for number, entry in enumerate(pages, 1):
         if entry is None:
-            out.extend(ocr_blocks.get(number, []))
+            scanned = list(ocr_blocks.get(number, []))
+            if scanned and out and isinstance(out[-1], Block) and _ocr_continues(out[-1], scanned[0]):
+                out[-1] = dataclasses.replace(out[-1], text=f"{out[-1].text} {scanned.pop(0).text}")
+            out.extend(scanned)
             continue
         lines, width, height = entry
         groups: list[tuple[float, list[_Para]]] = []
@@ -311,6 +316,15 @@ def _assemble(pages: list, tables: list, ocr_blocks: dict[int, list[Block]]) -> 
                     out.append(p)
     return [p if isinstance(p, Block) else Block(_SPACE.sub(" ", nfc(p.text)).strip(), p.kind, p.page, p.table, p.row)
             for p in out if p.text.strip()]
+
+
+def _ocr_continues(prev: Block, first: Block) -> bool:
+    """A scanned page's first paragraph goes on with the sentence the page before broke off: the
+    previous page ends without a full stop and this one starts in lower case ("… kiện toàn Ban" /
+    "quản lý, Ban chỉ đạo …"). Vietnamese never opens a paragraph in lower case but for markers."""
+    return (prev.ocr and first.ocr and prev.kind == first.kind == "para" and prev.page != first.page
+            and not _ENDS.search(prev.text) and first.text[:1].isalpha() and first.text[:1].islower()
+            and not _ITEM.match(first.text))
 
 
 def _table_rows(grid: list[list], top: float, carry: dict | None, count: int):

@@ -260,6 +260,26 @@ def test_layout_header_columns_paragraphs_and_noise():
     assert all(b.page == 3 and b.ocr for b in blocks)
 
 
+def test_layout_a_sentence_cut_by_a_line_or_a_page_end_goes_on():
+    from core.types import Block
+    from ingest.pdf import _ocr_continues
+
+    words = []
+    words += _words("1. Yêu cầu các cơ quan, đơn vị rà soát kế hoạch công tác của mình; căn cứ", 200, 100, line=1)
+    words += _words("Chương trình công tác năm đã được phê duyệt, báo cáo kết quả thực hiện về", 200, 142, line=2)
+    words += _words("UBND tỉnh trước ngày 15 hằng tháng và chủ động đề xuất giải pháp.", 260, 184, line=3)
+    words += _words("Chương II", 600, 300, line=4)
+    blocks = page_blocks(words, (1600, 1600), page=1)
+    # "Chương trình" opens no chapter, and a line that stops mid-sentence wraps on though the next
+    # one is indented (a skewed scan); "Chương II" does open one
+    assert [b.text[:12] for b in blocks] == ["1. Yêu cầu c", "Chương II"]
+    end_of_page = Block("… khẩn trương kiện toàn Ban", page=2, ocr=True)
+    assert _ocr_continues(end_of_page, Block("quản lý dự án của huyện.", page=3, ocr=True))
+    assert not _ocr_continues(end_of_page, Block("Quản lý dự án của huyện.", page=3, ocr=True))
+    assert not _ocr_continues(Block("… kiện toàn Ban.", page=2, ocr=True), Block("quản lý", page=3, ocr=True))
+    assert not _ocr_continues(end_of_page, Block("a) quản lý", page=3, ocr=True))
+
+
 # --- bad input -------------------------------------------------------------------------------------
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -342,8 +362,8 @@ def test_real_pages_mean_cer(tmp_path, ocr_available):
 
 
 # ---- diacritics Tesseract lost, put back (ingest/ocr_words.py) --------------------------------------
-def _line(*texts: str, line: int = 1) -> list[Word]:
-    return [Word(1, 1, line, 40 * i, 0, 30, 30, 90.0, t) for i, t in enumerate(texts)]
+def _line(*texts: str, line: int = 1, par: int = 1) -> list[Word]:
+    return [Word(1, par, line, 40 * i, 0, 30, 30, 90.0, t) for i, t in enumerate(texts)]
 
 
 def test_lost_diacritics_of_administrative_words_are_put_back():
@@ -364,8 +384,10 @@ def test_printed_spelling_and_unrelated_words_are_left_alone():
             _line("thị", "2024")]
     for words in kept:
         assert repaired(words) == words
-    # the repair stays within a line
-    assert [w.text for w in repaired(_line("thị") + _line("trần", line=2))] == ["thị", "trần"]
+    # a paragraph's line ends do not stop it ("… các xã, thị" / "trần …"); a new paragraph does
+    assert [w.text for w in repaired(_line("xã,", "thị") + _line("trần", "thường", line=2))] == \
+        ["xã,", "thị", "trấn", "thường"]
+    assert [w.text for w in repaired(_line("thị") + _line("trần", par=2))] == ["thị", "trần"]
 
 
 def test_the_lexicon_is_nfc_and_unambiguous():
