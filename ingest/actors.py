@@ -57,6 +57,10 @@ _OFFICE_BODIES = {"hđnd", "ubnd", "đoàn", "ủy", "hội"}  # bodies a shared
 _WINDOW = 400  # characters looked at for one list of agencies
 _DETERMINERS = ("các", "những", "toàn thể", "từng", "mỗi")
 _NOUN_TAGS = {"N", "Np", "Nc", "Ny", "Nu", "M", "Nb"}
+# Nouns that are what a body is given or asked for, never a part of its name.
+_OBJECT_NOUNS = {"nhiệm vụ", "kế hoạch", "văn bản", "công văn", "kết quả", "hồ sơ", "kinh phí", "báo cáo", "nội dung",
+                 "thời gian", "thời hạn", "ý kiến", "tài liệu", "số liệu", "danh sách", "dự thảo", "dự toán",
+                 "chương trình", "đề án", "quy định", "phương án", "giải pháp", "tình hình", "công tác", "trách nhiệm"}
 
 Tagger = Callable[[str], list[tuple[str, str]]]
 
@@ -233,6 +237,34 @@ def _lower_nouns_then_place(t: Tokens, i: int, head_start: int) -> int:
     return end + k if k else 0
 
 
+def _lower_name_tail(t: Tokens, i: int, head_end: int, group: bool) -> int:
+    """Index past lower-case words that go on naming the body ("Phòng Tài nguyên môi trường", "các
+    cơ quan truyền thông"), or 0. Only whole nouns of two or more syllables count, and only where
+    the name ends right after them (a separator, a role, a verb or the end), so that an object
+    ("giao Sở Nội vụ nhiệm vụ …", "UBND tỉnh tháng 5") is not taken in."""
+    if not t.noun[i] or t.joined[i] or _capital(t.words[i]):
+        return 0
+    if group and i != head_end:
+        return 0  # "các cơ quan truyền thông", not "các đơn vị liên quan tổ chức"
+    if not group and not any(_capital(x) for x in t.words[head_end:i]):
+        return 0  # an all lower-case name is read by the descriptive-name rule
+    end = i
+    while end < len(t.words) and t.noun[end] and not _capital(t.words[end]) and t.words[end].isalpha() \
+            and not t.match(end, _PLACES) and not t.match(end, _ROLES):
+        k = end + 1
+        while k < len(t.words) and t.joined[k]:
+            k += 1
+        if k - end < 2 or " ".join(t.low[end:k]) in _OBJECT_NOUNS:
+            return 0
+        end = k
+    if end == i or end - i > 4:
+        return 0
+    after = t.low[end] if end < len(t.words) else ""
+    closes = end == len(t.words) or after in (",", ";", ".", ":", ")", "và", "(") or t.match(end, _ROLES) \
+        or (t._tagged()[2][end] or "").startswith("V") or t.match(end, _PLACES)
+    return end if closes else 0
+
+
 def _starts_agency(t: Tokens, i: int) -> bool:
     return _head(t, i) > 0
 
@@ -292,6 +324,10 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
             continue
         if t.noun[i] and w.isalpha() and not group and all(not _capital(x) for x in t.words[head_end:i]):
             i += 1  # a descriptive name in lower case: "Trung tâm dịch vụ kỹ thuật nông nghiệp"
+            continue
+        tail = _lower_name_tail(t, i, head_end, group)
+        if tail:
+            i = tail  # "Phòng Tài nguyên môi trường", "các cơ quan truyền thông, báo chí"
             continue
         placed = _lower_nouns_then_place(t, i, head_start)
         if placed:

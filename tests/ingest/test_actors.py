@@ -49,6 +49,11 @@ def tagger():
     ("Bí thư Đảng ủy, Chủ tịch UBND các phường, đặc khu chỉ đạo rà soát",
      ["Bí thư Đảng ủy các phường, đặc khu", "Chủ tịch UBND các phường, đặc khu"]),
     ("Giám đốc Sở Y tế, Chủ tịch UBND các xã kiểm tra", ["Giám đốc Sở Y tế", "Chủ tịch UBND các xã"]),
+    # lower-case words that go on naming a body; an object or a qualifier's verb does not
+    ("Phòng Tài nguyên môi trường chủ trì thẩm định", ["Phòng Tài nguyên môi trường"]),
+    ("Các cơ quan báo chí đưa tin kịp thời", ["Các cơ quan báo chí"]),
+    ("Các đơn vị liên quan tổ chức kiểm tra", ["Các đơn vị liên quan"]),
+    ("UBND tỉnh Lâm Đồng tháng 5 năm 2026", ["UBND tỉnh Lâm Đồng"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
@@ -75,3 +80,11 @@ def test_a_name_the_tagger_reads_as_one_noun_runs_to_its_level_word(tagger):
 
 def test_without_a_tagger_capitalised_names_still_end_at_the_predicate():
     assert [s.text for s in agency_list("Sở Tài chính bố trí kinh phí", 0, None)] == ["Sở Tài chính"]
+
+
+def test_what_a_body_is_given_is_not_part_of_its_name(tagger):
+    from ingest.actors import Tokens
+
+    text = "Giao Sở Nội vụ nhiệm vụ tham mưu tổ chức hội nghị"
+    found = agency_list(text, len("Giao "), tokens=Tokens(text, tagger))
+    assert [s.text for s in found] == ["Sở Nội vụ"]
