@@ -10,6 +10,7 @@ from datetime import date
 from core.text import split_sentences, squash
 from ingest.actors import find_agencies
 from ingest.agencies import agency_key
+from ingest.relations import DOC_TYPES
 from ingest.structure import CLOSING_MARK
 
 _I = re.IGNORECASE
@@ -144,13 +145,18 @@ def _pieces(part: str) -> list[str]:
 
 _MARKER = re.compile(r"^(?:[IVX]+[.)]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-•+–*])\s*")
 _TASK_START = re.compile(r"^[^\W\d]", re.UNICODE)
+# "Hướng dẫn số 37/HD-BCA-C04 ngày …", "Kết luận số 178-KL/TW …": an item of a list of documents cited,
+# which opens with a verb's look ("Hướng dẫn") but assigns nothing.
+_CITATION = re.compile(rf"^(?:{DOC_TYPES}|Kết luận|Báo cáo|Tờ trình|Đề án|Chương trình|Thông tri)\s+(?:số\s+)?"
+                       r"\d+[\w.\-]*/[\w\-./Đđ]+", _I)
 
 
 def is_task(part: str) -> bool:
     """A line under an addressee that is more than a fragment or a lead-in to a list."""
     words = len(part.split())
     # "Tăng cường tính chủ động … cụ thể:" is a task of its own; "Nhiệm vụ:" only leads in.
-    return bool(_TASK_START.match(part)) and words >= 3 and (not part.rstrip().endswith(":") or words >= 10)
+    return (bool(_TASK_START.match(part)) and not _CITATION.match(part) and words >= 3
+            and (not part.rstrip().endswith(":") or words >= 10))
 
 
 def strip_marker(line: str) -> str:

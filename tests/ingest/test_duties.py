@@ -288,6 +288,19 @@ def test_a_closing_request_to_carry_out_the_document_names_who_does_the_unassign
     assert not at(duties, "Mục 1")
 
 
+def test_a_list_of_documents_cited_is_not_a_list_of_tasks(tmp_path):
+    text = CONG_DIEN.replace(
+        "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
+        "1. Ban Chỉ đạo huyện thực hiện nhiệm vụ theo Quyết định số 21/2019/QĐ-UBND ngày 02/5/2019 của UBND "
+        "tỉnh; Hướng dẫn số 35/HD-SNN ngày 10 tháng 5 năm 2019 của Sở Nông nghiệp và PTNT hướng dẫn trình tự, "
+        "thủ tục xét duyệt; Kết luận số 12-KL/HU ngày "
+        "12/5/2019 của Huyện ủy.")
+    _, duties = extract_text(tmp_path, text)
+    cited = [d for d in duties if d.clause == "Mục 1"]
+    assert {d.actor for d in cited} == {"Ban Chỉ đạo huyện"}
+    assert not any(d.action.startswith(("Hướng dẫn số", "Kết luận số")) for d in cited), [d.action for d in cited]
+
+
 @pytest.mark.parametrize("name", [NO_ADDRESSEES, "ghi-chu-khong-cau-truc.txt"])
 def test_document_with_neither_structure_nor_addressees_yields_nothing(name):
     _, duties = extract_path(DATA / name)
