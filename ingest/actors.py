@@ -26,6 +26,14 @@ _ORG_HEADS = (
     "đảng ủy", "quỹ", "bchqs", "vpđkđđ", "ttpvhcc", "ban chỉ đạo", "bcđ", "tòa soạn", "đài phát thanh",
     "mặt trận tổ quốc", "tổ giúp việc", "tổ công tác", "tổ thư ký", "ban quản lý",
 )
+# Bodies found in every province whose names hold verbs ("đầu tư", "phát triển", "đăng ký"), so that
+# a name never ends at them: "Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì …". Whole names, not heads
+# that share a list's scope.
+_NAMED_BODIES = (
+    "ban quản lý dự án đầu tư xây dựng", "ban quản lý dự án", "trung tâm phát triển quỹ đất",
+    "văn phòng đăng ký đất đai", "trung tâm kiểm soát bệnh tật", "ban tiếp công dân", "chi cục quản lý thị trường",
+    "đội quản lý thị trường", "ban quản lý khu kinh tế", "trung tâm xúc tiến đầu tư",
+)
 _HOLDER_HEADS = (
     "phó giám đốc", "giám đốc", "phó chủ tịch", "chủ tịch", "phó bí thư", "phó trưởng phòng", "phó thủ trưởng",
     "thủ trưởng", "chánh văn phòng", "chánh thanh tra",
@@ -84,7 +92,8 @@ def _phrases(words: tuple[str, ...]) -> Phrases:
     return out
 
 
-_ORG = _phrases(_ORG_HEADS)
+_ORG = _phrases(_ORG_HEADS + _NAMED_BODIES)
+_NAMED = _phrases(_NAMED_BODIES)
 _HOLDER = _phrases(_HOLDER_HEADS)
 _GROUP = _phrases(_GROUP_NOUNS)
 _PLACES = _phrases(_PLACE)
@@ -380,7 +389,7 @@ def _heads_end(t: Tokens, i: int, end: int) -> int:
     """Index past the chain of head words at i ("Bí thư Đảng ủy", "Chủ tịch UBND")."""
     while i < end:
         k = t.match(i, _HOLDER) or t.match(i, _ORG)
-        if not k:
+        if not k or t.match(i, _NAMED) == k:
             break
         i += k
     return i

@@ -54,6 +54,10 @@ def tagger():
     ("Các cơ quan báo chí đưa tin kịp thời", ["Các cơ quan báo chí"]),
     ("Các đơn vị liên quan tổ chức kiểm tra", ["Các đơn vị liên quan"]),
     ("UBND tỉnh Lâm Đồng tháng 5 năm 2026", ["UBND tỉnh Lâm Đồng"]),
+    # bodies of every province whose names hold verbs: the name runs over them, and they keep no shared scope
+    ("Ban Quản lý dự án đầu tư xây dựng số 2 chủ trì, phối hợp", ["Ban Quản lý dự án đầu tư xây dựng số 2"]),
+    ("Trung tâm phát triển quỹ đất, Ban Tiếp công dân huyện giải quyết",
+     ["Trung tâm phát triển quỹ đất", "Ban Tiếp công dân huyện"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
