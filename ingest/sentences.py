@@ -101,14 +101,30 @@ def sentence_parts(text: str) -> list[tuple[str, str]]:
         for part in (p.strip() for p in _top_level_split(sentence, ";")):
             if not part:
                 continue
-            if joining:
+            if joining and not _INLINE_ITEM.match(part):  # "…; (2) …" opens the next numbered task
                 parts[-1] += "; " + part
             else:
                 parts.append(part)
             spans = find_agencies(parts[-1])
             joining = bool(spans) and spans[-1].end >= len(parts[-1]) - 1 and not parts[-1].endswith(":")
-        out.extend((piece, sentence[:_LONGEST]) for p in parts for piece in _pieces(p))
+        out.extend((piece, sentence[:_LONGEST]) for p in parts for item in _enumerated(p, sentence)
+                   for piece in _pieces(item))
     return out
+
+
+# "… tập trung: (1) Đẩy mạnh …; (2) Tham mưu …": tasks numbered inside one sentence.
+_INLINE_ITEM = re.compile(r"(?:^|(?<=:)\s*)\(?(?:\d{1,2}|[a-zđ])\)\s+")
+
+
+def _enumerated(part: str, sentence: str) -> list[str]:
+    """A ';' part of a sentence that numbers its tasks inline, "(1) …; (2) …": the lead-in before
+    the first item (when it says more than "tập trung:") and the item without its number, each a
+    task of its own, as lines "1. …", "2. …" would be. Only where a "(2)" follows in the sentence."""
+    m = _INLINE_ITEM.search(part)
+    if not m or not re.search(r"[\s(](?:2|b)\)\s", sentence):
+        return [part]
+    lead, item = part[:m.start()].strip(), part[m.end():].strip()
+    return [x for x in (lead, item) if x]
 
 
 def _top_level_split(text: str, mark: str) -> list[str]:

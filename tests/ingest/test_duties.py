@@ -288,6 +288,19 @@ def test_a_closing_request_to_carry_out_the_document_names_who_does_the_unassign
     assert not at(duties, "Mục 1")
 
 
+def test_tasks_numbered_inside_one_sentence_are_tasks_of_their_own(tmp_path):
+    text = CONG_DIEN.replace(
+        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
+        "2. Giao Phòng Y tế thực hiện các việc sau: (1) Rà soát kế hoạch phòng dịch tại các xã; (2) Tổ chức tiêm "
+        "phòng cho đàn lợn trước ngày 30/5/2019; (3) Báo cáo kết quả về UBND huyện.")
+    _, duties = extract_text(tmp_path, text)
+    items = [(d.actor, d.role, d.action) for d in duties if d.clause == "Mục 2"]
+    assert items == [("Phòng Y tế", "thực hiện", "Rà soát kế hoạch phòng dịch tại các xã"),
+                     ("Phòng Y tế", "thực hiện", "Tổ chức tiêm phòng cho đàn lợn trước ngày 30/5/2019"),
+                     ("Phòng Y tế", "báo cáo", "Báo cáo kết quả về UBND huyện")]
+    assert [d.time.date for d in duties if d.clause == "Mục 2"][1] == "2019-05-30"
+
+
 def test_a_list_of_documents_cited_is_not_a_list_of_tasks(tmp_path):
     text = CONG_DIEN.replace(
         "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
