@@ -65,6 +65,19 @@ _OFFICE_BODIES = {"hđnd", "ubnd", "đoàn", "ủy", "hội"}  # bodies a shared
 _WINDOW = 400  # characters looked at for one list of agencies
 _DETERMINERS = ("các", "những", "toàn thể", "từng", "mỗi")
 _NOUN_TAGS = {"N", "Np", "Nc", "Ny", "Nu", "M", "Nb"}
+# The fields of provincial departments (Nghị định 45/2025/NĐ-CP and before) and district offices, read
+# whole after "Sở"/"Phòng" however cased or joined ("Phòng nông nghiệp và phát triển nông thôn huyện",
+# "phòng Tài nguyên & Môi trường"): their "và" and dashes are not list separators.
+_FIELDS = (
+    "nội vụ", "tư pháp", "tài chính", "công thương", "nông nghiệp và môi trường", "xây dựng", "khoa học và công nghệ",
+    "văn hóa, thể thao và du lịch", "giáo dục và đào tạo", "y tế", "ngoại vụ", "dân tộc và tôn giáo", "du lịch",
+    "kế hoạch và đầu tư", "thông tin và truyền thông", "lao động - thương binh và xã hội",
+    "nông nghiệp và phát triển nông thôn", "tài nguyên và môi trường", "giao thông vận tải", "tài chính - kế hoạch",
+    "kinh tế - hạ tầng", "kinh tế, hạ tầng và đô thị", "kinh tế", "văn hóa và thông tin", "văn hóa - xã hội",
+    "văn hóa, khoa học và thông tin", "quản lý đô thị", "dân tộc",
+)
+_FIELD_HEADS = {"sở", "phòng"}
+_FIELD_GLUE = {"và", "-", "–", "—", "&", ","}
 # Nouns that are what a body is given or asked for, never a part of its name.
 _OBJECT_NOUNS = {"nhiệm vụ", "kế hoạch", "văn bản", "công văn", "kết quả", "hồ sơ", "kinh phí", "báo cáo", "nội dung",
                  "thời gian", "thời hạn", "ý kiến", "tài liệu", "số liệu", "danh sách", "dự thảo", "dự toán",
@@ -92,6 +105,8 @@ def _phrases(words: tuple[str, ...]) -> Phrases:
     return out
 
 
+_FIELD_WORDS = sorted((tuple(w for w in _TOKEN.findall(f) if w not in _FIELD_GLUE) for f in _FIELDS),
+                      key=len, reverse=True)
 _ORG = _phrases(_ORG_HEADS + _NAMED_BODIES)
 _NAMED = _phrases(_NAMED_BODIES)
 _HOLDER = _phrases(_HOLDER_HEADS)
@@ -278,10 +293,29 @@ def _starts_agency(t: Tokens, i: int) -> bool:
     return _head(t, i) > 0
 
 
+def _field_end(t: Tokens, i: int) -> int:
+    """Index past a department's field starting at i, its glue words skipped ("Tài nguyên & Môi
+    trường" = "tài nguyên và môi trường"), or 0."""
+    for words in _FIELD_WORDS:
+        k, matched = i, 0
+        while k < len(t.low) and matched < len(words):
+            if t.low[k] == words[matched]:
+                matched, k = matched + 1, k + 1
+            elif matched and t.low[k] in _FIELD_GLUE and k + 1 < len(t.low) and t.low[k + 1] == words[matched]:
+                k += 1
+            else:
+                break
+        if matched == len(words):
+            return k
+    return 0
+
+
 def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
     """Index just past the agency name whose head (starting at head_start) ends before i."""
     n = len(t.words)
     head_end = i
+    if t.low[head_start] in _FIELD_HEADS and i == head_start + 1:
+        i = _field_end(t, i) or i
     while i < n:
         w, low = t.words[i], t.low[i]
         if t.match(i, _ROLES) and not t.joined[i] and not _capital(w):

@@ -58,6 +58,10 @@ def tagger():
     ("Ban Quản lý dự án đầu tư xây dựng số 2 chủ trì, phối hợp", ["Ban Quản lý dự án đầu tư xây dựng số 2"]),
     ("Trung tâm phát triển quỹ đất, Ban Tiếp công dân huyện giải quyết",
      ["Trung tâm phát triển quỹ đất", "Ban Tiếp công dân huyện"]),
+    # a department's field is read whole, however cased or glued; "và" between departments still lists them
+    ("Phòng nông nghiệp và phát triển nông thôn huyện tổ chức", ["Phòng nông nghiệp và phát triển nông thôn huyện"]),
+    ("phòng Tài chính - Kế hoạch huyện bố trí kinh phí", ["phòng Tài chính - Kế hoạch huyện"]),
+    ("Sở Tài chính và Sở Xây dựng chủ trì", ["Sở Tài chính", "Sở Xây dựng"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
