@@ -21,7 +21,15 @@ from functools import lru_cache
 
 from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
-from ingest.actors import Span, Tagger, Tokens, agency_list, bare_head, default_tagger, find_agencies
+from ingest.actors import (
+    Span,
+    Tagger,
+    Tokens,
+    agency_list,
+    bare_head,
+    default_tagger,
+    find_agencies,
+)
 from ingest.agencies import AgencyNames, agency_key
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
@@ -42,6 +50,7 @@ from ingest.sentences import (
     REFERENCE,
     RESTATED,
     SHORT_NAME,
+    SUBMIT,
     THEN,
     TRIGGER,
     action_phrase,
@@ -197,6 +206,8 @@ class DutyExtractor:
                     and self._opens_with_verb(part):
                 who = previous or context or list(fallback)
                 leads = [(a, role_of(part), part) for a in who]
+            elif SUBMIT.search(part) and (previous or context or fallback):
+                leads = [(a, "báo cáo", part) for a in previous or context or list(fallback)]
             time = self._when(part, sentence, text, headings, signed)
             lead_names = {a for a, _, _ in leads}
             for actor, role, action in leads:
@@ -223,6 +234,11 @@ class DutyExtractor:
                 described = True
                 continue  # "nhiệm vụ do UBND tỉnh giao …", "UBND tỉnh đã có văn bản giao …": described, not assigned
             spans = self._agencies(part, m.end())
+            if not spans and SUBMIT.match(part, m.start()):
+                owner = self._owner_before(part, m.start())
+                if owner:
+                    return [(a, "báo cáo", part) for a in self._actors(owner)], [], []
+                continue
             if not spans:
                 if part.rstrip().endswith(":") and not leads:
                     addressed_to = [_ADDRESSEES]  # "Bộ Công an đề nghị Quý cơ quan …:" speaks to the Kính gửi
@@ -278,6 +294,13 @@ class DutyExtractor:
                 names[-1] = item[spans[-1].start:].strip(" ,")
             actors.extend(names)
         return [(a, "thực hiện", action) for a in actors]
+
+    def _owner_before(self, part: str, at: int) -> list[Span]:
+        """"Số liệu của các bộ, ngành, địa phương đề nghị gửi …": the agencies after the last "của"
+        before `at`, when they run up to it."""
+        owners = [m.end() for m in re.finditer(r"(?<!\w)của\s+", part[:at])]
+        spans = self._agencies(part, owners[-1]) if owners else []
+        return spans if spans and not part[spans[-1].end:at].strip() else []
 
     def _subject_before(self, part: str, at: int) -> list[Span]:
         """The agencies whose list ends just before `at` and starts the part or follows a comma or

@@ -60,6 +60,9 @@ LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
 CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
+# "Số liệu của các bộ, ngành đề nghị gửi về Bộ Nội vụ trước ngày …": a request to send, its subject a
+# thing, who sends it named after "của" or, where nobody is, the letter's addressees.
+SUBMIT = re.compile(r"(?<!\w)(?:đề nghị|yêu cầu)\s+(?:gửi|nộp|báo cáo|cung cấp)\b", _I)
 GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
 PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
 SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)

@@ -301,6 +301,22 @@ def test_tasks_numbered_inside_one_sentence_are_tasks_of_their_own(tmp_path):
     assert [d.time.date for d in duties if d.clause == "Mục 2"][1] == "2019-05-30"
 
 
+def test_a_request_to_send_something_binds_whose_it_is_or_the_addressees(tmp_path):
+    text = CONG_DIEN.replace(
+        "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
+        "1. Văn bản góp ý đề nghị gửi về Phòng Tư pháp trước ngày 25/5/2019.").replace(
+        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
+        "2. Báo cáo kết quả của UBND các xã đề nghị gửi về Phòng Nông nghiệp và PTNT trước ngày 30/5/2019.")
+    _, duties = extract_text(tmp_path, text)
+    # nobody named: those the closing asks to carry the document out
+    assert {(a, d.role, d.time.date) for a, d in at(duties, "Mục 1").items()} == {
+        ("Thủ trưởng các phòng, ban, đơn vị", "báo cáo", "2019-05-25"),
+        ("Chủ tịch UBND các xã, thị trấn", "báo cáo", "2019-05-25")}
+    # "của UBND các xã": theirs to send
+    assert {(a, d.role, d.time.date) for a, d in at(duties, "Mục 2").items()} == {
+        ("UBND các xã", "báo cáo", "2019-05-30")}
+
+
 def test_a_list_of_documents_cited_is_not_a_list_of_tasks(tmp_path):
     text = CONG_DIEN.replace(
         "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
