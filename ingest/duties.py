@@ -245,6 +245,8 @@ class DutyExtractor:
                 continue
             rest = part[spans[-1].end:]
             directing = word.lower() in ("chỉ đạo", "nhắc nhở") or m.group(0).lower().startswith("chỉ đạo")
+            if directing and explicit_only:
+                continue  # a report's "Ban Chỉ đạo tỉnh tiếp tục chỉ đạo các cơ quan …": what was done, not asked
             if directing:
                 # "UBND huyện chỉ đạo phòng Tài nguyên … lập hồ sơ": both act; without a named subject
                 # ("Chỉ đạo các sở …" under "1. Công an tỉnh") it is the addressee's own task.

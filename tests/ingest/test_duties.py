@@ -628,6 +628,29 @@ def test_an_assignment_reported_as_already_made_is_background(tmp_path):
     assert [d.actor_text for d in duties if "Điều 1" in d.clause] == []
 
 
+def test_a_report_says_who_directed_what_but_assigns_only_by_its_requests(tmp_path):
+    report = """ỦY BAN NHÂN DÂN TỈNH MẪU SƠN
+SỞ NỘI VỤ
+Số: 15/BC-SNV
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Mẫu Sơn, ngày 30 tháng 11 năm 2025
+BÁO CÁO
+Kết quả cải cách hành chính tháng 11 năm 2025
+I. KẾT QUẢ THỰC HIỆN
+1. Trong tháng 11/2025, Ban Chỉ đạo tỉnh tiếp tục chỉ đạo các cơ quan, đơn vị rà soát thủ tục hành chính.
+II. ĐỀ XUẤT, KIẾN NGHỊ
+1. Đề nghị Sở Tài chính bố trí kinh phí cho các xã trước ngày 15/12/2025.
+Nơi nhận:
+- UBND tỉnh;
+- Lưu: VT.
+GIÁM ĐỐC
+"""
+    doc, duties = extract_text(tmp_path, report, "bao-cao.txt")
+    assert doc.header.doc_type == "Báo cáo"
+    assert [(d.actor_text, d.time.date) for d in duties] == [("Sở Tài chính", "2025-12-15")]
+
+
 def test_private_persons_addressed_by_a_reply_are_not_given_duties(tmp_path):
     reply = """ỦY BAN NHÂN DÂN
 HUYỆN MẪU SƠN
