@@ -47,6 +47,7 @@ from ingest.sentences import (
     OPENING,
     PASSIVE_AGENT,
     PRIVATE,
+    PROPOSAL_NOUN,
     REFERENCE,
     RESTATED,
     SHORT_NAME,
@@ -230,6 +231,8 @@ class DutyExtractor:
             word = m.group(0).split()[0]
             if word[0].isupper() and m.start() > 0 and part[:m.start()].rstrip()[-1:] not in (":", "."):
                 continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb ("…: Đề nghị X" is one)
+            if word.lower() == "đề" and (PROPOSAL_NOUN.search(part[:m.start()]) or part[m.end():].startswith("của ")):
+                continue  # "Hồ sơ đề nghị …", "theo đề nghị của Sở …": a proposal named, not a request
             if GIVEN.search(part[:m.start()]) or DONE_BEFORE.search(part[:m.start()]):
                 described = True
                 continue  # "nhiệm vụ do UBND tỉnh giao …", "UBND tỉnh đã có văn bản giao …": described, not assigned

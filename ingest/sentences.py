@@ -63,6 +63,8 @@ COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|�
 # "Số liệu của các bộ, ngành đề nghị gửi về Bộ Nội vụ trước ngày …": a request to send, its subject a
 # thing, who sends it named after "của" or, where nobody is, the letter's addressees.
 SUBMIT = re.compile(r"(?<!\w)(?:đề nghị|yêu cầu)\s+(?:gửi|nộp|báo cáo|cung cấp)\b", _I)
+# "Hồ sơ đề nghị Chủ tịch UBND tỉnh tặng Bằng khen …", "theo đề nghị của Sở …": a proposal named, not made.
+PROPOSAL_NOUN = re.compile(r"(?:\b(?:hồ sơ|tờ trình|theo|xét|trên cơ sở|căn cứ)\s*$)", _I)
 GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
 PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
 SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)

@@ -317,6 +317,15 @@ def test_a_request_to_send_something_binds_whose_it_is_or_the_addressees(tmp_pat
         ("UBND các xã", "báo cáo", "2019-05-30")}
 
 
+def test_a_proposal_named_is_not_a_request_made(tmp_path):
+    text = CONG_DIEN.replace(
+        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
+        "2. Hồ sơ đề nghị Chủ tịch UBND huyện tặng Giấy khen gồm 02 bộ. Trên cơ sở đề nghị của Phòng Tư pháp, "
+        "giao Phòng Nội vụ thẩm định hồ sơ.")
+    _, duties = extract_text(tmp_path, text)
+    assert [(d.actor, d.action) for d in duties if d.clause == "Mục 2"] == [("Phòng Nội vụ", "Thẩm định hồ sơ")]
+
+
 def test_a_list_of_documents_cited_is_not_a_list_of_tasks(tmp_path):
     text = CONG_DIEN.replace(
         "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
