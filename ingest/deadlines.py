@@ -86,7 +86,7 @@ _RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
     (r"sau các kỳ nghỉ Lễ,?\s*Tết", None),
     (r"định kỳ", None),
 ))
-_EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp|hội nghị"
+_EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,:()]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp|hội nghị"
                        r"|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
 _ONGOING_RE = re.compile(r"(?<!\w)(?:thường xuyên(?:\s*,\s*liên tục)?|(?:bảo đảm|đảm bảo|đúng|theo)\s+tiến độ"
                          r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?)(?!\w)", _I)

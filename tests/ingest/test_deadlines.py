@@ -228,6 +228,7 @@ def test_a_span_of_the_past_is_not_a_deadline():
 @pytest.mark.parametrize("text, phrase", [
     ("Gửi tài liệu đến các điểm cầu địa phương trước Hội nghị.", "trước Hội nghị"),
     ("Trước khi tiến hành kiểm tra, gửi báo cáo theo Đề cương.", "Trước khi tiến hành kiểm tra"),
+    ("Trước khi tiến hành kiểm tra: Sở Nội vụ có văn bản gửi các xã.", "Trước khi tiến hành kiểm tra"),
 ])
 def test_before_an_event_is_relative_without_a_date(text, phrase):
     assert parse_deadline(text) == DutyTime(text=phrase, kind="relative")
