@@ -174,6 +174,10 @@ class _Reader(_ParagraphReader):
             if len({id(c) for c in row}) == 1 and row[0] is not rows[r - 1][0]:
                 out.extend(row[0].blocks)  # one cell across the table: a group title, not a data row
                 continue
+            title = _group_title(row, width)
+            if title:
+                out.append(Block(title, "heading"))  # "I | CẢI CÁCH THỂ CHẾ" over the rows of its group
+                continue
             n += 1
             out.append(Block(format_row(labels, texts), "row", table=self.tables, row=n))
         return out
@@ -185,6 +189,20 @@ class _Cell:
     def __init__(self, blocks: list[Block], row: int, col: int, end: int):
         self.blocks, self.row, self.col, self.end = blocks, row, col, end
         self.text = " ".join(b.text for b in blocks)
+
+
+def _group_title(row: list, width: int) -> str | None:
+    """"I. CẢI CÁCH THỂ CHẾ": a row of a wide table whose ordinal cell is followed by one title, in
+    a cell merged across the other columns or in upper case with the other cells empty."""
+    if width < 3 or row[0] is None or not _ORDINAL.match(row[0].text) or row[1] is None or row[1] is row[0]:
+        return None
+    rest = {id(c): c for c in row[1:] if c is not None}
+    texts = [c.text for c in rest.values() if c.text]
+    merged = len(rest) == 1 and row[-1] is row[1]
+    heading = len(texts) == 1 and row[1].text and row[1].text.upper() == row[1].text
+    if not (merged or heading) or len(texts) != 1:
+        return None
+    return f"{row[0].text.rstrip('.)')}. {texts[0]}"
 
 
 def _is_data(rows: list[list]) -> bool:

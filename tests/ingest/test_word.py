@@ -280,6 +280,30 @@ def test_data_table_rows_with_merged_cells(tmp_path):
         ("Nhóm nhiệm vụ khác", "para", 0, 0)]
 
 
+def test_group_rows_of_a_task_table_are_titles_over_their_rows(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=5, cols=5)
+    for c, name in enumerate(["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]):
+        table.cell(0, c).text = name
+    table.cell(1, 0).text = "I"
+    table.cell(1, 1).merge(table.cell(1, 4)).text = "Cải cách thể chế"   # merged across the other columns
+    for c, value in enumerate(["1", "Rà soát văn bản", "Sở Tư pháp", "Các sở, ngành", "Hằng năm"]):
+        table.cell(2, c).text = value
+    table.cell(3, 0).text, table.cell(3, 1).text = "II.", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH"  # upper case, rest empty
+    for c, value in enumerate(["2", "Số hóa hồ sơ", "Văn phòng UBND tỉnh", "", "Năm 2027"]):
+        table.cell(4, c).text = value
+    document.save(tmp_path / "groups.docx")
+    got = read_docx(tmp_path / "groups.docx")
+    assert [(b.text, b.kind) for b in got.blocks] == [
+        ("I. Cải cách thể chế", "heading"),
+        ("TT: 1; Nhiệm vụ: Rà soát văn bản; Cơ quan chủ trì: Sở Tư pháp; Cơ quan phối hợp: Các sở, ngành; "
+         "Thời gian hoàn thành: Hằng năm", "row"),
+        ("II. CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "heading"),
+        ("TT: 2; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì: Văn phòng UBND tỉnh; Thời gian hoàn thành: Năm 2027", "row")]
+
+
 def test_data_table_two_header_rows_and_column_number_row(tmp_path):
     def tc(text: str, props: str = "") -> str:
         return f"<w:tc>{'<w:tcPr>' + props + '</w:tcPr>' if props else ''}{p(r(text))}</w:tc>"
