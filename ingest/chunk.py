@@ -11,7 +11,7 @@ from core.text import sentence_starts
 from core.types import Chunk, Document, content_id
 from ingest.structure import Node, parse_outline
 
-CHUNKER_VERSION = "clause-v1"
+CHUNKER_VERSION = "clause-v2"
 
 
 class ClauseChunker:

@@ -16,7 +16,10 @@ _LETTER = re.compile(r"^([a-zđ])\)\s*(?=\S)")
 _BULLET = re.compile(r"^([-•+–*])\s*(?=\S)")
 CLOSING_MARK = re.compile(r"\s*\.?\s*/\s*\.?\s*$")  # "./.", "/.", ". /" end the body of a document
 
-RANK = {"heading": 0, "chuong": 1, "roman": 2, "dieu": 3, "numbered": 4, "sub": 5, "letter": 6, "bullet": 7}
+RANK = {"appendix": -1, "heading": 0, "chuong": 1, "roman": 2, "dieu": 3, "numbered": 4, "sub": 5, "letter": 6,
+        "bullet": 7}
+# "PHỤ LỤC II", "Phụ lục 01", "PHỤ LỤC": the appendix's own number, if it has one.
+_APPENDIX_NUMBER = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:số\s+)?([IVXLC]+|\d{1,2}))?\b")
 
 
 @dataclass
@@ -84,8 +87,17 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | 
         in_appendix = lay.appendix_start is not None and line_start >= lay.appendix_start
         if not line.strip() or line_start < lay.header_end or (line_start >= lay.body_end and not in_appendix):
             continue
-        if line_start == lay.appendix_start:  # after the signature: an appendix, body again
-            part, stack = body, []
+        if line_start == lay.appendix_start or (in_appendix and _APPENDIX_NUMBER.match(line.strip())
+                                                and (line_start not in row_at)):
+            # after the signature: an appendix, cited as such ("Phụ lục II, bảng 1, dòng 3"), not as the body
+            titled = _APPENDIX_NUMBER.match(line.strip())
+            marker = (titled.group(1) or "" if titled else "notes" if line.lstrip().startswith("Chú thích") else "")
+            appendix = Node("appendix", marker, line_start,
+                            line_start + len(line.rstrip()) if titled else line_start, line_start)
+            body.children.append(appendix)
+            part, stack = body, [appendix]
+            if titled:
+                continue
         if line_start in row_at:  # a table row is a clause of its own, under the enclosing heading
             table, row = row_at[line_start]
             node = Node("row", f"{table}.{row}", line_start, line_start + len(line.rstrip()), line_start)
@@ -162,5 +174,6 @@ def _label_children(parent: Node, in_dieu: bool) -> None:
             "para": f"đoạn {n}",
             "heading": f"tiêu đề {n}",
             "row": "bảng {}, dòng {}".format(*child.marker.split(".")) if child.kind == "row" else "",
+            "appendix": "Chú thích" if child.marker == "notes" else f"Phụ lục {child.marker}".strip(),
         }[child.kind]
         _label_children(child, in_dieu or child.kind == "dieu")

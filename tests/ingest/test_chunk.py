@@ -316,3 +316,35 @@ def test_shuffled_sample_lines_keep_the_invariants():
         assert len({c.chunk_id for c in chunks}) == len(chunks)
         for c in chunks:
             assert c.text.strip() and doc.text[c.start:c.end] == c.text
+
+
+def test_an_appendix_is_cited_as_such_not_as_the_body():
+    text = """ỦY BAN NHÂN DÂN
+TỈNH MẪU SƠN
+Số: 45/KH-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Mẫu Sơn, ngày 10 tháng 1 năm 2026
+KẾ HOẠCH
+Cải cách hành chính năm 2026
+I. MỤC ĐÍCH
+1. Nâng cao chất lượng phục vụ người dân.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ theo dõi việc thực hiện Kế hoạch.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn A
+PHỤ LỤC I
+DANH MỤC NHIỆM VỤ
+I. CẢI CÁCH THỂ CHẾ
+1. Rà soát văn bản quy phạm pháp luật.
+PHỤ LỤC II
+BIỂU MẪU BÁO CÁO
+1. Mẫu báo cáo quý.
+"""
+    clauses = body_clauses(ClauseChunker().chunk(doc_from_text(text)))
+    assert "Phần II, Mục 1" in clauses
+    assert {"Phụ lục I, Phần I, Mục 1", "Phụ lục II, Mục 1"} <= set(clauses), clauses
+    assert not any(c.startswith("Phần I, Mục 1") and "Rà soát" in c for c in clauses)
