@@ -86,8 +86,8 @@ _RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
     (r"sau các kỳ nghỉ Lễ,?\s*Tết", None),
     (r"định kỳ", None),
 ))
-_EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,:()]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp|hội nghị"
-                       r"|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
+_EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,:()]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp"
+                       r"|hội nghị|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
 _ONGOING_RE = re.compile(r"(?<!\w)(?:thường xuyên(?:\s*,\s*liên tục)?|(?:bảo đảm|đảm bảo|đúng|theo)\s+tiến độ"
                          r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?)(?!\w)", _I)
 
@@ -107,6 +107,29 @@ def parse_deadline(text: str, signed: date | None = None) -> DutyTime:
         if m:
             return DutyTime(text=m.group(0).strip(), kind=kind)
     return DutyTime()
+
+
+# A task table's time cell may hold only years: "2026", "2026 - 2030", "Giai đoạn 2026-2030", "Từ năm
+# 2026 đến năm 2030", "Năm 2026 và các năm tiếp theo". In running text such years are a plan's scope.
+_CELL_YEARS = re.compile(r"^(?:(?:giai đoạn|từ năm|từ|năm)\s+)?(?P<first>(?:19|20)\d\d)(?:\s*(?:-|–|—|đến(?:\s+năm)?)"
+                         r"\s*(?P<last>(?:19|20)\d\d))?(?!\d)", _I)
+
+
+def parse_cell_deadline(text: str, signed: date | None = None) -> DutyTime:
+    """The deadline of a task table's time cell: as in running text, or else the last year it names
+    (a period "2026 - 2030" is due by 31/12/2030)."""
+    found = parse_deadline(text, signed)
+    if found.kind != "none":
+        return found
+    text = squash(text or "").strip(" .;")
+    m = _CELL_YEARS.match(text)
+    if not m:
+        return found
+    last = int(m["last"] or m["first"])
+    if last < int(m["first"]):
+        return found
+    period = m["first"] if not m["last"] else f"{m['first']}-{m['last']}"
+    return DutyTime(text=text, kind="year", date=f"{last}-12-31", period=period)
 
 
 Found = tuple[int, int, DutyTime]  # start, length, what it says

@@ -31,6 +31,7 @@ from ingest.actors import (
     find_agencies,
 )
 from ingest.agencies import AgencyNames, agency_key
+from ingest.deadlines import parse_cell_deadline
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
     ABOUT,
@@ -420,7 +421,7 @@ class DutyExtractor:
         row = parse_row(squash(chunk.text))
         if not row.is_assignment:
             return []  # a table of figures or names assigns nothing
-        time = parse_deadline(row.deadline, signed) if row.deadline else DutyTime()
+        time = parse_cell_deadline(row.deadline, signed) if row.deadline else DutyTime()
         out = []
         for role, cell in row.actors:
             for actor_text in self._cell_actors(cell, doc.header.province):

@@ -255,3 +255,28 @@ def test_to_json_keeps_the_old_keys_and_adds_due_and_period():
     data = parse_deadline("Quý II/2026").to_json()
     assert data == {"text": "Quý II/2026", "kind": "quarter", "date": "2026-06-30", "rrule": None,
                     "due": None, "period": "2026-Q2"}
+
+
+@pytest.mark.parametrize("cell, date, period", [
+    ("2026 - 2030", "2030-12-31", "2026-2030"),
+    ("Giai đoạn 2026-2030", "2030-12-31", "2026-2030"),
+    ("Từ năm 2026 đến năm 2030", "2030-12-31", "2026-2030"),
+    ("2027", "2027-12-31", "2027"),
+    ("Năm 2026 và các năm tiếp theo", "2026-12-31", "2026"),
+])
+def test_a_task_tables_time_cell_of_years_is_due_by_the_last(cell, date, period):
+    from ingest.deadlines import parse_cell_deadline
+
+    assert parse_cell_deadline(cell) == DutyTime(text=cell, kind="year", date=date, period=period)
+
+
+def test_years_in_running_text_are_a_plans_scope_not_a_deadline():
+    assert parse_deadline("Triển khai Kế hoạch cải cách hành chính giai đoạn 2026 - 2030 của tỉnh.").kind == "none"
+
+
+def test_a_time_cell_is_read_as_running_text_first():
+    from ingest.deadlines import parse_cell_deadline
+
+    assert parse_cell_deadline("Quý II/2026").date == "2026-06-30"
+    assert parse_cell_deadline("Thường xuyên").kind == "ongoing"
+    assert parse_cell_deadline("2030 - 2026").kind == "none" and parse_cell_deadline("Sở Nội vụ").kind == "none"
