@@ -21,15 +21,7 @@ from functools import lru_cache
 
 from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
-from ingest.actors import (
-    Span,
-    Tagger,
-    Tokens,
-    agency_list,
-    bare_head,
-    default_tagger,
-    find_agencies,
-)
+from ingest.actors import Span, agency_list, bare_head, find_agencies
 from ingest.agencies import AgencyNames, agency_key
 from ingest.deadlines import parse_cell_deadline
 from ingest.deadlines import parse_deadline as _parse_deadline
@@ -66,6 +58,7 @@ from ingest.sentences import (
     writes_upward,
 )
 from ingest.successions import Successions
+from ingest.tagging import Tagger, Tokens, default_tagger
 from ingest.task_table import parse_row
 
 _I = re.IGNORECASE

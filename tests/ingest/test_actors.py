@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.actors import agency_list, default_tagger, find_agencies
+from ingest.actors import agency_list, find_agencies
+from ingest.tagging import default_tagger
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_every_agency_in_a_text_with_offsets(tagger):
 
 
 def test_a_name_the_tagger_reads_as_one_noun_runs_to_its_level_word(tagger):
-    from ingest.actors import Tokens
+    from ingest.tagging import Tokens
 
     text = "Giao Đài truyền thanh huyện tăng cường tuyên truyền"       # tagged whole, as the extractor does
     found = agency_list(text, len("Giao "), tokens=Tokens(text, tagger))
@@ -91,7 +92,7 @@ def test_without_a_tagger_capitalised_names_still_end_at_the_predicate():
 
 
 def test_what_a_body_is_given_is_not_part_of_its_name(tagger):
-    from ingest.actors import Tokens
+    from ingest.tagging import Tokens
 
     text = "Giao Sở Nội vụ nhiệm vụ tham mưu tổ chức hội nghị"
     found = agency_list(text, len("Giao "), tokens=Tokens(text, tagger))

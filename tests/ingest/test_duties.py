@@ -255,6 +255,8 @@ def test_document_without_structure_yields_one_duty_per_addressee():
         assert d.province == "Bình Định" and d.quote in squash(doc.text)
 
 
+CONG_DIEN_ITEM1 = "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh."
+CONG_DIEN_ITEM2 = "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh."
 CONG_DIEN = """ỦY BAN NHÂN DÂN
 HUYỆN MẪU SƠN
 Số: 12/CĐ-UBND
@@ -264,8 +266,7 @@ Mẫu Sơn, ngày 17 tháng 5 năm 2019
 CÔNG ĐIỆN
 Về việc phòng, chống dịch tả lợn Châu Phi
 Để chủ động phòng, chống dịch bệnh, Chủ tịch UBND huyện yêu cầu:
-1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.
-2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.
+""" + CONG_DIEN_ITEM1 + "\n" + CONG_DIEN_ITEM2 + """
 3. Giao Phòng Nông nghiệp và PTNT tham mưu UBND huyện thành lập Ban chỉ đạo phòng chống dịch.
 Nhận Công điện này, yêu cầu Thủ trưởng các phòng, ban, đơn vị; Chủ tịch UBND các xã, thị trấn khẩn trương \
 triển khai thực hiện./.
@@ -288,12 +289,18 @@ def test_a_closing_request_to_carry_out_the_document_names_who_does_the_unassign
     assert not at(duties, "Mục 1")
 
 
+def cong_dien_duties(tmp_path: Path, item1: str | None = None, item2: str | None = None) -> list[Duty]:
+    """The duties of CONG_DIEN with its item 1 or 2 written anew."""
+    text = CONG_DIEN
+    for old, new in ((CONG_DIEN_ITEM1, item1), (CONG_DIEN_ITEM2, item2)):
+        text = text.replace(old, new) if new else text
+    return extract_text(tmp_path, text)[1]
+
+
 def test_tasks_numbered_inside_one_sentence_are_tasks_of_their_own(tmp_path):
-    text = CONG_DIEN.replace(
-        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
+    duties = cong_dien_duties(tmp_path, item2=(
         "2. Giao Phòng Y tế thực hiện các việc sau: (1) Rà soát kế hoạch phòng dịch tại các xã; (2) Tổ chức tiêm "
-        "phòng cho đàn lợn trước ngày 30/5/2019; (3) Báo cáo kết quả về UBND huyện.")
-    _, duties = extract_text(tmp_path, text)
+        "phòng cho đàn lợn trước ngày 30/5/2019; (3) Báo cáo kết quả về UBND huyện."))
     items = [(d.actor, d.role, d.action) for d in duties if d.clause == "Mục 2"]
     assert items == [("Phòng Y tế", "thực hiện", "Rà soát kế hoạch phòng dịch tại các xã"),
                      ("Phòng Y tế", "thực hiện", "Tổ chức tiêm phòng cho đàn lợn trước ngày 30/5/2019"),
@@ -302,12 +309,9 @@ def test_tasks_numbered_inside_one_sentence_are_tasks_of_their_own(tmp_path):
 
 
 def test_a_request_to_send_something_binds_whose_it_is_or_the_addressees(tmp_path):
-    text = CONG_DIEN.replace(
-        "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
-        "1. Văn bản góp ý đề nghị gửi về Phòng Tư pháp trước ngày 25/5/2019.").replace(
-        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
-        "2. Báo cáo kết quả của UBND các xã đề nghị gửi về Phòng Nông nghiệp và PTNT trước ngày 30/5/2019.")
-    _, duties = extract_text(tmp_path, text)
+    duties = cong_dien_duties(
+        tmp_path, item1="1. Văn bản góp ý đề nghị gửi về Phòng Tư pháp trước ngày 25/5/2019.",
+        item2="2. Báo cáo kết quả của UBND các xã đề nghị gửi về Phòng Nông nghiệp và PTNT trước ngày 30/5/2019.")
     # nobody named: those the closing asks to carry the document out
     assert {(a, d.role, d.time.date) for a, d in at(duties, "Mục 1").items()} == {
         ("Thủ trưởng các phòng, ban, đơn vị", "báo cáo", "2019-05-25"),
@@ -318,22 +322,17 @@ def test_a_request_to_send_something_binds_whose_it_is_or_the_addressees(tmp_pat
 
 
 def test_a_proposal_named_is_not_a_request_made(tmp_path):
-    text = CONG_DIEN.replace(
-        "2. Chủ động túc trực 24/24h đối phó với tình hình dịch bệnh.",
+    duties = cong_dien_duties(tmp_path, item2=(
         "2. Hồ sơ đề nghị Chủ tịch UBND huyện tặng Giấy khen gồm 02 bộ. Trên cơ sở đề nghị của Phòng Tư pháp, "
-        "giao Phòng Nội vụ thẩm định hồ sơ.")
-    _, duties = extract_text(tmp_path, text)
+        "giao Phòng Nội vụ thẩm định hồ sơ."))
     assert [(d.actor, d.action) for d in duties if d.clause == "Mục 2"] == [("Phòng Nội vụ", "Thẩm định hồ sơ")]
 
 
 def test_a_list_of_documents_cited_is_not_a_list_of_tasks(tmp_path):
-    text = CONG_DIEN.replace(
-        "1. Thực hiện nghiêm túc Công văn số 2171/UBND-KTN ngày 15/5/2019 của UBND tỉnh.",
+    duties = cong_dien_duties(tmp_path, item1=(
         "1. Ban Chỉ đạo huyện thực hiện nhiệm vụ theo Quyết định số 21/2019/QĐ-UBND ngày 02/5/2019 của UBND "
         "tỉnh; Hướng dẫn số 35/HD-SNN ngày 10 tháng 5 năm 2019 của Sở Nông nghiệp và PTNT hướng dẫn trình tự, "
-        "thủ tục xét duyệt; Kết luận số 12-KL/HU ngày "
-        "12/5/2019 của Huyện ủy.")
-    _, duties = extract_text(tmp_path, text)
+        "thủ tục xét duyệt; Kết luận số 12-KL/HU ngày 12/5/2019 của Huyện ủy."))
     cited = [d for d in duties if d.clause == "Mục 1"]
     assert {d.actor for d in cited} == {"Ban Chỉ đạo huyện"}
     assert not any(d.action.startswith(("Hướng dẫn số", "Kết luận số")) for d in cited), [d.action for d in cited]
