@@ -42,15 +42,15 @@ GROUP_NOUNS = (
 BARE_GROUPS = ("nhà đầu tư", "chủ đầu tư", "cơ quan", "đơn vị", "doanh nghiệp", "cán bộ, công chức")
 # Words that go on naming the agency though written in lower case.
 PLACE = ("tỉnh", "huyện", "xã", "phường", "thị trấn", "thị xã", "thành phố", "đặc khu", "quận", "cấp tỉnh",
-          "cấp huyện", "cấp xã", "trung ương", "khu vực", "số")
+         "cấp huyện", "cấp xã", "trung ương", "khu vực", "số")
 QUALIFIERS = ("có tên tại", "có tên trong", "có tên", "có liên quan", "liên quan", "trực thuộc", "thuộc",
-               "lâm thời", "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc",
-               "cùng cấp", "được kiểm tra", "chức năng", "được giao", "nhà nước")
+              "lâm thời", "trên địa bàn", "đóng trên địa bàn", "chuyên môn", "ngang bộ", "ngang sở", "ngành dọc",
+              "cùng cấp", "được kiểm tra", "chức năng", "được giao", "nhà nước")
 # "Đoàn Luật sư tỉnh Bình Thuận (cũ)": a body named before or after a merger.
 TIME_QUALIFIERS = {"cũ", "mới", "trước đây", "trước sáp nhập", "sau sáp nhập", "sau hợp nhất", "nay"}
 # Words after which ", huyện, thị xã" or ", ngành" goes on listing the same kind of body.
 LIST_TAILS = {"sở", "ban", "ngành", "huyện", "xã", "tỉnh", "phường", "thị trấn", "thị xã", "thành phố", "đơn vị",
-               "cơ quan", "địa phương", "đặc khu", "quận", "trấn", "phố", "khu", "quan", "vị", "phương", "chức", "bộ"}
+              "cơ quan", "địa phương", "đặc khu", "quận", "trấn", "phố", "khu", "quan", "vị", "phương", "chức", "bộ"}
 HOLDER_TAILS = {"trưởng", "đốc", "tịch", "đạo"}  # "Thủ trưởng sở", "Giám đốc sở", "Chủ tịch xã", "lãnh đạo sở"
 OFFICE_BODIES = {"hđnd", "ubnd", "đoàn", "ủy", "hội"}  # bodies a shared Văn phòng serves
 DETERMINERS = ("các", "những", "toàn thể", "từng", "mỗi")
@@ -69,11 +69,11 @@ FIELD_HEADS = {"sở", "phòng"}
 FIELD_GLUE = {"và", "-", "–", "—", "&", ","}
 # Nouns that are what a body is given or asked for, never a part of its name.
 OBJECT_NOUNS = {"nhiệm vụ", "kế hoạch", "văn bản", "công văn", "kết quả", "hồ sơ", "kinh phí", "báo cáo", "nội dung",
-                 "thời gian", "thời hạn", "ý kiến", "tài liệu", "số liệu", "danh sách", "dự thảo", "dự toán",
-                 "chương trình", "đề án", "quy định", "phương án", "giải pháp", "tình hình", "công tác", "trách nhiệm"}
+                "thời gian", "thời hạn", "ý kiến", "tài liệu", "số liệu", "danh sách", "dự thảo", "dự toán",
+                "chương trình", "đề án", "quy định", "phương án", "giải pháp", "tình hình", "công tác", "trách nhiệm"}
 
 FIELD_WORDS = sorted((tuple(w for w in TOKEN.findall(f) if w not in FIELD_GLUE) for f in FIELDS),
-                      key=len, reverse=True)
+                     key=len, reverse=True)
 ORG = phrases(ORG_HEADS + NAMED_BODIES)
 NAMED = phrases(NAMED_BODIES)
 HOLDER = phrases(HOLDER_HEADS)
@@ -83,4 +83,4 @@ QUALS = phrases(QUALIFIERS)
 BARE = phrases(BARE_GROUPS)
 # The syntax of an assignment ends a name even where a tagger calls the word a noun ("chủ trì").
 ROLES = phrases(("chủ trì", "phối hợp", "tham mưu", "thực hiện", "có trách nhiệm", "chịu trách nhiệm", "chủ động",
-                   "tổ chức", "triển khai", "theo dõi", "báo cáo", "xây dựng", "cập nhật", "kiểm tra", "hướng dẫn"))
+                 "tổ chức", "triển khai", "theo dõi", "báo cáo", "xây dựng", "cập nhật", "kiểm tra", "hướng dẫn"))
