@@ -208,6 +208,9 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
             group = True  # "Thủ trưởng các sở, ban, ngành", "UBND các xã, thị trấn"
             i += 1 + (t.match(i + 1, GROUP) or t.match(i + 1, PLACES))
             continue
+        if group and low == "khác":
+            i += 1  # "các thành viên khác", "các cơ quan khác"
+            continue
         k = t.match(i, PLACES) or t.match(i, QUALS)
         if k:
             i += k

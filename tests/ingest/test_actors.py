@@ -63,6 +63,9 @@ def tagger():
     ("Phòng nông nghiệp và phát triển nông thôn huyện tổ chức", ["Phòng nông nghiệp và phát triển nông thôn huyện"]),
     ("phòng Tài chính - Kế hoạch huyện bố trí kinh phí", ["phòng Tài chính - Kế hoạch huyện"]),
     ("Sở Tài chính và Sở Xây dựng chủ trì", ["Sở Tài chính", "Sở Xây dựng"]),
+    # "khác" ends a group's name ("các thành viên khác"), not a body's ("Sở Nội vụ khác với …")
+    ("Các cơ quan khác phối hợp thực hiện", ["Các cơ quan khác"]),
+    ("Sở Nội vụ khác với Sở Tài chính ở điểm này", ["Sở Nội vụ"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),

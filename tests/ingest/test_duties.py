@@ -521,6 +521,14 @@ def test_the_execution_article_gives_each_body_of_its_semicolon_list(tmp_path):
     assert {d.role for d in duties if d.actor_text in executing} == {"thực hiện"}
 
 
+def test_how_a_body_being_set_up_works_is_no_task(tmp_path):
+    standing = ("Điều 2. Các thành viên Tổ công tác làm việc theo chế độ kiêm nhiệm. Tổ trưởng, các thành viên "
+                "khác sử dụng con dấu của cơ quan nơi công tác. Tổ công tác tự giải thể sau khi hoàn thành nhiệm vụ.")
+    _, duties = extract_text(tmp_path, EXECUTION_DECISION.replace(
+        "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số.", standing))
+    assert [(d.actor_text, d.action) for d in duties if "Điều 2" in d.clause] == []
+
+
 BARE_HEAD_LETTER = """ỦY BAN NHÂN DÂN
 TỈNH GIA LAI
 Số: 12/TB-UBND
