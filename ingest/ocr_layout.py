@@ -191,7 +191,7 @@ def _paragraphs(rows: list[_Line], height: float) -> list[tuple[str, str]]:
             short = prev.right < right_margin - 2 * height
             ended = out[-1][0].rstrip("”\")").endswith((".", ":", ";", "!", "?"))
             # a full line that stops mid-sentence wraps on, however the next one is indented (a skewed scan)
-            wraps = not short and not ended and not upper
+            wraps = not short and not ended and not upper and not out[-1][3]  # not after an upper-case title
             new = (marker or (r.left > left_margin + 1.2 * height and not wraps) or (short and ended))
         if new:
             out.append([text, "heading" if centred and upper else "para", centred, upper])

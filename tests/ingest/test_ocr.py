@@ -273,6 +273,10 @@ def test_layout_a_sentence_cut_by_a_line_or_a_page_end_goes_on():
     # "Chương trình" opens no chapter, and a line that stops mid-sentence wraps on though the next
     # one is indented (a skewed scan); "Chương II" does open one
     assert [b.text[:12] for b in blocks] == ["1. Yêu cầu c", "Chương II"]
+    # an upper-case title that fills its line is not wrapped into the indented paragraph under it
+    titled = (_words("NHIỆM VỤ VÀ GIẢI PHÁP TRỌNG TÂM CỦA CÁC CƠ QUAN ĐƠN VỊ NĂM NAY", 200, 100, line=1)
+              + _words("Các sở, ngành rà soát kế hoạch công tác năm, báo cáo kết quả.", 260, 142, line=2))
+    assert [b.text[:12] for b in page_blocks(titled, (1600, 1600), page=1)] == ["NHIỆM VỤ VÀ ", "Các sở, ngàn"]
     end_of_page = Block("… khẩn trương kiện toàn Ban", page=2, ocr=True)
     assert _ocr_continues(end_of_page, Block("quản lý dự án của huyện.", page=3, ocr=True))
     assert not _ocr_continues(end_of_page, Block("Quản lý dự án của huyện.", page=3, ocr=True))
