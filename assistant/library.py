@@ -28,7 +28,7 @@ from index.store import Catalog, VectorStore
 from ingest.agencies import agency_key
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
-from ingest.load import LoadOptions, load_directive, scan_directive_files
+from ingest.load import LoadOptions, load_directive, reading_id, scan_directive_files
 from ingest.relations import RELATIONS_VERSION, find_relations
 
 Progress = Callable[[int, int, str], None]
@@ -519,7 +519,7 @@ class Library:
         doc_id = content_id(source, size=12)
         old_hash = self.catalog.document_hash(doc_id)
         if old_hash is not None and path.is_file() and file_sha256(path) == old_hash \
-                and self._read_by_current_ocr(doc_id):  # before any parsing or OCR
+                and self._read_by_current_reading(doc_id):  # before any parsing or OCR
             return FileResult(shown, "unchanged", len(self.catalog.chunk_ids_of(doc_id)), doc_id=doc_id)
         doc = replace(load_directive(path, options=options, progress=on_read), source=source)
         chunks = self.chunker.chunk(doc)
@@ -539,15 +539,11 @@ class Library:
         return FileResult(shown, "updated" if old_hash else "added", len(chunks), doc_id=doc.doc_id,
                           same_as=self._same_directive(doc.doc_id, doc.header))
 
-    def _read_by_current_ocr(self, doc_id: str) -> bool:
-        """False for a scan an older OCR read (other settings, pen-digit weights or lexicon): the same
-        bytes then read better, so an ingest reads them again."""
+    def _read_by_current_reading(self, doc_id: str) -> bool:
+        """False for a document an older reading read (a loader or OCR upgrade: settings, pen-digit
+        weights, lexicon): the same bytes then read better, so an ingest reads them again."""
         info = self.catalog.document_info(doc_id)
-        if not info.get("ocr_pages"):
-            return True
-        from ingest.ocr import reader_id
-
-        return info.get("reader") == reader_id()
+        return info.get("reader") == reading_id(bool(info.get("ocr_pages")))
 
     def vectors_for(self, chunks: list[Chunk], on_embedded=None) -> dict[str, list[float]]:
         """Vectors for these clauses: those Chroma has by clause id, then those cached by clause

@@ -94,7 +94,7 @@ class Document:
     ocr_pages: tuple[int, ...] = ()    # pages whose text came from OCR
     rows: tuple[tuple[int, int, int], ...] = ()  # (line offset, table, row) of table-row lines
     notes: tuple[str, ...] = ()        # how the text was obtained ("OCR", "TCVN3 → Unicode" …)
-    reader: str = ""                   # which OCR read its scanned pages ("" without OCR): a newer one reads again
+    reader: str = ""                   # what read it (loader version, + the OCR for scans): a newer one reads again
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding `offset` (None for formats without pages)."""

@@ -17,6 +17,9 @@ from core.text import nfc
 from core.types import Document, Extracted
 from ingest.textfile import clean_text, read_text_file  # noqa: F401  (clean_text: public for tests)
 
+# Bumped when the same bytes are read differently (a loader, the layout or the OCR's text rules): a
+# document read by an older reading is read again by the next ingest, though its file is unchanged.
+LOADER_VERSION = "load-2"  # load-2 (2026-11-30): task-table group rows, OCR line and page joins
 TEXT_SUFFIXES = (".txt", ".md")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".doc", ".pdf", ".html", ".htm", *IMAGE_SUFFIXES)
@@ -183,14 +186,21 @@ def load_directive(path: str | Path, max_bytes: int = 20 * 1024 * 1024, options:
                                  "install tesseract-ocr tesseract-ocr-vie")
         fmt, pages, ocr_pages, notes = extracted.format, extracted.pages, extracted.ocr_pages, extracted.notes
     parts = layout(text, rows, heading_lines)
-    reader = ""
-    if ocr_pages:
-        from ingest.ocr import reader_id
-        reader = reader_id()
+    reader = reading_id(bool(ocr_pages))
     return Document(source=str(path.resolve()), name=path.name, text=text, header=parse_header(text, parts),
                     content_hash=hashlib.sha256(raw).hexdigest(), heading_lines=heading_lines, layout=parts,
                     format=fmt, pages=pages, page_starts=page_starts, ocr_pages=tuple(ocr_pages), rows=rows,
                     notes=tuple(notes), reader=reader)
+
+
+def reading_id(ocr: bool) -> str:
+    """Names what read a document: this loader version, and for a scan the OCR (its settings,
+    model, pen-digit weights and lexicon)."""
+    if not ocr:
+        return LOADER_VERSION
+    from ingest.ocr import reader_id
+
+    return f"{LOADER_VERSION}+{reader_id()}"
 
 
 def _is_docx(path: Path) -> bool:

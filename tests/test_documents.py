@@ -277,11 +277,12 @@ def test_upload_stream_needs_a_session_and_shows_progress_then_results(handlers,
     assert [row[3] for row in handlers.audit_rows(token)] == ["remove", "upload", "login"]
 
 
-def test_a_scan_read_by_an_older_ocr_is_read_again_by_the_next_ingest(library, tmp_path):
-    """Same bytes, better reading: after an upgrade of the OCR (settings, pen-digit weights, lexicon),
-    `ingest` reads a scan again instead of calling it unchanged; a scan read by the current OCR and a
-    born-digital file stay unchanged."""
-    from ingest.ocr import Ocr, reader_id
+def test_a_file_read_by_an_older_reading_is_read_again_by_the_next_ingest(library, tmp_path):
+    """Same bytes, better reading: after an upgrade of the OCR (settings, pen-digit weights, lexicon)
+    or of a loader, `ingest` reads the file again instead of calling it unchanged; a file read by the
+    current reading stays unchanged."""
+    from ingest.load import LOADER_VERSION, reading_id
+    from ingest.ocr import Ocr
     from tests.ingest.test_ocr import scanned_page
 
     if not Ocr(tmp_path / "probe").available():
@@ -293,7 +294,7 @@ def test_a_scan_read_by_an_older_ocr_is_read_again_by_the_next_ingest(library, t
     first = {r.path: r.status for r in library.ingest([scan, word]).results}
     assert set(first.values()) == {"added"}
     doc_id = library.find_document("cong-van-quet.png")["doc_id"]
-    assert library.catalog.document_info(doc_id)["reader"] == reader_id()
+    assert library.catalog.document_info(doc_id)["reader"] == reading_id(True)
     assert {r.status for r in library.ingest([scan, word]).results} == {"unchanged"}
     # as an index built before this OCR version records it
     library.catalog._db.execute("UPDATE documents SET info = json_set(info, '$.reader', 'tesseract:5') WHERE doc_id=?",
@@ -301,5 +302,13 @@ def test_a_scan_read_by_an_older_ocr_is_read_again_by_the_next_ingest(library, t
     library.catalog._db.commit()
     again = {r.path.rsplit("/", 1)[-1]: r.status for r in library.ingest([scan, word]).results}
     assert again == {"cong-van-quet.png": "updated", "cong-van.docx": "unchanged"}
-    assert library.catalog.document_info(doc_id)["reader"] == reader_id()
+    assert library.catalog.document_info(doc_id)["reader"] == reading_id(True)
     assert {r.status for r in library.ingest([scan, word]).results} == {"unchanged"}
+    # a newer loader reads a born-digital file again too (here: as an index built before loader versions)
+    word_id = library.find_document("cong-van.docx")["doc_id"]
+    assert library.catalog.document_info(word_id)["reader"] == LOADER_VERSION
+    library.catalog._db.execute("UPDATE documents SET info = json_set(info, '$.reader', '') WHERE doc_id=?",
+                                (word_id,))
+    library.catalog._db.commit()
+    again = {r.path.rsplit("/", 1)[-1]: r.status for r in library.ingest([scan, word]).results}
+    assert again == {"cong-van-quet.png": "unchanged", "cong-van.docx": "updated"}
