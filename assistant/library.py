@@ -73,12 +73,15 @@ class Library:
         self.chunker = ClauseChunker(settings.max_chunk_chars)
         self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")
-        stale = self.catalog.check_manifest(self.manifest(), self.data_dir, derived=("duties", "schema", "relations"))
+        stale = self.catalog.check_manifest(self.manifest(), self.data_dir,
+                                            derived=("duties", "schema", "relations", "chunker"))
         if "relations" in stale:
             for doc in self.catalog.stored_documents():
                 self.catalog.replace_relations(doc.doc_id, _relations_of(doc))
-        if stale - {"relations"}:
+        if stale & {"duties", "schema"}:
             self._reextract_duties()
+        if "chunker" in stale:  # a newer chunker: each file is cut again at its next ingest; until then, as it was
+            self.catalog.forget_readings()
         if stale:
             self.catalog.record_manifest({k: v for k, v in self.manifest().items() if k in stale})
         self.vectors = VectorStore(self.data_dir / "chroma", settings.chroma_url, settings.chroma_collection,

@@ -236,6 +236,12 @@ class Catalog:
         row = self._db.execute("SELECT info FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return json.loads(row[0]) if row and row[0] else {}
 
+    def forget_readings(self) -> None:
+        """Mark every document as read by no current reading, so that the next ingest of its file
+        reads and cuts it again (a newer chunker: its clauses are then cut the new way)."""
+        with self._db:
+            self._db.execute("UPDATE documents SET info = json_set(COALESCE(NULLIF(info, ''), '{}'), '$.reader', '')")
+
     def chunk_ids_of(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
 

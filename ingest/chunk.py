@@ -11,10 +11,10 @@ from core.text import sentence_starts
 from core.types import Chunk, Document, content_id
 from ingest.structure import Node, parse_outline
 
-# An index built by another chunker is refused until rebuilt, so this changes only when clauses of
-# every document change. Appendix paths ("Phụ lục II, bảng 1, dòng 3", 2026-11-30) changed only for
-# documents with an appendix: they are relabelled when their file is ingested again (or --rebuild).
-CHUNKER_VERSION = "clause-v1"
+# Bumped when clauses are cut or labelled differently: an index built by an older chunker still opens
+# and answers, and each file is cut again at its next ingest. clause-v2 (2026-11-30): appendix paths
+# ("Phụ lục II, bảng 1, dòng 3").
+CHUNKER_VERSION = "clause-v2"
 
 
 class ClauseChunker:

@@ -253,6 +253,21 @@ def test_opening_with_another_embedder_raises_mismatch_with_fix(hash_settings):
     assert "hash" in message  # names the embedder that built it
 
 
+def test_an_index_cut_by_an_older_chunker_opens_and_each_file_is_cut_again_at_its_next_ingest(hash_settings):
+    first = Library(hash_settings)
+    first.ingest([SAMPLES / LONG_AN])
+    first.catalog.record_manifest({"chunker": "clause-v0"})   # as an older version built it
+    first.close()
+    reopened = Library(hash_settings)                          # no refusal, no rebuild asked for
+    try:
+        assert reopened.catalog.manifest()["chunker"] == reopened.manifest()["chunker"]
+        assert reopened.search("Sở Nội vụ")                   # it answers from the clauses it has
+        assert [r.status for r in reopened.ingest([SAMPLES / LONG_AN]).results] == ["updated"]
+        assert [r.status for r in reopened.ingest([SAMPLES / LONG_AN]).results] == ["unchanged"]
+    finally:
+        reopened.close()
+
+
 def test_hash_embedders_of_different_dimension_do_not_share_an_index(hash_settings):
     first = Library(hash_settings)
     first.ingest([SAMPLES / LONG_AN])
