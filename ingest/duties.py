@@ -191,7 +191,7 @@ class DutyExtractor:
             if addressing:
                 addressed = addressing
                 if _ADDRESSEES not in addressing:
-                    previous = list(addressing)  # "Giao Phòng Y tế các việc sau: (1) …; (2) …": the items are its
+                    previous = list(addressing)  # "Giao Phòng Y tế các việc sau: (1) …; (2) …": its tasks
                 continue
             if leads and context and all(RESTATED.match(a) for a, _, _ in leads):
                 leads = [(a, role, action) for a in context for _, role, action in leads[:1]]

@@ -45,9 +45,9 @@ EXECUTION = re.compile(r"\s+(?:chịu|có)\s+trách\s+nhiệm\s+(?:thi\s+hành|t
 NOT_A_TASK = re.compile(r"(?:(?:đã|đang|cũng|rất|xin)\s+)*(?:ghi nhận|biểu dương|đánh giá cao|cảm ơn|trân trọng|"
                         r"nhận được|nhận thấy|thống nhất với|kính (?:trình|báo cáo|đề nghị|gửi)|thông báo|dự kiến|"
                         r"báo cáo như sau|xin báo cáo|là cơ quan|được giao|"
-                       # the standing provisions of a body being set up: how it works, not what it must do
-                       r"làm việc theo (?:chế độ|quy chế|nguyên tắc)|hoạt động theo (?:chế độ|quy chế)|"
-                       r"(?:được\s+)?sử dụng con dấu|tự giải thể|được hưởng)\b", _I)
+                        # the standing provisions of a body being set up: how it works, not what it must do
+                        r"làm việc theo (?:chế độ|quy chế|nguyên tắc)|hoạt động theo (?:chế độ|quy chế)|"
+                        r"(?:được\s+)?sử dụng con dấu|tự giải thể|được hưởng)\b", _I)
 # A sentence that only says when: "Hoàn thành trong tháng 9/2019.", "Thời gian thực hiện: Quý II/2026".
 ONLY_WHEN = re.compile(r"(?:hoàn thành|thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?)(?:\s*:\s*|\s+)"
                        r"(?:xong\s+)?(?:trong|trước|chậm nhất|vào|từ|đến|quý|tháng|năm|ngày)\b[^;]{0,60}$", _I)
