@@ -27,7 +27,7 @@ from core.types import Block, Extracted, file_sha256
 from ingest.handwriting import fill_header_slots, model_id
 from ingest.ocr_image import gray_without_red, rotated, skew_to_undo
 from ingest.ocr_layout import Word, _parse_tsv, page_blocks
-from ingest.ocr_words import lexicon_id, repaired
+from ingest.ocr_words import lexicon_id, rejoined, repaired
 
 # Chosen by measurement: `python -m eval.ocr_eval`, mean CER (after NFC, whitespace collapsed) over
 # the 6 hand-transcribed pages; "clean" = red stamps faded by colour. CPU s/page for clean+deskew.
@@ -38,7 +38,7 @@ from ingest.ocr_words import lexicon_id, repaired
 # 0.91% against 0.95%, and faster.
 DEFAULT_DPI = 200
 PSM = 4                        # one column of variable sizes; our own layout splits the header columns
-SETTINGS_VERSION = "8"         # bump when rendering/cleaning/recognition changes: old cache entries miss
+SETTINGS_VERSION = "10"         # bump when rendering/cleaning/recognition changes: old cache entries miss
 MAX_PIXELS = 100_000_000       # a page or image above this is refused before it is decoded
 PAGE_TIMEOUT_S = 120.0
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -221,7 +221,7 @@ class Ocr:
         gray = rotated(gray, angle)
         buf = io.BytesIO()
         gray.save(buf, format="PPM")                     # uncompressed PGM: nothing to encode
-        words = repaired(_parse_tsv(self._run(buf.getvalue(), dpi, path, number)))
+        words = repaired(rejoined(_parse_tsv(self._run(buf.getvalue(), dpi, path, number))))
         if number == 1 and self.handwriting and image.mode not in ("1", "L", "LA", "I", "I;16", "F"):
             words = fill_header_slots(words, _aligned_rgb(image, gray.size, angle))
         self._cache_put(key, words, gray.size, angle)

@@ -8,7 +8,8 @@ paragraph, across its line ends, with a short lexicon of administrative vocabula
 duties) with the diacritics folded away; where all letters agree, the lexicon's marks are put
 back, the word's case and punctuation kept. Tone placement alone ("Uỷ ban" / "Ủy ban") is left as
 printed. Only OCR'd words pass through here: born-digital text is never changed. Same length in
-NFC, so no offset moves.
+NFC, so no offset moves. `rejoined`, run before, glues a syllable Tesseract cut in two ("cơ q uan",
+"P hiên họp") back together, by the syllable grammar of ingest/syllables.py.
 """
 from __future__ import annotations
 
@@ -41,6 +42,39 @@ def _lexicon() -> dict[tuple[str, ...], tuple[str, ...]]:
             words = tuple(line.split())
             out[tuple(fold(w) for w in words)] = words
     return out
+
+
+# A lone consonant cluster is no Vietnamese word: "q" in "cơ q uan", "P" in "P hiên họp".
+_CONSONANTS = re.compile(r"^[bcdđghklmnpqrstvx]{1,3}$", re.IGNORECASE)
+
+
+def rejoined(words: list[Word]) -> list[Word]:
+    """`words` with the syllables Tesseract cut in two put back together: a lone consonant cluster
+    glued to the word just right of it on the same printed line (Tesseract may even put the two in
+    different blocks), when the gap is narrow, the second part goes on in lower case and together
+    they spell one Vietnamese syllable ("q" + "uan" = "quan", "P" + "hiên" = "Phiên")."""
+    from ingest.syllables import is_syllable
+
+    out = list(words)
+    gone: set[int] = set()
+    for i, w in enumerate(words):
+        if i in gone or not _CONSONANTS.match(w.text):
+            continue
+        right = w.left + w.width
+        near = [j for j, v in enumerate(words) if j != i and j not in gone
+                and 0 <= v.left - right <= 0.6 * max(w.height, v.height)
+                and min(w.top + w.height, v.top + v.height) - max(w.top, v.top) >= 0.5 * min(w.height, v.height)]
+        if not near:
+            continue
+        j = min(near, key=lambda k: words[k].left)
+        v = words[j]
+        if not (v.text[:1].isalpha() and v.text[:1].islower() and is_syllable(w.text + _CORE.match(v.text).group(2))):
+            continue
+        top = min(w.top, v.top)
+        out[i] = w._replace(text=w.text + v.text, width=v.left + v.width - w.left, top=top,
+                            height=max(w.top + w.height, v.top + v.height) - top, conf=min(w.conf, v.conf))
+        gone.add(j)
+    return [w for k, w in enumerate(out) if k not in gone]
 
 
 def _cased(target: str, like: str) -> str:
