@@ -38,7 +38,7 @@ from ingest.ocr_words import lexicon_id, rejoined, repaired
 # 0.91% against 0.95%, and faster.
 DEFAULT_DPI = 200
 PSM = 4                        # one column of variable sizes; our own layout splits the header columns
-SETTINGS_VERSION = "10"         # bump when rendering/cleaning/recognition changes: old cache entries miss
+SETTINGS_VERSION = "10"        # bump when rendering/cleaning/recognition changes: old cache entries miss
 MAX_PIXELS = 100_000_000       # a page or image above this is refused before it is decoded
 PAGE_TIMEOUT_S = 120.0
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
