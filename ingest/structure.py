@@ -87,10 +87,9 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | 
         in_appendix = lay.appendix_start is not None and line_start >= lay.appendix_start
         if not line.strip() or line_start < lay.header_end or (line_start >= lay.body_end and not in_appendix):
             continue
-        if line_start == lay.appendix_start or (in_appendix and _APPENDIX_NUMBER.match(line.strip())
-                                                and line_start not in row_at):
+        titled = _APPENDIX_NUMBER.match(line.strip()) if in_appendix else None
+        if line_start == lay.appendix_start or (titled and line_start not in row_at):
             # after the signature: an appendix, cited as such ("Phụ lục II, bảng 1, dòng 3"), not as the body
-            titled = _APPENDIX_NUMBER.match(line.strip())
             marker = (titled.group(1) or "") if titled else ("notes" if line.lstrip().startswith("Chú thích") else "")
             appendix = Node("appendix", marker, line_start,
                             line_start + len(line.rstrip()) if titled else line_start, line_start)

@@ -397,18 +397,16 @@ def test_printed_spelling_and_unrelated_words_are_left_alone():
 def test_a_syllable_tesseract_cut_in_two_is_put_back_together():
     from ingest.ocr_words import rejoined
 
-    def w(text, left, block=1, top=100, width=None):
-        return Word(block, 1, 1, left, top, width or 18 * len(text), 30, 90.0, text)
-
     # the two halves even in different blocks, as Tesseract sometimes makes them at a column gap
-    cut = [w("các", 100), w("cơ", 170), w("q", 220, width=16), w("uan,", 240, block=2), w("đơn", 330, block=2)]
+    cut = [_w("các", 100, 100), _w("cơ", 170, 100), _w("q", 220, 100, width=16), _w("uan,", 240, 100, block=2),
+           _w("đơn", 330, 100, block=2)]
     assert [x.text for x in rejoined(cut)] == ["các", "cơ", "quan,", "đơn"]
-    assert [x.text for x in rejoined([w("tại", 100), w("P", 170, width=16), w("hiên", 190, block=2)])] == [
-        "tại", "Phiên"]
-    kept = [[w("điểm", 100), w("b", 190, width=16), w("khoản", 210)],     # "bkhoản" is no syllable
-            [w("CA", 100), w("các", 145)],                               # an abbreviation, then a word
-            [w("q", 100, width=16), w("uan", 180)],                        # too far apart
-            [w("q", 100, width=16), w("uan", 120, top=200)]]               # another line
+    assert [x.text for x in rejoined([_w("tại", 100, 100), _w("P", 170, 100, width=16),
+                                      _w("hiên", 190, 100, block=2)])] == ["tại", "Phiên"]
+    kept = [[_w("điểm", 100, 100), _w("b", 190, 100, width=16), _w("khoản", 210, 100)],  # "bkhoản": no syllable
+            [_w("CA", 100, 100), _w("các", 145, 100)],                   # an abbreviation, then a word
+            [_w("q", 100, 100, width=16), _w("uan", 180, 100)],           # too far apart
+            [_w("q", 100, 100, width=16), _w("uan", 120, 200)]]           # another line
     for words in kept:
         assert rejoined(words) == words
 
