@@ -18,8 +18,12 @@ Features, each normalised so that it means the same on any corpus:
                   rarest three (a province, agency or year no clause names)
   terms           number of content terms (log)
   province_missing the question names a province (old or current) that none of the top clauses'
-                  documents belongs to or mentions
-  year_missing    the question names a year that none of the top clauses or their documents mention
+                  documents belongs to or mentions ("tỉnh X (cũ)": only X itself, not the province it joined)
+  place_missing   the question names a district, commune or town that none of the top clauses or their
+                  documents' issuers name
+  year_missing    the question names a year (not the year in a law's name) that none of the top clauses
+                  or their documents mention
+  period_missing  the question names a quarter or month that none of the top clauses names
   figure_missing  the question asks for a figure or a date (bao nhiêu, khi nào, thời hạn …) and the
                   first three clauses hold no digit
   type_missing    the question asks for an amount (bao nhiêu tiền, mức … bao nhiêu, tỷ lệ), a time
@@ -27,6 +31,7 @@ Features, each normalised so that it means the same on any corpus:
                   thành viên) and the first three clauses hold no expression of that type (an amount
                   with its unit, a date or period, a number before that noun): the corpus names the
                   body and the subject, but not the figure asked for
+  type_missing_best the same for the clause holding most of the question's terms, with its headings
 A logistic regression over them (fitted by `python -m eval.answerability fit`, kept as a versioned
 JSON file) gives the probability that the question is answerable; below its threshold, chosen for
 at most 3% false refusals, the question is refused.
@@ -36,6 +41,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,23 +50,36 @@ from core.types import Hit
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
-            "rare_missing", "terms", "province_missing", "year_missing", "figure_missing", "type_missing")
+            "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
+            "figure_missing", "type_missing", "type_missing_best")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_WANTS_FIGURE = re.compile(r"\b(?:bao nhiêu|mấy|khi nào|bao giờ|bao lâu|thời hạn|ngày nào|hạn chót|tỷ lệ|mức)\b",
+# a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
+# not which period: the law's own text need not repeat it
+_LAW_NAME_YEAR = re.compile(r"\b[Ll]uật(?:\s+[A-ZĐÀ-Ỹa-zà-ỹđ]+){1,8}?\s+(?:năm\s+)?(?:19|20)\d{2}\b")
+_WANTS_FIGURE = re.compile(r"\b(?:bao nhiêu|mấy|khi nào|bao giờ|bao lâu|ngày nào|hạn chót|tỷ lệ|mức)\b",
                            re.IGNORECASE)
 TOP = 5
 # What a question's answer must look like, and what such an answer looks like in a clause.
-_NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm)"
-_WANTS_AMOUNT = re.compile(r"bao nhiêu (?:tiền|tỷ|triệu|đồng|phần trăm|%)|tỷ lệ|(?:kinh phí|tổng mức|phụ cấp|mức|"
-                           r"lương|giá)\b.*\bbao nhiêu", re.IGNORECASE)
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)", re.IGNORECASE)
-_WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|thời hạn|lúc nào|tháng nào|năm nào|bao lâu|"
+_NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|lăm|trăm|nghìn|nửa)"
+_WANTS_AMOUNT = re.compile(r"bao nhiêu (?:phần trăm|%)|tỷ lệ|(?:kinh phí|tổng mức|phụ cấp|mức|lương|giá)\b.*"
+                           r"\bbao nhiêu", re.IGNORECASE)
+_MONEY = {"tiền", "tỷ", "triệu", "nghìn", "ngàn", "đồng", "phần trăm"}   # "bao nhiêu tiền": an amount, whatever else
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)|\b" + _NUMBER + r"\s+phần\s+" + _NUMBER,
+                     re.IGNORECASE)
+# "thời hạn" alone names a subject ("giao tài sản không đúng thời hạn thì …"), it does not ask for one
+_WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|lúc nào|tháng nào|năm nào|bao lâu|"
                          r"thời gian nào|trước ngày|mấy giờ|giờ nào", re.IGNORECASE)
+_WANTS_WHEN = re.compile(r"khi nào|bao giờ|lúc nào", re.IGNORECASE)   # a date, or the event or case it hangs on
+_CONDITION = re.compile(r"\b(?:khi|nếu|trường hợp)\b", re.IGNORECASE)
+# a time is a date or period, and also what a law dates by: an event ("kể từ thời điểm …", "trước khi …")
 _TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|ngày \d{1,2}\b|tháng \d{1,2}\b|"
                    r"quý\s+[IV1-4]+|h[ằà]ng\s+(?:ngày|tuần|tháng|quý|năm)|định kỳ|chậm nhất|trước ngày|"
-                   r"trong thời hạn|\d+\s*(?:ngày|tháng|năm|giờ)\b|\d{1,2}\s*giờ|\d{1,2}h\d*", re.IGNORECASE)
-_WANTS_COUNT = re.compile(r"(?:mấy|bao nhiêu)\s+(\w+)", re.IGNORECASE)
-_NOT_A_NOUN = {"từ", "cho", "để", "với", "trong", "trên", "của", "theo", "là", "và", "thì", "khi", "tại"}
+                   r"trong thời hạn|\b" + _NUMBER + r"\s*(?:ngày|tuần|tháng|năm|giờ|phút|giây)\b|\d{1,2}h\d*|"
+                   r"thời điểm|kể từ|trước khi|sau khi|ngay\b", re.IGNORECASE)
+_WANTS_COUNT = re.compile(r"(?:mấy|bao nhiêu)\s+(phần trăm|\w+)", re.IGNORECASE)
+# after "bao nhiêu" these name no unit: "từ bao nhiêu đến bao nhiêu", "bao nhiêu trở lên", "cấp bao nhiêu từ …"
+_NOT_A_NOUN = {"từ", "cho", "để", "với", "trong", "trên", "của", "theo", "là", "và", "thì", "khi", "tại", "đến",
+               "trở", "một", "mỗi", "lấy"}
 
 
 def _clause_tokens(hit: Hit, folded: bool) -> set[str]:
@@ -68,9 +87,11 @@ def _clause_tokens(hit: Hit, folded: bool) -> set[str]:
     return set(lexical_tokens(fold(text) if folded else text))
 
 
-def features(question: str, hits: list[Hit], lexical, coverage: float) -> dict[str, float]:
+def features(question: str, hits: list[Hit], lexical, coverage: float,
+             headers: Mapping | None = None) -> dict[str, float]:
     """The features of one question against its retrieved clauses (hits best first, with their
-    lexical and dense scores) and the lexical index of the library."""
+    lexical and dense scores), the lexical index of the library and its documents' headers
+    (doc_id -> Header: who issued each)."""
     from index.lexical import query_tokens
 
     folded = not has_diacritics(question)
@@ -108,44 +129,118 @@ def features(question: str, hits: list[Hit], lexical, coverage: float) -> dict[s
         "rare_missing": sum(idf[t] for t in rare if t not in best_set) / rare_total if rare else 1.0,
         "terms": math.log1p(len(unigrams)),
         "province_missing": _province_missing(question, top),
+        "place_missing": _place_missing(question, top, headers),
         "year_missing": _year_missing(question, top),
+        "period_missing": _period_missing(question, top),
         "figure_missing": float(bool(_WANTS_FIGURE.search(question))
                                 and not any(ch.isdigit() for h in top[:3] for ch in h.chunk.text)),
         "type_missing": _type_missing(question, " ".join(h.chunk.text for h in top[:3])),
+        # the first clause, or the one holding most of the question, must hold the answer too (with
+        # their headings: a point's penalty or deadline is in its khoản), beyond the question's own figures
+        "type_missing_best": min(_type_missing(question, _beyond_question(question, top[i].chunk.index_text()))
+                                 for i in {0, best}) if best is not None else 1.0,
     }
+
+
+def _beyond_question(question: str, text: str) -> str:
+    """`text` without the numbers the question gives: a clause or title that repeats the question's
+    own year does not hold the date it asks for."""
+    given = set(re.findall(r"\d+", question))
+    return re.sub(r"\d+", lambda m: " " if m.group() in given else m.group(), text) if given else text
 
 
 def _type_missing(question: str, text: str) -> float:
     """1.0 when the question asks for an amount, a time or a count that `text` holds nothing like."""
-    if _WANTS_AMOUNT.search(question):
-        return float(not _AMOUNT.search(text))
-    if _WANTS_TIME.search(question):
-        return float(not _TIME.search(text))
     m = _WANTS_COUNT.search(question)
-    if not m:
+    noun = m.group(1).lower() if m else None
+    unnamed = noun is None or noun in _NOT_A_NOUN
+    if noun in _MONEY or (unnamed and _WANTS_AMOUNT.search(question)):
+        return float(not _AMOUNT.search(text))
+    if unnamed and _WANTS_TIME.search(question):
+        return float(not (_TIME.search(text) or (_WANTS_WHEN.search(question) and _CONDITION.search(text))))
+    if noun is None:
         return 0.0
-    noun = m.group(1).lower()
-    if noun in _NOT_A_NOUN:   # "được cấp bao nhiêu từ …": an amount of something unnamed
-        return float(not any(ch.isdigit() for ch in text))
-    return float(not re.search(_NUMBER + r"\s+(?:\(\d+\)\s+)?" + re.escape(noun) + r"\b", text, re.IGNORECASE))
+    if unnamed:   # "phạt tiền từ bao nhiêu …": a figure of something the question does not name
+        return float(not re.search(r"\b" + _NUMBER + r"\b", text, re.IGNORECASE))
+    # "10 người lao động", "03 (ba) thành viên": a classifier or the number in words may come between
+    return float(not re.search(r"\b" + _NUMBER + r"\s+(?:\(\w+\)\s+)?(?:người\s+|cái\s+|con\s+|chiếc\s+)?"
+                               + re.escape(noun) + r"\b", text, re.IGNORECASE))
+
+
+_FORMER = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\((?:cũ|trước (?:khi )?sáp nhập)\)", re.IGNORECASE)
 
 
 def _province_missing(question: str, top: list[Hit]) -> float:
+    """1.0 when the question names a province that none of the top clauses' documents belongs to
+    or mentions. A province today covers the ones merged into it in 2025; one named as former
+    ("tỉnh Lâm Đồng (cũ)") only itself."""
     from ingest.provinces import province_key, provinces_in, provinces_named
 
     named = provinces_named(question)
     if not named:
         return 0.0
+    former = set().union(*(provinces_named(m.group(1)) for m in _FORMER.finditer(question)))
     for h in top:
-        covered = provinces_in(h.chunk.province) if h.chunk.province else set()
+        province = h.chunk.province
+        covered = {key for key in named if province and (province_key(province) == key if key in former
+                                                         else key in provinces_in(province))}
         text = province_key(h.chunk.index_text())
-        if named & covered or any(key in text for key in named):
+        if covered or any(key in text for key in named):
             return 0.0
     return 1.0
 
 
+# a local unit named in capitals: "xã Quảng Phú", "huyện Đắk R'lấp", "thị trấn Kiến Đức"
+_LOCAL_UNIT = re.compile(r"\b(?:huyện|xã|phường|thị trấn|thị xã|thành phố|quận|đặc khu)((?:\s+[\w'’-]+){1,4})")
+
+
+def _local_units(question: str) -> set[str]:
+    names = set()
+    for m in _LOCAL_UNIT.finditer(question):
+        words = m.group(1).split()
+        n = next((i for i, w in enumerate(words) if not w[0].isupper()), len(words))
+        if n:
+            names.add(" ".join(words[:n]))
+    return names
+
+
+def _place_missing(question: str, top: list[Hit], headers: Mapping | None) -> float:
+    """1.0 when the question names a district, commune or town that none of the top clauses or their
+    documents' issuers name (provinces have their own feature: they merged in 2025)."""
+    from ingest.provinces import province_key, provinces_named
+
+    names = {province_key(n) for n in _local_units(question)}
+    names = {n for n in names if len(n) > 2} - provinces_named(question)
+    if not names:
+        return 0.0
+    issuers = [getattr((headers or {}).get(h.chunk.doc_id), "issuer", None) or "" for h in top]
+    seen = province_key(" ".join([h.chunk.index_text() for h in top] + issuers))
+    return float(not all(n in seen for n in names))
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_QUARTER = re.compile(r"\bquý\s+(IV|III|II|I|[1-4])\b", re.IGNORECASE)
+_MONTH = re.compile(r"\btháng\s+0?(\d{1,2})\b", re.IGNORECASE)
+
+
+def _periods(text: str) -> set[str]:
+    """The quarters and months a text names: {"q3", "m8"}."""
+    return ({"q" + _ROMAN.get(m.group(1).lower(), m.group(1)) for m in _QUARTER.finditer(text)}
+            | {"m" + str(int(m.group(1))) for m in _MONTH.finditer(text) if 1 <= int(m.group(1)) <= 12})
+
+
+def _period_missing(question: str, top: list[Hit]) -> float:
+    """1.0 when the question names a quarter or month ("quý III", "tháng 8/2019") that none of the
+    top clauses names."""
+    wanted = _periods(question)
+    if not wanted:
+        return 0.0
+    seen = _periods(" ".join(h.chunk.index_text() for h in top))
+    return float(not wanted <= seen)
+
+
 def _year_missing(question: str, top: list[Hit]) -> float:
-    years = set(_YEAR.findall(question))
+    years = set(_YEAR.findall(_LAW_NAME_YEAR.sub(" ", question)))
     if not years:
         return 0.0
     seen = " ".join(f"{h.chunk.index_text()} {h.chunk.date or ''}" for h in top)

@@ -130,7 +130,8 @@ class Assistant:
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
             evidence = hits if mode == "hybrid" else \
                 self.library.search(question, self.candidates, documents, provinces)  # features are hybrid ones
-            values = answerability_features(question, evidence, self.library.searcher.lexical, coverage)
+            values = answerability_features(question, evidence, self.library.searcher.lexical, coverage,
+                                            self.library.headers)
             if not self.answerability.answerable(values):
                 yield tag(refusal(question))
                 return
@@ -188,7 +189,7 @@ class Assistant:
         hits = self.library.search(question, self.candidates, documents, provinces)  # the model's features: hybrid
         coverage = self.library.coverage(question)
         return bool(hits) and coverage >= self.library.settings.refusal_threshold and self.answerability.answerable(
-            answerability_features(question, hits, self.library.searcher.lexical, coverage))
+            answerability_features(question, hits, self.library.searcher.lexical, coverage, self.library.headers))
 
     def _with_validity(self, answer: Answer) -> Answer:
         """Each citation carries its document's status; a cited document that another loaded document

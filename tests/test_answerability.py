@@ -47,9 +47,11 @@ def test_the_model_file_is_versioned_and_complete():
     assert len(data["coef"]) == len(data["mean"]) == len(data["scale"]) == len(FEATURES)
     model = AnswerabilityModel.load()
     assert 0.0 < model.threshold < 1.0
-    low = dict.fromkeys(FEATURES, 0.0) | {"rare_missing": 1.0}
-    high = dict.fromkeys(FEATURES, 1.0) | {"rare_missing": 0.0, "dense_gap": 0.1}
-    assert model.probability(low) < model.probability(high)
+    # what is missing counts against answering, what is found for it; the question's length is alike
+    missing = {n: 1.0 for n in FEATURES if n.endswith("_missing")}
+    low = dict.fromkeys(FEATURES, 0.0) | missing | {"terms": 2.5}
+    high = dict.fromkeys(FEATURES, 1.0) | dict.fromkeys(missing, 0.0) | {"terms": 2.5, "dense_gap": 0.1}
+    assert model.probability(low) < model.threshold < model.probability(high)
 
 
 def test_no_model_or_another_embedder_falls_back_to_the_vocabulary_gate(tmp_path, library):
@@ -83,7 +85,7 @@ def test_question_parts_split_only_between_whole_questions():
     assert question_parts("Ai chủ trì? Khi nào?") == ["Ai chủ trì? Khi nào?"]  # parts too short to stand alone
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: p=0.030 against the threshold 0.026, which keeps every directive "
+@pytest.mark.xfail(strict=True, reason="known miss: p=0.033 against the threshold 0.031, which keeps every directive "
                    "question of the fit split answered; not tuned on this one question")
 def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     answer = real_assistant.ask("Thủ tục đăng ký kết hôn với người nước ngoài cần giấy tờ gì?")
@@ -100,7 +102,74 @@ def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     ("Kinh phí thực hiện là bao nhiêu?", "Kinh phí bố trí từ ngân sách tỉnh.", 1.0),
     ("Tỉnh được cấp bao nhiêu từ ngân sách trung ương?", "Ngân sách trung ương hỗ trợ 120 tỷ đồng.", 0.0),
     ("Ai chủ trì kiểm tra công vụ?", "Sở Nội vụ chủ trì.", 0.0),   # no figure asked: never missing
+    # the unit asked for decides the type, not a money word elsewhere in the question
+    ("Kết hôn được nghỉ có lương bao nhiêu ngày?", "Kết hôn: nghỉ 03 ngày;", 0.0),
+    ("Chỉ số đạt bao nhiêu phần trăm thì xếp loại Tốt?", "Đạt từ 80% trở lên.", 0.0),
+    ("Chỉ số đạt bao nhiêu phần trăm thì xếp loại Tốt?", "Đạt từ 80 điểm trở lên.", 1.0),
+    ("Bị phạt tiền từ bao nhiêu đến bao nhiêu?", "Phạt tiền từ 10.000.000 đồng đến 50.000.000 đồng.", 0.0),
+    ("Mức phạt không quá bao nhiêu phần mức luật định?", "Không quá một phần hai mức tiền phạt.", 0.0),
+    # a law dates by events and spelled-out periods
+    ("Di chúc có hiệu lực khi nào?", "Di chúc có hiệu lực từ thời điểm mở thừa kế.", 0.0),
+    ("Nửa năm được tính là bao lâu?", "Nửa năm là sáu tháng;", 0.0),
+    ("Di chúc có hiệu lực khi nào?", "Khi người lập di chúc chết thì di chúc có hiệu lực.", 0.0),  # a case
+    ("Hạn chót gửi báo cáo là ngày nào?", "Khi có yêu cầu, gửi báo cáo về Sở Nội vụ.", 1.0),  # a date asked
+    ("Giao tài sản không đúng thời hạn thì chịu trách nhiệm gì?", "Phải thanh toán chi phí chờ đợi.", 0.0),
+    ("Đăng ký nội quy khi có bao nhiêu lao động?", "Sử dụng từ 10 người lao động trở lên.", 0.0),
+    ("Ban gồm bao nhiêu thành viên?", "Ban gồm 05 (năm) thành viên.", 0.0),
 ])
 def test_type_missing_asks_for_an_answer_of_the_questions_type(question, text, missing):
     from assistant.answerability import _type_missing
     assert _type_missing(question, text) == missing
+
+
+def _hit(text, province=None, title="", doc_id="d1"):
+    from core.types import Chunk, Hit
+
+    chunk = Chunk(chunk_id=f"{doc_id}-1", doc_id=doc_id, document=f"{doc_id}.docx", text=text, start=0,
+                  end=len(text), clause="Mục 1", title=title, province=province)
+    return Hit(chunk=chunk, score=1.0)
+
+
+def test_a_year_that_names_a_law_is_not_a_period_asked_for():
+    from assistant.answerability import _year_missing
+
+    top = [_hit("Người phạm tội bị phạt tù từ 02 năm đến 07 năm.", title="Bộ luật Hình sự")]
+    assert _year_missing("Theo Bộ luật Hình sự năm 2017, tội này bị phạt tù bao nhiêu năm?", top) == 0.0
+    assert _year_missing("Luật Đất đai 2013 quy định gì?", top) == 0.0
+    assert _year_missing("Sở Nội vụ báo cáo năm 2020 những gì?", top) == 1.0
+
+
+def test_a_province_named_as_former_is_not_covered_by_the_one_merged_with_it():
+    from assistant.answerability import _province_missing
+
+    top = [_hit("Báo cáo công tác thanh tra quý II năm 2019.", province="Đắk Nông")]
+    # Đắk Nông is part of Lâm Đồng since 1/7/2025: today's Lâm Đồng covers it, the former one does not
+    assert _province_missing("Tỉnh Lâm Đồng báo cáo công tác thanh tra thế nào?", top) == 0.0
+    assert _province_missing("Tỉnh Lâm Đồng (cũ) báo cáo công tác thanh tra thế nào?", top) == 1.0
+    assert _province_missing("Tỉnh Đắk Nông (cũ) báo cáo công tác thanh tra thế nào?", top) == 0.0
+
+
+def test_a_district_or_commune_no_top_clause_or_issuer_names_is_missing():
+    from types import SimpleNamespace
+
+    from assistant.answerability import _local_units, _place_missing
+
+    assert _local_units("Chủ tịch UBND xã Tâm Thắng, huyện Cư Jút làm gì?") == {"Tâm Thắng", "Cư Jút"}
+    assert _local_units("Mỗi xã ở Lâm Đồng lập mấy điểm?") == set()    # "ở" is not a name
+    assert _local_units("UBND cấp huyện ở Cao Bằng làm gì?") == set()
+    top = [_hit("Giao Văn phòng HĐND và UBND huyện rà soát 57 công trình.", province="Đắk Nông")]
+    headers = {"d1": SimpleNamespace(issuer="UBND HUYỆN KRÔNG NÔ")}
+    assert _place_missing("UBND huyện Krông Nô giao rà soát bao nhiêu công trình?", top, headers) == 0.0
+    assert _place_missing("UBND huyện Krông Nô giao rà soát bao nhiêu công trình?", top, None) == 1.0
+    assert _place_missing("UBND huyện Đắk Mil giao rà soát bao nhiêu công trình?", top, headers) == 1.0
+    assert _place_missing("UBND cấp huyện giao rà soát gì?", top, headers) == 0.0
+
+
+def test_a_quarter_or_month_no_top_clause_names_is_missing():
+    from assistant.answerability import _period_missing
+
+    top = [_hit("Báo cáo công tác thanh tra Quý II và 6 tháng đầu năm 2019.")]
+    assert _period_missing("Báo cáo quý 2 năm 2019 tiếp nhận bao nhiêu đơn?", top) == 0.0
+    assert _period_missing("Báo cáo quý III năm 2019 tiếp nhận bao nhiêu đơn?", top) == 1.0
+    assert _period_missing("Kết luận giao ban tháng 8/2019 giao việc gì?", top) == 1.0
+    assert _period_missing("Báo cáo năm 2019 tiếp nhận bao nhiêu đơn?", top) == 0.0
