@@ -19,8 +19,6 @@ from core.errors import InputFileError
 from core.text import nfc
 from core.types import Block, Extracted
 from ingest.pdf_layout import (
-    _ENDS,
-    _ITEM,
     _LAYOUT_MARK,
     _SPACE,
     _columns_at_top,
@@ -33,6 +31,7 @@ from ingest.pdf_layout import (
     _paragraphs,
     _signatures,
     _stamped_numbers,
+    sentence_goes_on,
 )
 from ingest.task_table import format_row
 
@@ -319,12 +318,10 @@ def _assemble(pages: list, tables: list, ocr_blocks: dict[int, list[Block]]) -> 
 
 
 def _ocr_continues(prev: Block, first: Block) -> bool:
-    """A scanned page's first paragraph goes on with the sentence the page before broke off: the
-    previous page ends without a full stop and this one starts in lower case ("… kiện toàn Ban" /
-    "quản lý, Ban chỉ đạo …"). Vietnamese never opens a paragraph in lower case but for markers."""
+    """A scanned page's first paragraph goes on with the sentence the page before broke off
+    ("… kiện toàn Ban" / "quản lý, Ban chỉ đạo …"); OCR gives no line geometry to go by."""
     return (prev.ocr and first.ocr and prev.kind == first.kind == "para" and prev.page != first.page
-            and not _ENDS.search(prev.text) and first.text[:1].isalpha() and first.text[:1].islower()
-            and not _ITEM.match(first.text))
+            and sentence_goes_on(prev.text, first.text))
 
 
 def _table_rows(grid: list[list], top: float, carry: dict | None, count: int):

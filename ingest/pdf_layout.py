@@ -273,13 +273,21 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
     return out
 
 
+def sentence_goes_on(before: str, after: str) -> bool:
+    """The text after a page break goes on with the sentence before it: that one did not end, and
+    this one starts in lower case (Vietnamese never opens a paragraph in lower case but for
+    markers). All that a scan's OCR text tells; a text layer also has the lines' geometry."""
+    return not _ENDS.search(before) and after[:1].isalpha() and after[:1].islower() and not _ITEM.match(after)
+
+
 def _continues(prev: _Para, p: _Para) -> bool:
-    """A paragraph cut by a page break goes on in the next page's first paragraph."""
+    """A paragraph cut by a page break goes on in the next page's first paragraph: its sentence
+    goes on, or its last line runs to the right margin (or it did not end) and the next page's
+    first line starts at the left one, not indented as a new paragraph."""
     if not (prev.free and p.free and prev.kind == p.kind == "para" and prev.page != p.page) or _ITEM.match(p.text):
         return False
-    if _ENDS.search(prev.text):
-        return prev.last_full and p.first_at_margin
-    return p.text[:1].islower() or p.first_at_margin
+    return sentence_goes_on(prev.text, p.text) or (p.first_at_margin
+                                                   and (prev.last_full or not _ENDS.search(prev.text)))
 
 
 def _is_upper(text: str) -> bool:
