@@ -277,7 +277,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         """Start loading what questions need in a background thread, so that it overlaps opening
         the index (the tokenizer and ONNX Runtime loads release the GIL); a question waits for
         it. Nothing starts when the export must first be built (that imports torch)."""
-        if (self._onnx_int8 if self.query_precision == "int8" else self._onnx) is not None:
+        if self._query_engine(loaded_only=True) is not None:
             return
         from index import e5_onnx
         if not e5_onnx.verify_export(e5_onnx.onnx_folder(self.model_dir)):
@@ -324,8 +324,11 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
                     self._onnx_int8 = OnnxE5(ensure_export(self.model_dir), graph=GRAPH_INT8, parallel=worker_count())
         return self._onnx_int8
 
-    def _query_engine(self):
-        return self._int8_engine() if self.query_precision == "int8" else self._onnx_engine()
+    def _query_engine(self, loaded_only: bool = False):
+        """The engine questions run on (RAG_QUERY_PRECISION); loaded_only: None until it is loaded."""
+        if self.query_precision == "int8":
+            return self._onnx_int8 if loaded_only else self._int8_engine()
+        return self._onnx if loaded_only else self._onnx_engine()
 
     def _passage_engine(self):
         return self._int8_engine() if self.precision == "onnx-int8" else self._onnx_engine()
