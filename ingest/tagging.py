@@ -87,9 +87,18 @@ class Tokens:
                 i += 1
             k = 0
             while i < n and self.starts[i] < at + len(word):
-                noun[i], joined[i], tags[i] = tag in NOUN_TAGS, k > 0, tag
+                noun[i], joined[i], tags[i] = tag in NOUN_TAGS, k > 0 and not self._name_ends(i), tag
                 i, k = i + 1, k + 1
         return noun, joined, tags
+
+    def _name_ends(self, i: int) -> bool:
+        """A lower-case syllable after a capitalised one that is not Vietnamese (an ethnic or foreign
+        place name: "ĐăkDrô", "ĐắkR'lấp") begins a word of its own, whatever the segmenter joined
+        ("UBND xã ĐăkDrô lập các thủ tục": "lập" is the verb, not part of the name)."""
+        from ingest.syllables import is_syllable
+
+        before, word = self.words[i - 1], self.words[i]
+        return word[:1].islower() and capital(before) and not before.isupper() and not is_syllable(before)
 
     def match(self, i: int, phrases: Phrases) -> int:
         """Number of tokens at i matching the longest phrase (0 if none)."""

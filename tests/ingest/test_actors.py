@@ -75,6 +75,18 @@ def test_agency_phrases_at_the_start(tagger, text, agencies):
     assert [s.text for s in agency_list(text, 0, tagger)] == agencies
 
 
+@pytest.mark.parametrize("text, agencies", [
+    # an ethnic place name ends at its last capitalised syllable, even where the segmenter joined the verb
+    ("UBND huyện chỉ đạo phòng Tài nguyên môi trường, UBND xã ĐăkDrô lập các thủ tục hồ sơ",
+     ["UBND huyện", "phòng Tài nguyên môi trường", "UBND xã ĐăkDrô"]),
+    ("Từ những ý kiến nêu trên, UBND huyện ĐắkR'lắp nhận thấy:", ["UBND huyện ĐắkR'lắp"]),
+    ("UBND huyện Krông Nô giao Sở Tài nguyên và Môi trường chủ trì",
+     ["UBND huyện Krông Nô", "Sở Tài nguyên và Môi trường"]),
+])
+def test_a_place_name_of_no_vietnamese_syllable_ends_before_a_lower_case_word(tagger, text, agencies):
+    assert [s.text for s in find_agencies(text, tagger)] == agencies
+
+
 def test_every_agency_in_a_text_with_offsets(tagger):
     text = "giao phòng Nông nghiệp và PTNT phối hợp Hạt Kiểm lâm, UBND xã Đức Xuyên kiểm tra"
     found = find_agencies(text, tagger)
