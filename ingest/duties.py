@@ -57,6 +57,7 @@ from ingest.sentences import (
     tidy,
     writes_upward,
 )
+from ingest.structure import APPENDIX_LABELS
 from ingest.successions import Successions
 from ingest.tagging import Tagger, Tokens, default_tagger
 from ingest.task_table import parse_row
@@ -64,7 +65,7 @@ from ingest.task_table import parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v13"
+DUTIES_VERSION = "duties-v14"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 # a closing request to carry out the whole document, nothing more: "… khẩn trương triển khai thực hiện./."
@@ -125,7 +126,10 @@ class DutyExtractor:
                 continue  # "Thành lập Ban Chỉ đạo … gồm các thành viên sau:": who sits on it, not who must act
             context = self._heading_actors(chunk.headings) or (pending[1] if pending else [])
             context = [x for a in context for x in (addressees if a is _ADDRESSEES else [a])]
-            fallback = implementers or (addressees if writes_down else [])
+            # An appendix (forms, criteria, lists after the signature) is no letter to the addressees: a line
+            # of it that names nobody assigns nothing, though its headings and table columns may name actors.
+            appended = chunk.clause.startswith(APPENDIX_LABELS)
+            fallback = [] if appended else implementers or (addressees if writes_down else [])
             # A report or a submission describes; only its explicit requests ("đề nghị …") assign.
             explicit_only = chunk.kind != "clause" or (doc.header.doc_type in _DESCRIPTIVE and not any(
                 _FORWARD.search(h) for h in chunk.headings))
@@ -137,13 +141,14 @@ class DutyExtractor:
                 pending = (chunk.clause if chunk.kind == "clause" else "", addressed)
             intro = _time_intro(chunk, signed) or intro
             duties.extend(self._duty(doc, chunk, *f) for f in found)
-        if not duties and addressees and writes_down:
-            # No sentence names anyone: the whole letter is addressed to its recipients.
-            body = [c for c in chunks if c.kind in ("clause", "closing", "preamble")]
+        if addressees and writes_down and all(d.clause.startswith(APPENDIX_LABELS) for d in duties):
+            # No sentence of the letter itself names anyone: the whole letter is addressed to its recipients.
+            body = [c for c in chunks if c.kind in ("clause", "closing", "preamble")
+                    and not c.clause.startswith(APPENDIX_LABELS)]
             if body:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
-                duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees]
+                duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees] + duties
         return _dedupe(duties)
 
     def _implementers(self, chunks: list[Chunk]) -> list[str]:

@@ -18,6 +18,7 @@ CLOSING_MARK = re.compile(r"\s*\.?\s*/\s*\.?\s*$")  # "./.", "/.", ". /" end the
 
 RANK = {"appendix": -1, "heading": 0, "chuong": 1, "roman": 2, "dieu": 3, "numbered": 4, "sub": 5, "letter": 6,
         "bullet": 7}
+APPENDIX_LABELS = ("Phụ lục", "Chú thích")   # how the clause path of anything after the signature begins
 # "PHỤ LỤC II", "Phụ lục 01", "PHỤ LỤC": the appendix's own number, if it has one.
 _APPENDIX_NUMBER = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:số\s+)?([IVXLC]+|\d{1,2}))?\b")
 
@@ -173,6 +174,7 @@ def _label_children(parent: Node, in_dieu: bool) -> None:
             "para": f"đoạn {n}",
             "heading": f"tiêu đề {n}",
             "row": "bảng {}, dòng {}".format(*child.marker.split(".")) if child.kind == "row" else "",
-            "appendix": "Chú thích" if child.marker == "notes" else f"Phụ lục {child.marker}".strip(),
+            "appendix": APPENDIX_LABELS[1] if child.marker == "notes"
+            else f"{APPENDIX_LABELS[0]} {child.marker}".strip(),
         }[child.kind]
         _label_children(child, in_dieu or child.kind == "dieu")

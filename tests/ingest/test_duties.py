@@ -692,3 +692,32 @@ def test_a_subject_after_a_topic_label_and_a_standing_body_charged_with_a_task(t
     first = [(d.actor_text, d.time.date) for d in duties if "Điều 1" in d.clause]
     assert first == [("Sở Nội vụ", "2026-03-31")]
     assert [d.actor_text for d in duties if "Điều 2" in d.clause] == ["Sở Tư pháp"]
+
+
+def test_an_appendix_line_that_names_nobody_is_not_given_to_the_addressees(tmp_path):
+    text = """ỦY BAN NHÂN DÂN
+TỈNH MẪU SƠN
+Số: 46/UBND-NC
+V/v rà soát cơ sở cai nghiện
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Mẫu Sơn, ngày 12 tháng 1 năm 2026
+Kính gửi: Ủy ban nhân dân các xã, phường.
+Đề nghị rà soát số cơ sở cai nghiện, báo cáo trước ngày 15/02/2026.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn A
+PHỤ LỤC
+TIÊU CHÍ ĐÁNH GIÁ
+Có từ 5 điểm tổ chức sử dụng trái phép chất ma túy trở lên.
+Công an tỉnh tổng hợp kết quả đánh giá.
+"""
+    doc, duties = extract_text(tmp_path, text)
+    body = [d for d in duties if not d.clause.startswith("Phụ lục")]
+    appendix = [(d.actor, d.clause) for d in duties if d.clause.startswith("Phụ lục")]
+    # the letter itself names nobody: it is its addressees' to do, though its appendix names an actor
+    assert [d.actor for d in body] == list(doc.header.recipients), [(d.actor, d.clause) for d in duties]
+    # a criterion of the appendix is nobody's task; a line of it that names its actor still is
+    assert [a for a, _ in appendix] == ["Công an tỉnh"], appendix
