@@ -60,12 +60,12 @@ from ingest.sentences import (
 from ingest.structure import APPENDIX_LABELS
 from ingest.successions import Successions
 from ingest.tagging import Tagger, Tokens, default_tagger
-from ingest.task_table import parse_row
+from ingest.task_table import LEAD_FIRST, parse_row
 
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v14"
+DUTIES_VERSION = "duties-v15"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 # a closing request to carry out the whole document, nothing more: "… khẩn trương triển khai thực hiện./."
@@ -422,8 +422,13 @@ class DutyExtractor:
         time = parse_cell_deadline(row.deadline, signed) if row.deadline else DutyTime()
         out = []
         for role, cell in row.actors:
-            for actor_text in self._cell_actors(cell, doc.header.province):
-                out.append(self._duty(doc, chunk, actor_text, role, row.task or row.product, squash(chunk.text), time))
+            for n, actor_text in enumerate(self._cell_actors(cell, doc.header.province)):
+                if role == LEAD_FIRST:   # one "Chủ trì, phối hợp" column: the first body named leads
+                    role_of_this = "chủ trì" if n == 0 else "phối hợp"
+                else:
+                    role_of_this = role
+                out.append(self._duty(doc, chunk, actor_text, role_of_this, row.task or row.product,
+                                      squash(chunk.text), time))
         return out
 
     def _cell_actors(self, cell: str, province: str | None) -> list[str]:

@@ -26,6 +26,10 @@ _KINDS = (
     ("product", re.compile(r"\b(?:san pham|ket qua)\b")),
 )
 ROLE_OF = {"lead": "chủ trì", "partner": "phối hợp", "monitor": "theo dõi, đôn đốc"}
+LEAD_FIRST = "chủ trì, phối hợp"   # a cell of one "Chủ trì, phối hợp" column: the first body named leads
+_ROLE_MARK = re.compile(r"\s*\((chủ trì|phối hợp)\)", re.IGNORECASE)
+_PARTNERS = re.compile(r"(?:,\s*|\b)phối hợp(?:\s+với)?\b", re.IGNORECASE)
+_LEAD_WORD = re.compile(r"^chủ trì\s*[:,]?\s*|\s*\bchủ trì\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def cells(row_text: str) -> list[tuple[str, str]]:
 def column_kind(header: str) -> str | None:
     folded = fold(header).lower()
     if "phoi hop" in folded and "chu tri" in folded:
-        return None  # "Chủ trì, phối hợp" in one column: not separable by header
+        return "lead+partner"  # "Cơ quan chủ trì, phối hợp" in one column: its cells say who is which
     for kind, pattern in _KINDS:
         if pattern.search(folded):
             return kind
@@ -80,6 +84,8 @@ def parse_row(row_text: str) -> TaskRow:
         kind = column_kind(header)
         if kind in ROLE_OF:
             actors.append((ROLE_OF[kind], value))
+        elif kind == "lead+partner":
+            actors.extend(combined_cell(value))
         elif kind == "deadline" and not deadline:
             deadline = value
         elif kind == "task" and not task:
@@ -87,3 +93,22 @@ def parse_row(row_text: str) -> TaskRow:
         elif kind == "product" and not product:
             product = value
     return TaskRow(task=task, product=product, deadline=deadline, actors=tuple(actors))
+
+
+def combined_cell(value: str) -> list[tuple[str, str]]:
+    """(role, bodies) of a cell of a "Chủ trì, phối hợp" column, by its own words: "Sở Nội vụ chủ trì,
+    phối hợp với các sở, ngành", "Chủ trì: Sở Nội vụ; Phối hợp: các sở", "Sở Nội vụ (chủ trì); Sở
+    Tài chính (phối hợp)". A cell without them ("Sở Nội vụ; các sở, ngành") names the lead first."""
+    if _ROLE_MARK.search(value):
+        out = []
+        for piece in re.split(r"\s*;\s*|\n", value):
+            mark = _ROLE_MARK.search(piece)
+            role = "chủ trì" if mark and mark.group(1).lower() == "chủ trì" else "phối hợp"
+            out.append((role, _ROLE_MARK.sub("", piece).strip(" ,;:-")))
+        return [(role, bodies) for role, bodies in out if bodies]
+    partners = _PARTNERS.search(value)
+    if partners:
+        lead = _LEAD_WORD.sub("", value[:partners.start()].strip(" ,;:-")).strip(" ,;:-")
+        rest = value[partners.end():].strip(" ,;:-")
+        return [(role, bodies) for role, bodies in (("chủ trì", lead), ("phối hợp", rest)) if bodies]
+    return [(LEAD_FIRST, _LEAD_WORD.sub("", value).strip(" ,;:-"))]

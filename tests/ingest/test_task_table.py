@@ -14,7 +14,8 @@ from ingest.task_table import cells, column_kind, parse_row
     ("Theo dõi, kiểm tra, đôn đốc", "monitor"),
     ("Thời gian hoàn thành", "deadline"), ("Thời gian thực hiện", "deadline"), ("Thời hạn", "deadline"),
     ("Nhiệm vụ", "task"), ("Nội dung thực hiện", "task"), ("Sản phẩm", "product"),
-    ("STT", None), ("Họ và tên", None), ("Chủ trì, phối hợp", None),
+    ("STT", None), ("Họ và tên", None), ("Chủ trì, phối hợp", "lead+partner"),
+    ("Cơ quan chủ trì/phối hợp", "lead+partner"),
 ])
 def test_column_kinds_come_from_header_words(header, kind):
     assert column_kind(header) == kind
@@ -64,6 +65,25 @@ def test_each_row_gives_one_duty_per_lead_partner_and_monitor_with_the_row_deadl
     assert ("Văn phòng UBND tỉnh", "theo dõi, đôn đốc", "hằng năm") in got
     assert not any(d.clause.endswith("dòng 3") for d in duties), "a table of names assigns nothing"
     assert all(d.action in ("Số hóa hồ sơ", "Đánh giá chỉ số") for d in duties)
+
+
+@pytest.mark.parametrize("cell, actors", [
+    ("Sở Nội vụ chủ trì, phối hợp với các sở, ngành", [("chủ trì", "Sở Nội vụ"), ("phối hợp", "các sở, ngành")]),
+    ("Sở Nội vụ (chủ trì); Sở Tài chính (phối hợp); Văn phòng UBND tỉnh",
+     [("chủ trì", "Sở Nội vụ"), ("phối hợp", "Sở Tài chính"), ("phối hợp", "Văn phòng UBND tỉnh")]),
+    ("Sở Nội vụ; các sở, ngành, địa phương", [("chủ trì, phối hợp", "Sở Nội vụ; các sở, ngành, địa phương")]),
+])
+def test_a_cell_of_one_lead_and_partner_column_says_who_is_which(cell, actors):
+    assert list(parse_row(f"STT: 1; Nhiệm vụ: Rà soát; Cơ quan chủ trì, phối hợp: {cell}").actors) == actors
+
+
+def test_a_lead_and_partner_column_without_role_words_names_the_lead_first():
+    lines = ["KẾ HOẠCH", "Cải cách hành chính năm 2026", "I. NHIỆM VỤ", "Phân công như sau:",
+             "STT: 1; Nhiệm vụ: Số hóa hồ sơ; Cơ quan chủ trì, phối hợp: Sở Nội vụ; Văn phòng UBND tỉnh; "
+             "Thời gian hoàn thành: Quý II/2026"]
+    doc = _doc(lines, {4: (1, 1)})
+    duties = DutyExtractor().extract(doc, ClauseChunker().chunk(doc))
+    assert {(d.actor, d.role) for d in duties} == {("Sở Nội vụ", "chủ trì"), ("Văn phòng UBND tỉnh", "phối hợp")}
 
 
 def test_a_cell_is_split_by_the_recognizer_that_reads_the_text():
