@@ -54,6 +54,9 @@ def _head(t: Tokens, i: int) -> int:
         return 1 + n if n else 0
     n = t.match(i, HOLDER)
     if n:
+        named = t.match(i + n - 1, NAMED)
+        if named > 1 and capital(t.words[i]):
+            return n - 1 + named   # "Trưởng ban Vì sự tiến bộ của phụ nữ": the holder's word begins the body's name
         nxt = i + n
         follows = nxt < len(t.words) and (_starts_agency(t, nxt) or t.match(nxt, GROUP))  # "người đứng đầu cơ quan …"
         return n if capital(t.words[i]) or follows else 0

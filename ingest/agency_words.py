@@ -24,6 +24,9 @@ NAMED_BODIES = (
     "ban quản lý dự án đầu tư xây dựng", "ban quản lý dự án", "trung tâm phát triển quỹ đất",
     "văn phòng đăng ký đất đai", "trung tâm kiểm soát bệnh tật", "ban tiếp công dân", "chi cục quản lý thị trường",
     "đội quản lý thị trường", "ban quản lý khu kinh tế", "trung tâm xúc tiến đầu tư",
+    # councils named by what they do, and the women's advancement committee every body has by law
+    "hội đồng xét duyệt", "hội đồng thẩm định", "hội đồng tư vấn", "hội đồng nghiệm thu", "hội đồng tuyển dụng",
+    "hội đồng kỷ luật", "hội đồng đánh giá", "hội đồng kiểm tra", "ban vì sự tiến bộ của phụ nữ",
 )
 HOLDER_HEADS = (
     "phó giám đốc", "giám đốc", "phó chủ tịch", "chủ tịch", "phó bí thư", "phó trưởng phòng", "phó thủ trưởng",

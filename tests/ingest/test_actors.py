@@ -87,6 +87,19 @@ def test_a_place_name_of_no_vietnamese_syllable_ends_before_a_lower_case_word(ta
     assert [s.text for s in find_agencies(text, tagger)] == agencies
 
 
+@pytest.mark.parametrize("text, agencies", [
+    # statutory bodies named by what they do, whole, also under their head's title
+    ("Hội đồng xét duyệt thực hiện nhiệm vụ được quy định tại Quyết định số 28/2025/QĐ-TTg", ["Hội đồng xét duyệt"]),
+    ("Trưởng ban Vì sự tiến bộ của phụ nữ tỉnh Lâm Đồng ban hành Quy chế làm việc của Ban.",
+     ["Trưởng ban Vì sự tiến bộ của phụ nữ tỉnh Lâm Đồng"]),
+    ("Trưởng ban Quản lý dự án đầu tư xây dựng tỉnh chịu trách nhiệm",
+     ["Trưởng ban Quản lý dự án đầu tư xây dựng tỉnh"]),
+    ("Trưởng ban Tuyên giáo chủ trì", ["Trưởng ban Tuyên giáo"]),
+])
+def test_named_bodies_are_read_whole(tagger, text, agencies):
+    assert [s.text for s in find_agencies(text, tagger)] == agencies
+
+
 def test_every_agency_in_a_text_with_offsets(tagger):
     text = "giao phòng Nông nghiệp và PTNT phối hợp Hạt Kiểm lâm, UBND xã Đức Xuyên kiểm tra"
     found = find_agencies(text, tagger)
