@@ -16,6 +16,7 @@ also names the body that holds it today (ingest/successions.py).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -65,7 +66,7 @@ from ingest.task_table import LEAD_FIRST, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v16"
+DUTIES_VERSION = "duties-v17"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 # a closing request to carry out the whole document, nothing more: "… khẩn trương triển khai thực hiện./."
@@ -149,7 +150,7 @@ class DutyExtractor:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees] + duties
-        return _dedupe(duties)
+        return _dedupe(_results_due(duties))
 
     def _implementers(self, chunks: list[Chunk]) -> list[str]:
         """The bodies a closing paragraph asks to carry the document out ("… yêu cầu X, Y khẩn trương
@@ -484,6 +485,31 @@ def _time_intro(chunk: Chunk, signed) -> tuple[str, str] | None:
     if not (line.endswith(":") and section and last.startswith("đoạn")):
         return None
     return (section, line) if parse_deadline(line, signed).kind not in ("none", "ongoing") else None
+
+
+# "Kết quả rà soát … đề nghị gửi về Bộ Công an trước ngày 15/10/2025", "Số liệu … gửi về Bộ Nội vụ trước …":
+# a sentence about the results of the tasks just asked for, and when they are due.
+_RESULTS_DUE = re.compile(r"^(?:kết quả|số liệu|báo cáo|văn bản|hồ sơ|ý kiến|danh sách)\b.{0,300}?\b(?:gửi|nộp)\b",
+                          re.IGNORECASE)
+
+
+def _results_due(duties: list[Duty]) -> list[Duty]:
+    """The tasks of a section that name no deadline are due when the section says their results are
+    due ("Đề nghị các bộ … rà soát …. Số liệu … đề nghị gửi về Bộ Nội vụ trước ngày 10/8/2025")."""
+    out = list(duties)
+    waiting: list[int] = []
+    section = None
+    for i, d in enumerate(out):
+        parent = d.clause.rsplit(", ", 1)[0] if ", " in d.clause else ""
+        if parent != section:
+            waiting, section = [], parent
+        if _RESULTS_DUE.match(d.quote) and d.time.date:
+            for k in waiting:
+                out[k] = replace(out[k], time=d.time)
+            waiting = []
+        elif not d.time.text:
+            waiting.append(i)
+    return out
 
 
 def _dedupe(duties: list[Duty]) -> list[Duty]:

@@ -721,3 +721,23 @@ Công an tỉnh tổng hợp kết quả đánh giá.
     assert [d.actor for d in body] == list(doc.header.recipients), [(d.actor, d.clause) for d in duties]
     # a criterion of the appendix is nobody's task; a line of it that names its actor still is
     assert [a for a, _ in appendix] == ["Công an tỉnh"], appendix
+
+
+def test_tasks_that_name_no_deadline_are_due_when_their_results_are(tmp_path):
+    text = """BỘ NỘI VỤ
+Số: 58/BNV-CCHC
+V/v bổ sung số liệu
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 20 tháng 7 năm 2025
+Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
+Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương cập nhật, bổ sung số liệu theo các phụ lục kèm theo.
+Số liệu của các địa phương đề nghị gửi về Bộ Nội vụ trước ngày 10 tháng 8 năm 2025 để tổng hợp.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+BỘ TRƯỞNG
+"""
+    _, duties = extract_text(tmp_path, text)
+    update = next(d for d in duties if d.action.startswith("Cập nhật"))
+    assert update.time.date == "2025-08-10", [(d.actor, d.action, d.time.text) for d in duties]
