@@ -731,7 +731,7 @@ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
 Hà Nội, ngày 20 tháng 7 năm 2025
 Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
-Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương cập nhật, bổ sung số liệu theo các phụ lục kèm theo.
+Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh, thành phố cập nhật, bổ sung số liệu theo các phụ lục kèm theo.
 Số liệu của các địa phương đề nghị gửi về Bộ Nội vụ trước ngày 10 tháng 8 năm 2025 để tổng hợp.
 Nơi nhận:
 - Như trên;
