@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ingest.syllables import is_syllable
+
 TOKEN = re.compile(r"\w+(?:[&'’.]\w+)*|[^\w\s]")
 NOUN_TAGS = {"N", "Np", "Nc", "Ny", "Nu", "M", "Nb"}
 
@@ -95,8 +97,6 @@ class Tokens:
         """A lower-case syllable after a capitalised one that is not Vietnamese (an ethnic or foreign
         place name: "ĐăkDrô", "ĐắkR'lấp") begins a word of its own, whatever the segmenter joined
         ("UBND xã ĐăkDrô lập các thủ tục": "lập" is the verb, not part of the name)."""
-        from ingest.syllables import is_syllable
-
         before, word = self.words[i - 1], self.words[i]
         return word[:1].islower() and capital(before) and not before.isupper() and not is_syllable(before)
 
