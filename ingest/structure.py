@@ -115,8 +115,10 @@ def parse_outline(text: str, heading_lines: tuple[int, ...] = (), lay: Layout | 
                 part = closing
                 closing.children.append(node)
                 continue
-            # Plain paragraphs belong to the enclosing item, not to a point or bullet before them.
-            while stack and stack[-1].kind in ("letter", "bullet", "para"):
+            # Plain paragraphs belong to the enclosing item, not to a point or bullet before them,
+            # unless that point introduces them ("đ) Đối với việc …:").
+            while stack and stack[-1].kind in ("letter", "bullet", "para") \
+                    and not (stack[-1].kind != "para" and _is_lead_in(text, stack[-1])):
                 stack.pop()
             parent = stack[-1] if stack else part
             parent.children.append(node)

@@ -186,6 +186,24 @@ def test_nghe_an_preamble_bullets_hang_under_lead_in():
 
 # --- structure on small real-format texts ---------------------------------------------------------
 
+def test_paragraphs_after_a_point_ending_in_a_colon_hang_under_it():
+    """"đ) Đối với việc …:" introduces the paragraphs below it: they are cited under the point and
+    carry it as a heading; a paragraph after a point that does not end in ":" still belongs to the
+    enclosing item."""
+    chunks = by_clause(ClauseChunker().chunk(doc_from_text(
+        "2. Về các kiến nghị của Nhà đầu tư\n"
+        "a) Điều chỉnh tiến độ cấp vốn theo kế hoạch đã được phê duyệt.\n"
+        "b) Đối với việc đánh giá hiệu quả kinh tế xã hội khi thu hồi khoáng sản trong phạm vi dự án:\n"
+        "Đề nghị Nhà đầu tư khẩn trương nộp báo cáo đánh giá hiệu quả kinh tế xã hội.\n"
+        "Giao Sở Nông nghiệp và Môi trường có trách nhiệm thẩm định hồ sơ do Nhà đầu tư nộp.\n"
+        "c) Sở Tài chính rà soát nguồn vốn.\n"
+        "Các cơ quan báo cáo kết quả trước ngày 30/6/2026.\n")))
+    assert chunks["Mục 2, điểm b, đoạn 2"].text.startswith("Giao Sở Nông nghiệp và Môi trường")
+    assert chunks["Mục 2, điểm b, đoạn 2"].headings[-1].startswith("b) Đối với việc đánh giá hiệu quả")
+    assert chunks["Mục 2, đoạn 1"].text.startswith("Các cơ quan báo cáo kết quả")
+
+
+
 def test_roman_sections_numbered_items_and_letters(data_file):
     chunks = chunks_of(data_file("ke-hoach-phan-muc.txt"))
     letters = ["a", "b", "c", "d", "đ", "e"]
