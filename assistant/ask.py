@@ -181,7 +181,8 @@ class Assistant:
                   and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
         duties = list({d.duty_id: d for d in duties}.values())  # an agency and its predecessor share duties
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
-        ordered = order_duties(duties, relevance, wanted_provinces) if duties else []
+        topical = len(_beyond_agency(question, actors, wanted_provinces)) >= 2
+        ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
 
@@ -268,6 +269,17 @@ class Assistant:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
         return hits
+
+
+# the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")
+_DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co thuc hien can cac la ve cua "
+                  "va o tai tinh thi the nhu gom".split())
+
+
+def _beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:
+    """The question's words that are neither the agencies', the provinces' nor the duty question's."""
+    named = set(_norm(" ".join([*actors, *provinces])).split())
+    return [w for w in _norm(question).split() if w not in named and w not in _DUTY_WORDS]
 
 
 def _named_provinces(question: str, hits: list[Hit]) -> set[str]:

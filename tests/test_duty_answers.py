@@ -120,6 +120,44 @@ def test_two_agencies_named_do_not_add_the_one_inside_a_longer_name(real_assista
     assert {(c.document, c.clause) for c in answer.citations} == allowed
 
 
+def test_a_duty_question_with_a_topic_cites_the_matching_duty_first(real_assistant):
+    """"X phải làm gì khi …?" still lists all of X's duties, but the one about the topic comes first
+    (Cao Bằng gives Sở Nội vụ more duties, so a bare "Sở Nội vụ phải làm gì?" starts there)."""
+    bare = real_assistant.ask("Sở Nội vụ phải làm gì?")
+    topical = real_assistant.ask("Sở Nội vụ phải làm gì khi nhận phản ánh của báo chí về vi phạm kỷ luật, "
+                                 "kỷ cương hành chính?")
+    check_citations(topical)
+    assert bare.citations[0].document != THANH_HOA
+    assert topical.citations[0].document == THANH_HOA
+    assert topical.citations[0].text.startswith("Tiếp nhận, kiểm tra các thông tin, phản ánh")
+    assert {(c.document, c.clause) for c in topical.citations} == {(c.document, c.clause) for c in bare.citations}
+
+
+def test_order_duties_puts_the_closest_document_first_only_for_a_topic():
+    from assistant.answer.duties import order_duties
+    from core.types import Duty
+
+    def duty(document: str, chunk: str, start: int) -> Duty:
+        return Duty(duty_id=f"{document}{chunk}", doc_id=document, document=document, province=None,
+                    actor="Sở Nội vụ", actor_text="Sở Nội vụ", role="chủ trì", action="…", quote="…",
+                    clause=chunk, chunk_id=chunk, start=start, end=start + 1)
+    many = [duty("a.txt", f"a{i}", i) for i in range(3)]
+    one = [duty("b.txt", "b0", 0)]
+    relevance = {"b0": 0, "a2": 1}
+    assert [d.chunk_id for d in order_duties(many + one, relevance, set())] == ["a2", "a0", "a1", "b0"]
+    assert [d.chunk_id for d in order_duties(many + one, relevance, set(), topical=True)] == ["b0", "a2", "a0", "a1"]
+
+
+def test_words_beyond_the_agency_tell_a_topic():
+    from assistant.ask import _beyond_agency
+
+    assert _beyond_agency("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], set()) == []
+    assert _beyond_agency("Sở Tài chính tỉnh Cao Bằng được giao những nhiệm vụ nào?", ["Sở Tài chính"],
+                          {"Cao Bằng"}) == []
+    assert _beyond_agency("VP UBND tỉnh được giao việc gì khi có Đoàn kiểm tra C04?", ["Văn phòng UBND tỉnh"],
+                          set()) == ["vp", "khi", "doan", "kiem", "tra", "c04"]
+
+
 def test_document_filter_applies_to_duty_answers(real_assistant):
     answer = real_assistant.ask("Sở Nội vụ phải làm gì?", documents=[CAO_BANG])
     check_citations(answer)

@@ -11,13 +11,23 @@ from core.types import Answer, Chunk, Citation, Duty
 ROLE_ORDER = {"chủ trì": 0, "thực hiện": 1, "tham mưu": 2, "theo dõi, đôn đốc": 3, "báo cáo": 4, "phối hợp": 5}
 
 
-def order_duties(duties: list[Duty], relevance: dict[str, int], provinces_first: set[str]) -> list[Duty]:
+def order_duties(duties: list[Duty], relevance: dict[str, int], provinces_first: set[str],
+                 topical: bool = False) -> list[Duty]:
     """Documents of a named province first, then documents with more duties; inside a document
-    the agency's own duties before coordination, then by relevance to the question."""
+    the agency's own duties before coordination, then by relevance to the question (the rank of
+    the duty's clause among the retrieved ones). A `topical` question ("Sở Tư pháp được giao việc
+    gì trong báo cáo Đề án 06?") asks about some duties only: the documents and duties closest
+    to it come first."""
     per_doc: dict[str, int] = {}
+    best: dict[str, int] = {}
+    far = len(relevance) + 1
     for d in duties:
         per_doc[d.document] = per_doc.get(d.document, 0) + 1
-    far = len(relevance) + 1
+        best[d.document] = min(best.get(d.document, far), relevance.get(d.chunk_id, far))
+    if topical:
+        return sorted(duties, key=lambda d: (d.province not in provinces_first, best[d.document], -per_doc[d.document],
+                                             d.document, relevance.get(d.chunk_id, far), ROLE_ORDER.get(d.role, 9),
+                                             d.start))
     return sorted(duties, key=lambda d: (d.province not in provinces_first, -per_doc[d.document], d.document,
                                          ROLE_ORDER.get(d.role, 9), relevance.get(d.chunk_id, far), d.start))
 
