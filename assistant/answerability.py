@@ -149,6 +149,16 @@ def _beyond_question(question: str, text: str) -> str:
     return re.sub(r"\d+", lambda m: " " if m.group() in given else m.group(), text) if given else text
 
 
+def asks_for_a_figure(question: str) -> bool:
+    """Whether the question asks for an amount, a time or a count ("khi nào", "bao nhiêu người")."""
+    return bool(_type_missing(question, ""))
+
+
+def holds_the_figure(question: str, text: str) -> bool:
+    """Whether `text` holds something like the amount, time or count the question asks for."""
+    return not _type_missing(question, text)
+
+
 def _type_missing(question: str, text: str) -> float:
     """1.0 when the question asks for an amount, a time or a count that `text` holds nothing like."""
     m = _WANTS_COUNT.search(question)

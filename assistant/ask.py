@@ -19,7 +19,11 @@ from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
-from assistant.answerability import AnswerabilityModel
+from assistant.answerability import (
+    AnswerabilityModel,
+    asks_for_a_figure,
+    holds_the_figure,
+)
 from assistant.answerability import features as answerability_features
 from assistant.library import Library
 from assistant.prompts import render
@@ -156,7 +160,8 @@ class Assistant:
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
-            focused = _province_first(question, self._focus(question, hits, chunks))
+            focused = figure_first(question, _province_first(question, self._focus(question, hits, chunks)), k,
+                                   self.answerer.relative_floor)
             fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
                                                     self.library.duties_by_chunk)
             items = build_context(focused, chunks, self.generator.budget_chars, max(k, 8)) if self.generator else []
@@ -269,6 +274,20 @@ class Assistant:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
         return hits
+
+
+def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float) -> list[Hit]:
+    """'… trước ngày nào?', '… bao nhiêu?': among the clauses an answer shows first (the top k
+    within the answerer's relative floor of the best score), those holding a date or a figure of
+    the kind asked come first; the rest keep their order."""
+    if not hits or not asks_for_a_figure(question):
+        return hits
+    floor = relative_floor * hits[0].score
+    holding = [h for h in hits[:k] if h.score >= floor and holds_the_figure(question, h.chunk.text)]
+    if not holding or holding[0] is hits[0]:
+        return hits
+    ids = {h.chunk.chunk_id for h in holding}
+    return holding + [h for h in hits if h.chunk.chunk_id not in ids]
 
 
 # the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")

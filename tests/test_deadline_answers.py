@@ -49,3 +49,27 @@ def test_a_clause_without_a_deadline_says_so(assistant):
     answer = assistant.ask("Hạn tuyên truyền về cải cách hành chính đến cán bộ, công chức là khi nào?")
     first = answer.text.splitlines()[0]
     assert "điều khoản này không nêu thời hạn" in first and "Mục 3" in first, first
+
+
+def _hit(n: int, text: str, score: float):
+    from core.types import Chunk, Hit
+    return Hit(chunk=Chunk(chunk_id=f"c{n}", doc_id="d", document="kh.docx", text=text, start=0, end=len(text),
+                           clause=f"Mục {n}"), score=score)
+
+
+def test_a_clause_holding_the_date_asked_for_is_shown_first():
+    """Among the clauses an answer shows, one that holds a date comes before the best-scoring one
+    that holds none; a question asking for no figure, or a date-holding clause far below, changes
+    nothing."""
+    from assistant.ask import figure_first
+
+    hits = [_hit(1, "Rà soát, đánh giá mức độ trọng điểm phức tạp về ma túy.", 1.0),
+            _hit(2, "Kết quả rà soát gửi về Bộ Công an trước ngày 15/10/2025.", 0.9),
+            _hit(3, "Các địa phương chủ động bố trí kinh phí.", 0.8)]
+    order = lambda q, hs: [h.chunk.clause for h in figure_first(q, hs, k=5, relative_floor=0.55)]  # noqa: E731
+    assert order("Kết quả rà soát phải gửi Bộ Công an trước ngày nào?", hits) == ["Mục 2", "Mục 1", "Mục 3"]
+    assert order("Ai rà soát mức độ trọng điểm phức tạp về ma túy?", hits) == ["Mục 1", "Mục 2", "Mục 3"]
+    far = [hits[0], _hit(2, hits[1].chunk.text, 0.4), hits[2]]
+    assert order("Kết quả rà soát phải gửi Bộ Công an trước ngày nào?", far) == ["Mục 1", "Mục 2", "Mục 3"]
+    money = [hits[0], _hit(4, "Tổng kinh phí là 1.200 triệu đồng.", 0.7)]
+    assert order("Kinh phí rà soát là bao nhiêu tiền?", money) == ["Mục 4", "Mục 1"]
