@@ -30,6 +30,7 @@ from assistant.prompts import render
 from core.errors import ConfigError
 from core.text import fold
 from core.types import Answer, Hit
+from ingest.actors import led_body
 from ingest.provinces import same_province
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,9 @@ class Assistant:
         given: dict[str, int] = {}  # doc_id -> duties it gives that body
         for ds in self.library.duties_by_chunk.values():
             for d in ds:
-                if actor in (d.actor, d.holder):
+                led = led_body(d.actor)   # "Giám đốc Sở Tư pháp chịu trách nhiệm thi hành" charges the department
+                if actor in (d.actor, d.holder) or (led and successions.current(
+                        self.library.agencies.canonical(led, d.province) or led) == actor):
                     given[d.doc_id] = given.get(d.doc_id, 0) + 1
         lines, citations = [], []
         for doc_id, names in recipients.items():
@@ -247,7 +250,7 @@ class Assistant:
                                 via=f"{via}", duties=duties, n=str(len(citations))))
         if not lines:
             return Answer(question=question, refused=True, text=render("recipient_none", actor=actor, where=""))
-        text = render("recipient_answer", actor=actor, count=str(len(lines)), lines="".join(lines))
+        text = render("recipient_answer", actor=actor, count=str(len(lines)), lines="\n".join(lines))
         return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
 
     def timed_ask(self, question: str, **kwargs) -> tuple[Answer, float]:

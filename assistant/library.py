@@ -35,6 +35,10 @@ Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 64
 
 
+# a Nơi nhận line "Như Điều 3;" / "Như các Điều 2, 3": sent to those the articles name
+_AS_IN_ARTICLES = re.compile(r"^như\s+(?:các\s+)?điều\s+(\d+(?:\s*(?:,|và)\s*\d+)*)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class FileResult:
     path: str
@@ -182,23 +186,39 @@ class Library:
         """doc_id -> {today's name of each body the document is sent to: "Kính gửi" | "Nơi nhận"}:
         recipients are data too ("Văn bản nào gửi Sở Y tế?"), successions followed."""
         if self._recipients is None:
-            from ingest.actors import agency_list
+            from ingest.actors import agency_list, led_body
 
             successions, names = self.duty_extractor.successions, self.agencies
             noi_nhan: dict[str, list[str]] = {}  # doc_id -> its Nơi nhận lines, one pass over the clauses
             for c in self.searcher.chunks.values():
                 if c.kind == "recipients":
                     noi_nhan.setdefault(c.doc_id, []).extend(c.text.splitlines()[1:])
+            by_doc: dict[str, list[Duty]] = {}
+            for duties in self.duties_by_chunk.values():
+                for d in duties:
+                    by_doc.setdefault(d.doc_id, []).append(d)
             out: dict[str, dict[str, str]] = {}
             for doc_id, header in self.headers.items():
                 found: dict[str, str] = {}
+
+                def add(name: str, via: str) -> None:
+                    canonical = names.canonical(name, header.province) or name
+                    found.setdefault(successions.current(canonical), via)
                 lines = [("Kính gửi", r) for r in header.recipients]
                 lines += [("Nơi nhận", line) for line in noi_nhan.get(doc_id, ())]
                 for via, line in lines:
                     line = line.strip(" -+•;:.")
+                    articles = _AS_IN_ARTICLES.match(line)
+                    if articles:   # "Như Điều 3;": those the article charges with carrying out the decision
+                        numbers = re.findall(r"\d+", articles.group(1))
+                        for d in by_doc.get(doc_id, ()):
+                            if any(re.search(rf"\bĐiều {n}\b", d.clause) for n in numbers):
+                                for name in (d.actor, led_body(d.actor)):
+                                    if name:
+                                        add(name, f"{via} (như Điều {', '.join(numbers)})")
+                        continue
                     for span in agency_list(line, 0) or []:
-                        canonical = names.canonical(span.text, header.province) or span.text
-                        found.setdefault(successions.current(canonical), via)
+                        add(span.text, via)
                 out[doc_id] = found
             self._recipients = out
         return self._recipients

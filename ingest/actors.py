@@ -323,3 +323,17 @@ def find_agencies(text: str, tagger: Tagger | None = None) -> list[Span]:
                 continue
         i += 1
     return out
+
+
+def led_body(name: str) -> str | None:
+    """The body an office holder leads: "Giám đốc Sở Tư pháp" -> "Sở Tư pháp", "Chánh Văn phòng
+    UBND tỉnh" -> "Văn phòng UBND tỉnh", "Chủ tịch UBND các xã" -> "UBND các xã"; None when `name`
+    is not a holder of a named body ("Sở Tư pháp", "Giám đốc")."""
+    t = Tokens(name.strip(), None)
+    title = t.match(0, HOLDER)
+    if not title or title >= len(t.words):
+        return None
+    start = 1 if title > 1 and t.match(1, ORG) else title   # "Chánh | Văn phòng …", "Chánh | Thanh tra …"
+    body = name.strip()[t.starts[start]:]
+    span = agency_at(body, 0)
+    return body if span is not None and span.end >= len(body.rstrip()) else None

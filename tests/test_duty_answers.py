@@ -307,3 +307,38 @@ def test_a_retrieval_answer_names_who_must_act_from_the_duty_table_only(real_ass
         assert named <= table, (c.clause, named, table)
         if not table:
             assert not re.search(r"\*\*[^*]+\*\* — ", line), line
+
+
+QD_AS_ARTICLE = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 12/QĐ-UBND\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\n"
+                 "QUYẾT ĐỊNH\nVề việc thành lập Tổ công tác cải cách hành chính\n\n"
+                 "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH\n\nQUYẾT ĐỊNH:\n\n"
+                 "Điều 1. Thành lập Tổ công tác cải cách hành chính tỉnh Lâm Đồng.\n\n"
+                 "Điều 2. Chánh Văn phòng UBND tỉnh, Giám đốc Sở Tư pháp, Giám đốc Sở Nội vụ chịu trách nhiệm "
+                 "thi hành Quyết định này.\n\n"
+                 "Nơi nhận:\n- Như Điều 2;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n")
+CV_TO_STP = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 30/UBND-NC\n\nLâm Đồng, ngày 10 tháng 3 năm 2026\n\n"
+             "V/v rà soát văn bản quy phạm pháp luật\n\nKính gửi: Sở Tư pháp.\n\n"
+             "Đề nghị Sở Tư pháp rà soát các văn bản quy phạm pháp luật, báo cáo UBND tỉnh trước ngày 30/4/2026.\n")
+
+
+def test_a_decision_sent_as_in_its_article_counts_for_the_bodies_the_article_charges(tmp_path):
+    """"Nơi nhận: - Như Điều 2;" sends the decision to those Điều 2 charges with carrying it out;
+    "Giám đốc Sở Tư pháp chịu trách nhiệm thi hành" is a duty of the department. Each document on
+    its own line."""
+    from assistant.ask import Assistant
+    from core.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "qd-12.txt").write_text(QD_AS_ARTICLE, encoding="utf-8")
+    (docs / "cv-30.txt").write_text(CV_TO_STP, encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=docs, embed_model="hash"))
+    assert not library.ingest([docs]).failed
+    answer = Assistant(library).ask("Văn bản nào gửi Sở Tư pháp?")
+    assert not answer.refused and answer.text.startswith("**Sở Tư pháp** là nơi nhận của 2 văn bản")
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2, answer.text
+    decision = next(line for line in lines if "12/QĐ-UBND" in line)
+    assert "Nơi nhận (như Điều 2)" in decision and "giao 1 nhiệm vụ" in decision
+    assert "Kính gửi" in next(line for line in lines if "30/UBND-NC" in line)
+    assert Assistant(library).ask("Văn bản nào gửi Sở Y tế?").refused

@@ -125,3 +125,19 @@ def test_what_a_body_is_given_is_not_part_of_its_name(tagger):
     text = "Giao Sở Nội vụ nhiệm vụ tham mưu tổ chức hội nghị"
     found = agency_list(text, len("Giao "), tokens=Tokens(text, tagger))
     assert [s.text for s in found] == ["Sở Nội vụ"]
+
+
+@pytest.mark.parametrize("holder, body", [
+    ("Giám đốc Sở Tư pháp", "Sở Tư pháp"),
+    ("Chánh Văn phòng Ủy ban nhân dân tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Chánh Thanh tra tỉnh", "Thanh tra tỉnh"),
+    ("Chủ tịch UBND các xã, phường, đặc khu", "UBND các xã, phường, đặc khu"),
+    ("Phó Chủ tịch UBND tỉnh", "UBND tỉnh"),
+    ("Thủ trưởng các cơ quan, đơn vị liên quan", "các cơ quan, đơn vị liên quan"),
+    ("Sở Tư pháp", None),          # a body, not a holder
+    ("Giám đốc", None),            # a title without its body
+])
+def test_the_body_an_office_holder_leads(holder, body):
+    from ingest.actors import led_body
+
+    assert led_body(holder) == body
