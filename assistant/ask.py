@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
@@ -127,6 +128,12 @@ class Assistant:
                         event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
                     yield tag(event) if isinstance(event, Answer) else event
                 return
+        window = due_window(question, self.library.settings.today_date())
+        if window is not None:   # answered from the duty table's dates, whatever retrieval would say
+            due = self._due_duties(question, window, k, documents, provinces)
+            if due is not None:
+                yield tag(due)
+                return
         coverage = self.library.coverage(question)
         if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
             yield tag(refusal(question))
@@ -191,6 +198,37 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def _due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
+        """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
+        the duties (of the agency named, else of every agency) due in the window, earliest first,
+        with how many others were left out. None when the question names an agency without asking
+        for its duties ("Ai …?")."""
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        route = self._agency_duties(question, hits, documents, provinces)
+        if route is not None:
+            actors, duties, wanted = route
+        elif self.library.agencies_named_in(question):
+            return None
+        else:
+            actors, wanted = [], set(provinces or ()) | _named_provinces(question, hits)
+            duties = [d for d in self.library.duties() if (not documents or d.document in documents)
+                      and (not wanted or any(same_province(d.province, p) for p in wanted))]
+        due = sorted((d for d in duties if window.holds(d)),
+                     key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date, d.document, d.start))
+        who = f"**{', '.join(actors)}** có " if actors else "Có "
+        rest = len({d.duty_id for d in duties}) - len(due)
+        others = f" ({rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)" if rest else ""
+        where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
+        if not due:
+            of = f"của {', '.join(actors)}{where} " if actors else (f"{where.strip()} " if where else "")
+            return Answer(question=question, refused=True, text=render("due_none", of=of, due=window.label,
+                                                                       others=others))
+        documents_count = len({d.document for d in due})
+        heading = render("due_answer", who=who, count=str(len(due)), due=window.label + where,
+                         documents=str(documents_count), others=others)
+        return self.duty_answerer.answer(question, actors, due, self.library.chunks(), heading=heading,
+                                         more="due_more", name_each=not actors)
 
     def _answerable(self, question: str, documents, provinces, mode: str) -> bool:
         hits = self.library.search(question, self.candidates, documents, provinces)  # the model's features: hybrid

@@ -73,3 +73,75 @@ def test_a_clause_holding_the_date_asked_for_is_shown_first():
     assert order("Kết quả rà soát phải gửi Bộ Công an trước ngày nào?", far) == ["Mục 1", "Mục 2", "Mục 3"]
     money = [hits[0], _hit(4, "Tổng kinh phí là 1.200 triệu đồng.", 0.7)]
     assert order("Kinh phí rà soát là bao nhiêu tiền?", money) == ["Mục 4", "Mục 1"]
+
+
+# --- duties due in a span: "… phải làm gì trước ngày …?", "Nhiệm vụ nào đến hạn trong tháng …?" ------
+
+DUE_DOC = ("Số: 21/UBND-TH\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v triển khai nhiệm vụ năm 2026\n\n"
+           "Kính gửi: Sở Tài chính; Sở Nội vụ.\n\n"
+           "1. Giao Sở Tài chính tổng hợp dự toán kinh phí, báo cáo UBND tỉnh trước ngày 20/4/2026.\n\n"
+           "2. Giao Sở Tài chính rà soát nguồn vốn đầu tư công trong Quý III/2026.\n\n"
+           "3. Giao Sở Tài chính theo dõi việc giải ngân thường xuyên.\n\n"
+           "4. Giao Sở Nội vụ báo cáo kết quả sắp xếp tổ chức bộ máy trước ngày 25/4/2026.\n")
+
+
+@pytest.fixture(scope="module")
+def due_assistant(tmp_path_factory):
+    from core.settings import Settings
+
+    root = tmp_path_factory.mktemp("due")
+    (root / "docs").mkdir()
+    (root / "docs" / "lamdong-21.txt").write_text(DUE_DOC, encoding="utf-8")
+    library = Library(Settings(data_dir=root / "data", corpus_dir=root / "docs", embed_model="hash",
+                               today="2026-04-10"))
+    assert not library.ingest([root / "docs"]).failed
+    return Assistant(library)
+
+
+def test_an_agency_question_with_a_date_lists_only_what_is_due_by_then(due_assistant):
+    answer = due_assistant.ask("Sở Tài chính phải làm gì trước ngày 30/6/2026?")
+    assert not answer.refused
+    assert answer.text.startswith("**Sở Tài chính** có 1 nhiệm vụ có hạn đến ngày 30/06/2026 trong 1 văn bản "
+                                  "(2 nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)")
+    assert "tổng hợp dự toán kinh phí" in answer.text.lower() and "rà soát nguồn vốn" not in answer.text.lower()
+    assert [c.clause for c in answer.citations] == ["Mục 1"]
+
+
+def test_every_agency_s_duties_due_in_a_month_earliest_first_each_naming_its_agency(due_assistant):
+    answer = due_assistant.ask("Những nhiệm vụ nào đến hạn trong tháng 4/2026?")
+    assert not answer.refused and answer.text.startswith("Có 2 nhiệm vụ có hạn trong tháng 4/2026")
+    assert [c.clause for c in answer.citations] == ["Mục 1", "Mục 4"]
+    assert "(Sở Tài chính: " in answer.text and "(Sở Nội vụ: " in answer.text
+
+
+def test_soon_and_overdue_count_from_today(due_assistant):
+    soon = due_assistant.ask("Việc gì sắp đến hạn?")          # today 10/4/2026: the next 30 days
+    assert [c.clause for c in soon.citations] == ["Mục 1", "Mục 4"]
+    assert "trong 30 ngày tới" in soon.text
+    assert due_assistant.ask("Nhiệm vụ nào đã quá hạn?").refused
+
+
+def test_nothing_due_in_the_span_is_said_plainly(due_assistant):
+    answer = due_assistant.ask("Sở Tài chính phải làm gì trong tháng 1/2027?")
+    assert answer.refused
+    assert answer.text == ("Không có nhiệm vụ nào của Sở Tài chính có hạn trong tháng 1/2027 trong các văn bản "
+                           "đã nạp (3 nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này).")
+
+
+@pytest.mark.parametrize("question, label", [
+    ("Sở Nội vụ phải làm gì trước ngày 15/5/2026?", "đến ngày 15/05/2026"),
+    ("Nhiệm vụ nào đến hạn trong Quý II/2026?", "trong quý II/2026"),
+    ("Những việc phải xong trong 6 tháng đầu năm 2026?", "trong 6 tháng đầu năm 2026"),
+    ("Việc gì sắp đến hạn?", "trong 30 ngày tới"),
+    ("Các nhiệm vụ nào đã quá hạn?", "đã quá hạn"),
+    ("Hạn báo cáo là khi nào?", None),                       # one deadline, not a list of duties
+    ("Sở Nội vụ phải làm gì?", None),
+    ("Việc trễ hạn thực hiện nhiệm vụ được giao có bị trừ điểm thi đua không?", None),
+])
+def test_due_windows_of_questions(question, label):
+    from datetime import date
+
+    from assistant.answer.due import due_window
+
+    window = due_window(question, date(2026, 4, 10))
+    assert (window.label if window else None) == label

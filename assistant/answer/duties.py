@@ -42,7 +42,11 @@ class DutyAnswerer:
         self.max_lines = max_lines
         self.today = today or date.today
 
-    def answer(self, question: str, actors: list[str], duties: list[Duty], chunks: dict[str, Chunk]) -> Answer:
+    def answer(self, question: str, actors: list[str], duties: list[Duty], chunks: dict[str, Chunk],
+               heading: str | None = None, more: str | None = None, name_each: bool = False) -> Answer:
+        """`heading` replaces "**X** có N nhiệm vụ …" and `more` names the template of the note on
+        what was cut (ask.py's due dates); `name_each`: every line names its agencies (a list of
+        every agency's duties)."""
         by_document: dict[str, dict[str, list[Duty]]] = {}   # document -> clause -> duties, in order
         for d in duties:
             if d.chunk_id in chunks:
@@ -65,8 +69,8 @@ class DutyAnswerer:
                     name = d.named
                     if d.role not in roles.setdefault(name, []):
                         roles[name].append(d.role)
-                who = "; ".join(f"{name}: {', '.join(r)}" if len(actors) > 1 or any(d.formerly for d in same)
-                                else ", ".join(r) for name, r in roles.items())
+                named = len(actors) > 1 or name_each or any(d.formerly for d in same)
+                who = "; ".join(f"{name}: {', '.join(r)}" if named else ", ".join(r) for name, r in roles.items())
                 lines.append(render("duty_line", role=f"({who}) ", action=first.action,
                                     when=(f" — thời hạn: {first.time.text}"
                                           + overdue_note(first.time.date, self.today()) if first.time.text else ""),
@@ -77,9 +81,12 @@ class DutyAnswerer:
             groups.append(render("duty_group", title=head.title or head.document, where=where or head.document,
                                  lines="\n".join(lines)))
         total = sum(len(clauses) for clauses in by_document.values())
-        text = render("duty_answer", actors=", ".join(actors), count=str(total),
-                      documents=str(len(by_document)), groups="".join(groups))
-        if total > shown:
+        text = (heading + "\n" + "".join(groups)) if heading else \
+            render("duty_answer", actors=", ".join(actors), count=str(total), documents=str(len(by_document)),
+                   groups="".join(groups))
+        if total > shown and more:
+            text += render(more, more=str(total - shown))
+        elif total > shown:
             listed = {c.doc_id + c.clause for c in citations}
             rest = {doc for doc, clauses in by_document.items()
                     if any(chunks[cid].doc_id + chunks[cid].clause not in listed for cid in clauses)}

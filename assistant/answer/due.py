@@ -1,0 +1,80 @@
+"""The due dates a duty question asks about (pure): "Sở Tài chính phải làm gì trước ngày 30/6/2026?",
+"Nhiệm vụ nào đến hạn trong tháng 12/2026?", "Việc gì sắp đến hạn?", "Nhiệm vụ nào đã quá hạn?".
+
+The span is read with the deadline grammar the duty table itself is built with, so "Quý II/2026",
+"tháng 9/2024" and "trước ngày 15 tháng 10 năm 2025" mean the same in a question as in a directive.
+A duty is in the span when the day it is due (a period's last day) falls in it; duties without a
+date (recurring, ongoing, undated) are not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.text import fold
+from core.types import Duty
+from ingest.deadlines import parse_deadline
+
+SOON_DAYS = 30   # as the calendar tab's "Sắp đến hạn (30 ngày tới)"
+_SOON = re.compile(r"\bsap (?:den|toi|het) (?:han|thoi han|han chot)\b")
+_OVERDUE = re.compile(r"\b(?:da |bi )?(?:qua|tre) (?:han|thoi han|han chot)\b")
+# what asks for a list of duties rather than for one deadline ("Hạn báo cáo là khi nào?" does not)
+_LIST_CUE = re.compile(r"\b(?:nhiem vu|viec|cong viec)\s+(?:nao|gi)\b|\bnhung (?:nhiem vu|viec|cong viec)\b|"
+                       r"\bcac (?:nhiem vu|viec|cong viec)\b|\blam (?:gi|nhung gi)\b")
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    first: date | None   # None: anything due by `last`, overdue included
+    last: date
+    label: str           # "đến ngày 30/06/2026", "trong tháng 12/2026", "trong 30 ngày tới", "đã quá hạn"
+
+    def holds(self, duty: Duty) -> bool:
+        due = duty.time.date
+        if not due:
+            return False
+        due = due[:10]
+        return (self.first is None or due >= self.first.isoformat()) and due <= self.last.isoformat()
+
+
+def due_window(question: str, today: date) -> DueWindow | None:
+    """The span of due dates a question asking for duties names; None when it names none."""
+    q = " ".join(re.findall(r"\w+", fold(question).lower()))
+    if not _LIST_CUE.search(q):
+        return None
+    time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")
+    if not time.date:
+        if _SOON.search(q):
+            return DueWindow(today, today + timedelta(days=SOON_DAYS), f"trong {SOON_DAYS} ngày tới")
+        if _OVERDUE.search(q):
+            return DueWindow(None, today - timedelta(days=1), "đã quá hạn")
+        return None
+    last = date.fromisoformat(time.date[:10])
+    if time.kind == "date":
+        return DueWindow(None, last, f"đến ngày {last:%d/%m/%Y}")
+    period = _period(time.kind, time.period or "")
+    if period is None:
+        return None
+    first, label = period
+    return DueWindow(first, last, label)
+
+
+def _period(kind: str, period: str) -> tuple[date, str] | None:
+    """(first day, label) of "2026-12", "2026-Q2", "2026-H1", "2026"."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?", period)
+    if not m:
+        return None
+    year = int(m.group(1))
+    if kind == "month" and m.group(2):
+        return date(year, int(m.group(2)), 1), f"trong tháng {int(m.group(2))}/{year}"
+    if kind == "quarter" and m.group(3):
+        quarter = int(m.group(3))
+        return date(year, 3 * quarter - 2, 1), f"trong quý {_ROMAN[quarter]}/{year}"
+    if kind == "half" and m.group(4):
+        first_half = m.group(4) == "1"
+        return date(year, 1 if first_half else 7, 1), f"trong 6 tháng {'đầu' if first_half else 'cuối'} năm {year}"
+    if kind == "year" and not any(m.groups()[1:]):
+        return date(year, 1, 1), f"trong năm {year}"
+    return None
