@@ -1,11 +1,14 @@
 """Question -> Answer: refuse what the directives do not cover, retrieve, focus, answer.
 
 On top of hybrid retrieval, plain rules route and focus a question:
+- "X phải làm gì trước ngày …?", "Nhiệm vụ nào đến hạn trong tháng …?" are answered from the duty
+  table's dates (assistant/answer/due.py), before retrieval;
 - "X phải làm gì?" naming a known agency is answered completely from the duty table;
 - questions about a document itself (who signed it, its number or date) put that document's
   header and signature block first;
 - questions naming an agency put the clauses the duty table assigns to it first;
-- a province named in the question puts that province's clauses first.
+- a province named in the question puts that province's clauses first;
+- "… trước ngày nào? / bao nhiêu?" puts first the shown clauses that hold a date or figure.
 """
 from __future__ import annotations
 
