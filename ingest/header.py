@@ -10,6 +10,7 @@ import re
 from core.text import fold
 from core.types import Header, Layout
 from ingest.layout import BODY_START, BULLET, CALLS, DATE, KINH_GUI, MOTTO, NATIONAL, NUMBER, RULE, VV, is_upper, layout
+from ingest.provinces import district_province
 
 PROVINCES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
@@ -49,6 +50,11 @@ def find_province(place: str | None, text: str) -> str | None:
         for name in PROVINCES:
             if fold(name).lower() == fold(place).lower().strip():
                 return name
+        # a district's office dates its letters there ("Đắk R'lấp, ngày …"), not in its province;
+        # the provinces its text names are more often other ones (where an epidemic came from)
+        district = district_province(place)
+        if district:
+            return district
     counts = {}
     low = text.lower()
     for name in PROVINCES:

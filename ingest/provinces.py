@@ -54,6 +54,24 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     return successor, short, members
 
 
+@lru_cache(maxsize=1)
+def _districts() -> dict[str, str]:
+    """District keyword ('krongno', 'huyenkrongno') -> its province's short name before 2025, for the
+    district names found in one province only (the package's DICT_UNIQUE_DISTRICT_PROVINCE)."""
+    legacy = json.loads((package_data() / "parser_legacy.json").read_text(encoding="utf-8"))
+    short = {k: v["provinceShort"] for k, v in legacy["DICT_PROVINCE"].items()}
+    return {word: short[entry["provinceKey"]] for entry in legacy["DICT_UNIQUE_DISTRICT_PROVINCE"].values()
+            for word in entry["districtKeywords"] if entry["provinceKey"] in short}
+
+
+def district_province(place: str | None) -> str | None:
+    """The province (its name before 2025) of a district-level place a directive was issued in:
+    'Đắk R'lấp', 'huyện Krông Nô', 'Đà Lạt' -> 'Đắk Nông', 'Đắk Nông', 'Lâm Đồng'; None when the
+    place is no district, or a name several provinces' districts share."""
+    key = re.sub(r"[^a-z]", "", fold(place or "").lower().replace("đ", "d"))
+    return _districts().get(key) if len(key) > 3 else None
+
+
 def current_province(name: str | None) -> str | None:
     """The province that `name` (an old or a current province) is part of today; None if unknown."""
     if not name:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import pytest
+
 from ingest.header import layout, parse_header
 from ingest.load import clean_text, load_directive
 
@@ -144,3 +146,23 @@ def test_province_from_place_of_issue():
 def test_province_from_text_when_no_place():
     text = "CHỈ THỊ\nVỀ KỶ LUẬT\nCác cơ quan hành chính nhà nước tỉnh Cao Bằng thực hiện nghiêm túc."
     assert header_of(text).province == "Cao Bằng"
+
+
+@pytest.mark.parametrize("place, province", [
+    ("Đắk R'lấp", "Đắk Nông"), ("Đăk R lấp", "Đắk Nông"),   # OCR's spellings of one district
+    ("Krông Nô", "Đắk Nông"), ("Đà Lạt", "Lâm Đồng"),
+    ("Quảng Phú", None),                                     # a commune name many provinces have
+    ("Lâm Đồng", None),                                      # a province, not a district
+])
+def test_the_province_of_a_district_place(place, province):
+    from ingest.provinces import district_province
+
+    assert district_province(place) == province
+
+
+def test_a_district_letter_belongs_to_its_province_not_to_the_one_its_text_names_most():
+    from ingest.header import find_province
+
+    text = "Dịch tả lợn Châu Phi đã xuất hiện tại tỉnh Bình Phước, tỉnh Bình Phước giáp ranh huyện."
+    assert find_province("Đắk R lắp", text) == "Đắk Nông"
+    assert find_province(None, text) == "Bình Phước"
