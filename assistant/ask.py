@@ -1,6 +1,7 @@
 """Question -> Answer: refuse what the directives do not cover, retrieve, focus, answer.
 
 On top of hybrid retrieval, plain rules route and focus a question:
+- "Văn bản nào do X ban hành?" lists X's documents from the headers (assistant/answer/issued.py);
 - "X phải làm gì trước ngày …?", "Nhiệm vụ nào đến hạn trong tháng …?" are answered from the duty
   table's dates (assistant/answer/due.py), before retrieval;
 - "X phải làm gì?" naming a known agency is answered completely from the duty table;
@@ -22,6 +23,7 @@ from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
+from assistant.answer.issued import issued_by
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answerability import (
     AnswerabilityModel,
@@ -131,6 +133,10 @@ class Assistant:
                         event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
                     yield tag(event) if isinstance(event, Answer) else event
                 return
+        issued = issued_by(question, self.library.headers, self._header_chunks(), documents)
+        if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
+            yield tag(issued)
+            return
         window = due_window(question, self.library.settings.today_date())
         if window is not None:   # answered from the duty table's dates, whatever retrieval would say
             due = self._due_duties(question, window, k, documents, provinces)
@@ -201,6 +207,9 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def _header_chunks(self) -> dict:
+        return {c.doc_id: c for c in self.library.chunks().values() if c.kind == "header"}
 
     def _due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":

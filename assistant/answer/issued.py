@@ -1,0 +1,106 @@
+"""Which loaded documents a body issued (pure): "Những văn bản nào của Bộ Nội vụ?", "Văn bản nào do
+Sở Tư pháp ban hành?", "UBND tỉnh Lâm Đồng đã ban hành những kế hoạch nào?".
+
+The issuing body is the last block of the header's top-left lines ("UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ"
+is Sở Nội vụ's; a department's letter is not the People's Committee's), or the whole block when
+its last line only names the place ("ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG"). Names are compared folded,
+with "Ủy ban nhân dân" and "UBND" alike; a province written in the question must be the document's.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.extractive import cite
+from assistant.prompts import render
+from core.text import fold
+from core.types import Answer, Chunk, Header
+from ingest.provinces import provinces_named, same_province
+
+_KINDS = {"van ban": None, "cong van": "Công văn", "ke hoach": "Kế hoạch", "quyet dinh": "Quyết định",
+          "chi thi": "Chỉ thị", "thong bao": "Thông báo", "cong dien": "Công điện", "bao cao": "Báo cáo",
+          "huong dan": "Hướng dẫn", "to trinh": "Tờ trình"}
+_KIND = "(" + "|".join(_KINDS) + ")"
+# "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành những văn bản nào"
+_OF = re.compile(r"^(?:co )?(?:nhung |cac )?" + _KIND + r" (?:nao|gi) (?:cua|do) (.+?)(?: ban hanh| phat hanh)?$")
+_BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
+_PLACE_LINE = re.compile(r"^(?:tinh|thanh pho|huyen|thi xa|xa|phuong|quan)\b")
+_UBND = re.compile(r"\buy ban nhan dan\b")
+
+
+def key(text: str) -> str:
+    """Folded words, "Ủy ban nhân dân" as "ubnd": 'SỞ NỘI VỤ' -> 'so noi vu'."""
+    return _UBND.sub("ubnd", " ".join(re.findall(r"\w+", fold(text or "").lower().replace("đ", "d"))))
+
+
+def asked_issuer(question: str) -> tuple[str, str | None] | None:
+    """(the body asked about, the document type asked for or None) of an issuer question."""
+    q = key(question)
+    m = _OF.match(q)
+    if m:
+        return m.group(2), _KINDS[m.group(1)]
+    m = _BY.match(q)
+    if m:
+        return m.group(1), _KINDS[m.group(2)]
+    return None
+
+
+def issuing_body(issuer: str | None) -> str:
+    """The folded name of the body that issued a document, from its header's issuer lines."""
+    lines = [key(line) for line in (issuer or "").split(" / ") if key(line)]
+    if not lines:
+        return ""
+    if len(lines) > 1 and _PLACE_LINE.match(lines[-1]):
+        return f"{lines[-2]} {lines[-1]}"
+    return lines[-1]
+
+
+def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk],
+              documents: list[str] | None = None) -> Answer | None:
+    """The documents the body a question asks about issued, each cited by its header, newest first;
+    that there are none of the kind asked; or None when the question is not of that kind or names
+    no body that issued a loaded document."""
+    asked = asked_issuer(question)
+    if asked is None:
+        return None
+    body, kind = asked
+    named = provinces_named(question)
+    found, known = [], False
+    for doc_id, header in headers.items():
+        issuer = issuing_body(header.issuer)
+        head = header_chunks.get(doc_id)
+        if not issuer or head is None or (documents and head.document not in documents):
+            continue
+        shorter, longer = sorted((issuer, body), key=len)
+        if f" {shorter} " not in f" {longer} " or len(shorter.split()) < 2:
+            continue
+        known = True
+        if named and not any(same_province(header.province, p) for p in named):
+            continue
+        if kind and header.doc_type != kind:
+            continue
+        found.append((header.date or "", head, header))
+    if not found:   # a body that issued other loaded documents: say so; else not an issuer question
+        if not known:
+            return None
+        return Answer(question=question, refused=True, text=render(
+            "issued_none", issuer=_as_written(question, body), kind=(kind or "văn bản").lower()))
+    found.sort(key=lambda f: f[0], reverse=True)   # the newest first
+    lines, citations = [], []
+    for _, head, header in found:
+        citations.append(cite(len(citations) + 1, head, 1.0))
+        number = f" số {header.number}" if header.number and not header.number.startswith("/") else ""
+        when = f", {header.date_text}" if header.date_text else ""
+        lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
+    text = render("issued_answer", issuer=_as_written(question, body), count=str(len(lines)),
+                  kind=(kind or "văn bản").lower(), lines="\n".join(lines))
+    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+def _as_written(question: str, body: str) -> str:
+    """The words of the question that name `body` ('bo noi vu' -> 'Bộ Nội vụ')."""
+    words = re.findall(r"\w+", question)
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            if key(" ".join(words[i:j])) == body:
+                return " ".join(words[i:j])
+    return body
