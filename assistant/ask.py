@@ -25,6 +25,7 @@ from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import issued_by
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
+from assistant.answer.named import named_documents
 from assistant.answerability import (
     AnswerabilityModel,
     asks_for_a_figure,
@@ -112,15 +113,23 @@ class Assistant:
         if not asked:
             raise ValueError("Câu hỏi trống / empty question")
         question, rewrite_failed = self._standalone(asked, history)
+        heads = self._header_chunks()
+        named = [] if documents else named_documents(
+            question, self.library.headers, {doc_id: c.document for doc_id, c in heads.items()})
+        documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only
 
         def tag(answer: Answer) -> Answer:
+            generic = answer.refused and answer.text == refusal(question).text
             answer = replace(answer, question=asked, standalone=question if question != asked else None)
-            if answer.refused and (documents or provinces):  # say what was searched
+            if generic and named:  # the question named the document: it does not say so
+                head = next(c for c in heads.values() if c.document == named[0])
+                answer = replace(answer, text=render("refusal_named", title=head.title or head.document,
+                                                     number=head.number or ""))
+            elif generic and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
-            return self._with_validity(answer)
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
-            return answer
+            return self._with_validity(answer)
         k = k or self.library.settings.top_k
         parts = question_parts(question) if self.answerability is not None else [question]
         if len(parts) > 1:  # "A và B?": answer the part the documents cover, say which part they do not
@@ -133,7 +142,7 @@ class Assistant:
                         event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
                     yield tag(event) if isinstance(event, Answer) else event
                 return
-        issued = issued_by(question, self.library.headers, self._header_chunks(), documents)
+        issued = issued_by(question, self.library.headers, heads, documents)
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
             yield tag(issued)
             return

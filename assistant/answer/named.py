@@ -1,0 +1,47 @@
+"""The loaded document a question names by its number (pure): "Công văn số 1468/STP-BTTP yêu cầu
+những gì?", "Quyết định 2536 giao ai thi hành?". Such a question is about that document, so it is
+answered from that document only, as if the document filter had been set.
+
+A full số/ký hiệu ("1468/STP-BTTP") must equal the document's, letters compared folded; a bare
+number must follow the word for the document's type ("Quyết định 2536", "công văn số 1468") and
+begin its number. Only a number that picks out exactly one loaded document counts: a number the
+question cites from some other document ("theo Công văn 2388/C04-P6 của Bộ Công an") names none.
+"""
+from __future__ import annotations
+
+import re
+
+from core.text import fold
+from core.types import Header
+
+_FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
+_TYPES = {"cong van": "Công văn", "ke hoach": "Kế hoạch", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị",
+          "thong bao": "Thông báo", "cong dien": "Công điện", "to trinh": "Tờ trình", "bao cao": "Báo cáo",
+          "huong dan": "Hướng dẫn", "van ban": None}
+_BARE = re.compile(r"\b(" + "|".join(_TYPES) + r")\s+(?:so\s+)?(\d{2,6})\b(?!\s*/)")
+
+
+def _key(number: str) -> str:
+    return re.sub(r"[^a-z0-9/]", "", fold(number).lower().replace("đ", "d"))
+
+
+def named_documents(question: str, headers: dict[str, Header], names: dict[str, str]) -> list[str]:
+    """File names of the one loaded document the question names by number ([] when none or several).
+    `headers`: doc_id -> Header; `names`: doc_id -> file name."""
+    wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
+    folded = " ".join(re.findall(r"\w+", fold(question).lower()))
+    wanted_bare = [(_TYPES[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
+    if not wanted_full and not wanted_bare:
+        return []
+    found = set()
+    for doc_id, header in headers.items():
+        number = header.number or ""
+        if not number or number.startswith("/") or doc_id not in names:
+            continue
+        if _key(number) in wanted_full:
+            found.add(names[doc_id])
+            continue
+        digits = re.match(r"\d+", number)
+        if digits and any(n == digits.group() and kind in (None, header.doc_type) for kind, n in wanted_bare):
+            found.add(names[doc_id])
+    return sorted(found) if len(found) == 1 else []

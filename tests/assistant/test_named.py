@@ -1,0 +1,67 @@
+"""A question naming a loaded document by its number is answered from that document only."""
+import pytest
+
+from assistant.answer.named import named_documents
+from assistant.ask import Assistant
+from assistant.library import Library
+from core.types import Header
+
+HEADERS = {"a": Header(number="1468/STP-BTTP", doc_type="Công văn"),
+           "b": Header(number="2536/QĐ-UBND", doc_type="Quyết định"),
+           "c": Header(number="/UBND-NC", doc_type="Công văn"),
+           "d": Header(number="58/CĐ-VPCP", doc_type="Công điện"),
+           "e": Header(number="58/KH-UBND", doc_type="Kế hoạch")}
+NAMES = {"a": "stp.pdf", "b": "qd.pdf", "c": "cv.docx", "d": "cd.pdf", "e": "kh.docx"}
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Công văn số 1468/STP-BTTP yêu cầu những gì?", ["stp.pdf"]),
+    ("cong van 1468/stp-bttp yeu cau gi", ["stp.pdf"]),                       # without diacritics
+    ("Công văn 1468 của Sở Tư pháp ký ngày nào?", ["stp.pdf"]),               # a bare number after its type
+    ("Quyết định số 2536 giao ai thi hành?", ["qd.pdf"]),
+    ("Công điện 58 yêu cầu gì?", ["cd.pdf"]),                                 # the type tells 58/CĐ from 58/KH
+    ("Văn bản số 58 yêu cầu gì?", []),                                        # two documents numbered 58
+    ("Kế hoạch 2536 là gì?", []),                                             # 2536 is a decision
+    ("Theo Công văn 2388/C04-P6 của Bộ Công an, Sở Tài chính phải làm gì?", []),   # not a loaded document
+    ("Sở Tài chính phải làm gì trước ngày 30/6/2026?", []),
+])
+def test_documents_named_by_number(question, named):
+    assert named_documents(question, HEADERS, NAMES) == named
+
+
+CV_12 = ("UBND TỈNH LÂM ĐỒNG\nSỞ NỘI VỤ\n\nSố: 12/SNV-TCBC\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\n"
+         "V/v báo cáo tổ chức bộ máy\n\nKính gửi: Các sở, ban, ngành.\n\n"
+         "Đề nghị các sở, ban, ngành báo cáo tổ chức bộ máy trước ngày 20/3/2026.\n")
+CV_30 = ("UBND TỈNH LÂM ĐỒNG\nSỞ TÀI CHÍNH\n\nSố: 30/STC-NS\n\nLâm Đồng, ngày 10 tháng 3 năm 2026\n\n"
+         "V/v báo cáo dự toán\n\nKính gửi: Các sở, ban, ngành.\n\n"
+         "Đề nghị các sở, ban, ngành báo cáo dự toán kinh phí năm 2027 trước ngày 15/7/2026.\n")
+
+
+def test_a_question_naming_a_document_is_answered_from_it(tmp_path):
+    from core.settings import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "snv-12.txt").write_text(CV_12, encoding="utf-8")
+    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30, encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
+    assert not library.ingest([tmp_path / "docs"]).failed
+    assistant = Assistant(library)
+    answer = assistant.ask("Công văn số 30/STC-NS yêu cầu các sở, ban, ngành báo cáo gì?")
+    assert answer.citations and {c.document for c in answer.citations} == {"stc-30.txt"}
+    # a filter the user set is kept, even if the question names another document
+    filtered = assistant.ask("Công văn số 30/STC-NS yêu cầu báo cáo gì?", documents=["snv-12.txt"])
+    assert {c.document for c in filtered.citations} <= {"snv-12.txt"}
+
+
+def test_what_the_named_document_does_not_say_is_said_of_it(tmp_path):
+    from core.settings import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "snv-12.txt").write_text(CV_12, encoding="utf-8")
+    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30, encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
+    assert not library.ingest([tmp_path / "docs"]).failed
+    answer = Assistant(library).ask("Công văn số 30/STC-NS nói gì về giá vé máy bay khứ hồi mùa hè tới Phú Quốc?")
+    assert answer.refused
+    assert answer.text == ("Không tìm thấy nội dung này trong văn bản được hỏi: *Công văn V/v báo cáo dự toán* "
+                           "số 30/STC-NS.")
