@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 _SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|do ai ky)\b")
 _WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|so hieu|ky hieu|so bao nhieu)\b")
+_IN_FORCE = re.compile(r"\b(hieu luc|thi hanh|ap dung)\b")   # "… có hiệu lực từ ngày nào?": its own article says
 _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
 _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
 _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
@@ -319,7 +320,7 @@ class Assistant:
 
     def _focus(self, question: str, hits: list[Hit], chunks: dict) -> list[Hit]:
         q = _norm(question)
-        if _SIGNER.search(q) or (_WHEN_OR_NUMBER.search(q) and _ABOUT_DOCUMENT.search(q)):
+        if _SIGNER.search(q) or (_WHEN_OR_NUMBER.search(q) and _ABOUT_DOCUMENT.search(q) and not _IN_FORCE.search(q)):
             doc_id = hits[0].chunk.doc_id
             parts = [c for c in chunks.values() if c.doc_id == doc_id and c.kind in ("header", "signature")]
             parts.sort(key=lambda c: c.kind != "header")

@@ -65,3 +65,23 @@ def test_what_the_named_document_does_not_say_is_said_of_it(tmp_path):
     assert answer.refused
     assert answer.text == ("Không tìm thấy nội dung này trong văn bản được hỏi: *Công văn V/v báo cáo dự toán* "
                            "số 30/STC-NS.")
+
+
+QD_7 = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 7/QĐ-UBND\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\n"
+        "QUYẾT ĐỊNH\nVề việc thành lập Tổ công tác chuyển đổi số\n\nQUYẾT ĐỊNH:\n\n"
+        "Điều 1. Thành lập Tổ công tác chuyển đổi số tỉnh Lâm Đồng.\n\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày 15 tháng 3 năm 2026.\n")
+
+
+def test_when_a_document_takes_effect_is_its_own_article_not_its_signing_date(tmp_path):
+    """'… ban hành ngày nào?' is answered by the header; '… có hiệu lực từ ngày nào?' by the article."""
+    from core.settings import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "qd-7.txt").write_text(QD_7, encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
+    assert not library.ingest([tmp_path / "docs"]).failed
+    assistant = Assistant(library)
+    assert assistant.ask("Quyết định 7/QĐ-UBND ban hành ngày nào?").citations[0].clause == "Phần đầu văn bản"
+    effect = assistant.ask("Quyết định 7/QĐ-UBND có hiệu lực từ ngày nào?")
+    assert "có hiệu lực kể từ ngày 15 tháng 3 năm 2026" in effect.citations[0].text
