@@ -48,7 +48,8 @@ _IN_FORCE = re.compile(r"\b(hieu luc|thi hanh|ap dung)\b")   # "… có hiệu l
 _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
 _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
 _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
-                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho)\b")
+                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
+                       r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
 _UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")

@@ -342,3 +342,13 @@ def test_a_decision_sent_as_in_its_article_counts_for_the_bodies_the_article_cha
     assert "Nơi nhận (như Điều 2)" in decision and "giao 1 nhiệm vụ" in decision
     assert "Kính gửi" in next(line for line in lines if "30/UBND-NC" in line)
     assert Assistant(library).ask("Văn bản nào gửi Sở Y tế?").refused
+
+
+@pytest.mark.parametrize("question, head", [
+    ("Liệt kê các nhiệm vụ của Văn phòng UBND tỉnh Thanh Hóa", "**Văn phòng UBND tỉnh** có 3 nhiệm vụ trong 1 văn bản"),
+    ("Chỉ thị của Cao Bằng giao bao nhiêu nhiệm vụ cho Sở Nội vụ?", "**Sở Nội vụ** có 4 nhiệm vụ trong 1 văn bản"),
+])
+def test_listing_and_counting_an_agency_s_duties_come_from_the_duty_table(real_assistant, question, head):
+    answer = real_assistant.ask(question)
+    assert answer.text.startswith(head), answer.text[:200]
+    check_citations(answer)
