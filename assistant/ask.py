@@ -115,7 +115,7 @@ class Assistant:
         if not asked:
             raise ValueError("Câu hỏi trống / empty question")
         question, rewrite_failed = self._standalone(asked, history)
-        heads = self._header_chunks()
+        heads = self.library.header_chunks()
         named = [] if documents else named_documents(
             question, self.library.headers, {doc_id: c.document for doc_id, c in heads.items()})
         documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only
@@ -173,7 +173,7 @@ class Assistant:
             yield tag(refusal(question))
             return
         chunks = self.library.chunks()
-        sent = self._sent_to(question, chunks, documents)
+        sent = self._sent_to(question, documents)
         if sent is not None:
             yield tag(sent)
             return
@@ -218,9 +218,6 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
-
-    def _header_chunks(self) -> dict:
-        return {c.doc_id: c for c in self.library.chunks().values() if c.kind == "header"}
 
     def _due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
@@ -274,7 +271,7 @@ class Assistant:
         text = answer.text + ("\n" + "\n".join(notes.values()) if notes else "")
         return replace(answer, citations=tuple(citations), text=text)
 
-    def _sent_to(self, question: str, chunks: dict, documents) -> Answer | None:
+    def _sent_to(self, question: str, documents) -> Answer | None:
         """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose
         Kính gửi or Nơi nhận name that body (today's name; older names count), each cited by its
         header, with the duties it gives that body. None when the question is not of that kind."""
@@ -288,7 +285,7 @@ class Assistant:
             return None
         successions = self.library.duty_extractor.successions
         actor = successions.current(asked[0])
-        headers = {c.doc_id: c for c in chunks.values() if c.kind == "header"}
+        headers = self.library.header_chunks()
         given: dict[str, int] = {}  # doc_id -> duties it gives that body
         for ds in self.library.duties_by_chunk.values():
             for d in ds:

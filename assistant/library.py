@@ -352,6 +352,12 @@ class Library:
         """Every loaded clause by id, as of the last reload."""
         return self.searcher.chunks
 
+    def header_chunks(self) -> dict[str, Chunk]:
+        """doc_id -> its header clause ("Phần đầu văn bản", always a document's first), without a
+        pass over every clause: the routes that answer from headers run on every question."""
+        return {doc_id: chunks[0] for doc_id, (chunks, _) in self._by_doc.items()
+                if chunks and chunks[0].kind == "header"}
+
     def coverage(self, question: str) -> float:
         """Share of the question's syllables that the loaded clauses know (the refusal gate)."""
         self.refresh()  # documents another worker just added must count

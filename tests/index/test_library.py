@@ -540,3 +540,8 @@ def test_a_worker_kept_up_by_changes_serves_as_a_fresh_open_after_each(hash_sett
         assert had_copies == [False, False, True, False, False]  # the copy step was exercised
     finally:
         library.close()
+
+
+def test_header_chunks_are_every_document_s_header_clause(loaded):
+    every = {c.doc_id: c for c in loaded.chunks().values() if c.kind == "header"}
+    assert loaded.header_chunks() == every and every
