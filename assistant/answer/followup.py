@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.named import document_mention
 from core.text import fold
 from ingest.agencies import agency_key
 from ingest.header import PROVINCES
@@ -15,7 +16,7 @@ _FOLLOW_UP = re.compile(r"^(con|the con|vay con|vay|the|thi)\b|\b(thi sao|the na
 
 def is_follow_up(question: str) -> bool:
     q = " ".join(re.findall(r"\w+", fold(question).lower()))
-    return bool(_FOLLOW_UP.search(q)) and len(q.split()) <= 12
+    return bool(_FOLLOW_UP.search(q)) and len(q.split()) <= 12 or bool(_DOC_REF.search(question))
 
 
 def _replace_name(text: str, old_names: list[str], new: str) -> str | None:
@@ -29,11 +30,25 @@ def _replace_name(text: str, old_names: list[str], new: str) -> str | None:
     return None
 
 
+# "văn bản đó", "công văn này", "quyết định trên": the document the conversation is about
+_DOC_REF = re.compile(r"\b(?:văn bản|công văn|quyết định|kế hoạch|chỉ thị|thông báo|công điện|tờ trình|báo cáo|"
+                      r"hướng dẫn)\s+(?:đó|này|trên|ấy|vừa rồi|vừa hỏi)\b", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:vậy|thế|còn|thì)(?:\s+(?:thì|còn))?\s+", re.IGNORECASE)
+
+
 def standalone(question: str, previous: list[str], agencies, known_actors) -> str:
-    """`question` unchanged unless it is a follow-up to the last of `previous`."""
-    if not previous or not is_follow_up(question):
+    """`question` unchanged unless it is a follow-up to the last of `previous`: "văn bản đó" becomes
+    the document named before; "còn Sở Tài chính thì sao?" swaps the agency or province; "Vậy thời
+    hạn là khi nào?" asks it of the agency and province asked about before."""
+    if not previous:
         return question
-    last = previous[-1]
+    ref = _DOC_REF.search(question)
+    if ref:
+        named = next((m for m in map(document_mention, reversed(previous)) if m), None)
+        return question[:ref.start()] + named + question[ref.end():] if named else question
+    if not is_follow_up(question):
+        return question
+    last = standalone(previous[-1], previous[:-1], agencies, known_actors)   # itself a follow-up, maybe
     new = agencies.mentioned_in(question, set(known_actors))
     old = agencies.mentioned_in(last, set(known_actors))
     if new and old:
@@ -46,4 +61,19 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
         before = [p for p in PROVINCES if agency_key(p, folded=True) in agency_key(last, folded=True)]
         swapped = _replace_name(last, before, named[0]) if before else None
         return swapped or f"{last.rstrip(' ?')} ở {named[0]}?"
+    subject = None if new else _subject([*previous[:-1], last], agencies, known_actors)
+    core = _LEAD.sub("", question).strip().rstrip(" ?")
+    if subject and len(core.split()) >= 2:
+        core = core.replace(" là ", f" của {subject} là ", 1) if " là " in core else f"{core} của {subject}"
+        return core[0].upper() + core[1:] + "?"
     return question
+
+
+def _subject(previous: list[str], agencies, known_actors) -> str | None:
+    """'Sở Nội vụ ở Cao Bằng': the agency and province of the latest earlier question naming one."""
+    for text in reversed(previous):
+        agency = agencies.mentioned_in(text, set(known_actors))[:1]
+        province = [p for p in PROVINCES if agency_key(p, folded=True) in agency_key(text, folded=True)][:1]
+        if agency or province:
+            return " ở ".join(agency + province)
+    return None

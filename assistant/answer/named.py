@@ -45,3 +45,15 @@ def named_documents(question: str, headers: dict[str, Header], names: dict[str, 
         if digits and any(n == digits.group() and kind in (None, header.doc_type) for kind, n in wanted_bare):
             found.add(names[doc_id])
     return sorted(found) if len(found) == 1 else []
+
+
+_TYPE_WORDS = r"(?:công văn|quyết định|kế hoạch|chỉ thị|thông báo|công điện|tờ trình|báo cáo|hướng dẫn|văn bản)"
+_MENTION = re.compile(r"(?:" + _TYPE_WORDS + r"\s+(?:số\s+)?)?\d{1,6}\s*/\s*[^\W\d_][\w\-–/.]*\w|"
+                      + _TYPE_WORDS + r"\s+(?:số\s+)?\d{2,6}\b(?!\s*/)", re.IGNORECASE)
+
+
+def document_mention(text: str) -> str | None:
+    """The words of `text` that name a document by number ("Công văn số 1468/STP-BTTP", "Quyết định
+    2536"), for a follow-up that says "văn bản đó"."""
+    m = _MENTION.search(text or "")
+    return m.group(0) if m else None

@@ -561,6 +561,32 @@ def test_follow_up_without_a_model_swaps_the_agency(library):
     assert answer.text == assistant.ask("Văn phòng UBND tỉnh phải làm gì?").text
 
 
+def test_a_follow_up_asking_something_else_keeps_the_subject_and_place(library):
+    """"Vậy thời hạn là khi nào?" after a question about Sở Nội vụ in Cao Bằng asks it of them; a
+    follow-up of a follow-up builds on the question as it was understood."""
+    assistant = Assistant(library)
+    history = ["Sở Nội vụ Cao Bằng phải làm gì?"]
+    assert assistant.standalone("Vậy thời hạn là khi nào?", history) == "Thời hạn của Sở Nội vụ ở Cao Bằng là khi nào?"
+    history.append("Vậy thời hạn là khi nào?")
+    assert assistant.standalone("Còn Văn phòng UBND tỉnh thì sao?", history) == \
+        "Thời hạn của Văn phòng UBND tỉnh ở Cao Bằng là khi nào?"
+    history.append("Còn Văn phòng UBND tỉnh thì sao?")
+    assert assistant.standalone("Vậy những việc nào đã quá hạn?", history) == \
+        "Những việc nào đã quá hạn của Văn phòng UBND tỉnh ở Cao Bằng?"
+    answer = assistant.ask("Vậy thời hạn là khi nào?", history=history[:1])
+    assert answer.citations and {c.province for c in answer.citations} == {"Cao Bằng"}
+
+
+def test_that_document_is_the_one_named_before(library):
+    assistant = Assistant(library)
+    history = ["Công văn số 10331/UBND-KSTT của Nghệ An yêu cầu gì?"]
+    assert assistant.standalone("Ai ký văn bản đó?", history) == "Ai ký Công văn số 10331/UBND-KSTT?"
+    answer = assistant.ask("Ai ký văn bản đó?", history=history)
+    assert {c.number for c in answer.citations} == {"10331/UBND-KSTT"}   # that document only
+    assert "Phần ký" in [c.clause for c in answer.citations[:2]]
+    assert assistant.standalone("Ai ký văn bản đó?", ["Sở Nội vụ phải làm gì?"]) == "Ai ký văn bản đó?"
+
+
 def test_question_that_is_not_a_follow_up_is_unchanged(library):
     assistant, model = llm_assistant(library, lambda p: "Câu hỏi khác hẳn?")
     assert assistant.standalone(Q_CHECK, ["Sở Nội vụ phải làm gì?"]) == Q_CHECK
