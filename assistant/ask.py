@@ -182,8 +182,12 @@ class Assistant:
             actors, duties, wanted = duty_route
             if not duties:  # say so plainly rather than answering about other agencies
                 where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
-                yield tag(Answer(question=question, refused=True, text=render("duty_none", actors=", ".join(actors),
-                                                                            where=where)))
+                text = render("duty_none", actors=", ".join(actors), where=where)
+                if named:   # "… trong Kế hoạch kiểm tra …": that document gives it none
+                    head = next(c for c in heads.values() if c.document == named[0])
+                    text = render("duty_none_named", actors=", ".join(actors), where=where,
+                                  title=head.title or head.document)
+                yield tag(Answer(question=question, refused=True, text=text))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []

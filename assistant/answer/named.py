@@ -26,13 +26,13 @@ def _key(number: str) -> str:
 
 
 def named_documents(question: str, headers: dict[str, Header], names: dict[str, str]) -> list[str]:
-    """File names of the one loaded document the question names by number ([] when none or several).
-    `headers`: doc_id -> Header; `names`: doc_id -> file name."""
+    """File names of the one loaded document the question names by number, or else by its title
+    ([] when none or several). `headers`: doc_id -> Header; `names`: doc_id -> file name."""
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
     folded = " ".join(re.findall(r"\w+", fold(question).lower()))
     wanted_bare = [(_TYPES[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
-        return []
+        return _titled(fold(question).lower(), headers, names)
     found = set()
     for doc_id, header in headers.items():
         number = header.number or ""
@@ -44,6 +44,25 @@ def named_documents(question: str, headers: dict[str, Header], names: dict[str, 
         digits = re.match(r"\d+", number)
         if digits and any(n == digits.group() and kind in (None, header.doc_type) for kind, n in wanted_bare):
             found.add(names[doc_id])
+    return sorted(found) if len(found) == 1 else []
+
+
+# "… trong Kế hoạch kiểm tra cải cách hành chính năm 2026?": a type word after "trong / theo / tại",
+# then the title's words up to where the question goes on ("có", "phải", "giao", a comma …)
+_TITLED = re.compile(r"\b(?:trong|theo|tai)\s+(" + "|".join(t for t in _TYPES if t != "van ban") + r")\s+"
+                     r"((?:(?!(?:co|phai|giao|quy dinh|yeu cau|la|duoc|da|se|can|nhu the)\b)\w+\s*){2,16})")
+
+
+def _titled(folded: str, headers: dict[str, Header], names: dict[str, str]) -> list[str]:
+    """The one document of the type named whose title holds every word the question gives of it
+    (`folded`: the question folded, its punctuation kept: a comma ends the title)."""
+    found = set()
+    for m in _TITLED.finditer(folded):
+        kind, words = _TYPES[m.group(1)], m.group(2).split()
+        for doc_id, header in headers.items():
+            title = set(re.findall(r"\w+", fold(header.subject or "").lower()))
+            if header.doc_type == kind and doc_id in names and all(w in title for w in words):
+                found.add(names[doc_id])
     return sorted(found) if len(found) == 1 else []
 
 

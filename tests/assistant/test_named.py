@@ -85,3 +85,45 @@ def test_when_a_document_takes_effect_is_its_own_article_not_its_signing_date(tm
     assert assistant.ask("Quyết định 7/QĐ-UBND ban hành ngày nào?").citations[0].clause == "Phần đầu văn bản"
     effect = assistant.ask("Quyết định 7/QĐ-UBND có hiệu lực từ ngày nào?")
     assert "có hiệu lực kể từ ngày 15 tháng 3 năm 2026" in effect.citations[0].text
+
+
+TITLED = {"k": Header(number="/KH-UBND", doc_type="Kế hoạch",
+                      subject="Kiểm tra công tác cải cách hành chính năm 2026 trên địa bàn tỉnh Lâm Đồng"),
+          "t": Header(number="/KH-UBND", doc_type="Kế hoạch",
+                      subject="Phát động Phong trào thi đua “Đẩy mạnh cải cách hành chính nhà nước” năm 2026"),
+          "c": Header(doc_type="Công điện", subject="Về việc tập trung chỉ đạo phòng, chống dịch tả lợn Châu Phi")}
+TITLED_NAMES = {"k": "kh-kiem-tra.docx", "t": "kh-thi-dua.docx", "c": "cd-ta-lon.pdf"}
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Sở Y tế có nhiệm vụ gì trong Kế hoạch kiểm tra cải cách hành chính năm 2026?", ["kh-kiem-tra.docx"]),
+    ("Theo kế hoạch thi đua cải cách hành chính năm 2026, ai được khen thưởng?", ["kh-thi-dua.docx"]),
+    ("Theo Công điện về dịch tả lợn châu Phi, các xã phải làm gì?", ["cd-ta-lon.pdf"]),
+    ("Trong kế hoạch cải cách hành chính, Sở Nội vụ phải làm gì?", []),     # both plans fit
+    ("Theo Kế hoạch phòng chống dịch tả lợn, xã phải làm gì?", []),          # the công điện is no kế hoạch
+    ("Sở Nội vụ phải làm gì trong năm 2026?", []),
+])
+def test_documents_named_by_title(question, named):
+    assert named_documents(question, TITLED, TITLED_NAMES) == named
+
+
+KH_TITLED = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 41/KH-UBND\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\n"
+             "KẾ HOẠCH\nKiểm tra công tác cải cách hành chính năm 2026\n\n"
+             "1. Giao Sở Nội vụ chủ trì kiểm tra công tác cải cách hành chính tại các sở, ngành.\n")
+
+
+def test_a_plan_named_by_title_that_gives_an_agency_nothing_says_so(tmp_path):
+    from core.settings import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "kh-41.txt").write_text(KH_TITLED, encoding="utf-8")
+    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30.replace("Đề nghị các sở, ban, ngành", "Giao Sở Y tế"),
+                                                  encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
+    assert not library.ingest([tmp_path / "docs"]).failed
+    assistant = Assistant(library)
+    assert assistant.ask("Sở Y tế phải làm gì?").text.startswith("**Sở Y tế** có 1 nhiệm vụ")
+    answer = assistant.ask("Sở Y tế có nhiệm vụ gì trong Kế hoạch kiểm tra cải cách hành chính năm 2026?")
+    assert answer.refused
+    assert answer.text == ("*Kế hoạch Kiểm tra công tác cải cách hành chính năm 2026* không giao nhiệm vụ nào "
+                           "cho Sở Y tế.")
