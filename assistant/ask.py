@@ -183,10 +183,13 @@ class Assistant:
             if not duties:  # say so plainly rather than answering about other agencies
                 where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
                 text = render("duty_none", actors=", ".join(actors), where=where)
-                if named:   # "… trong Kế hoạch kiểm tra …": that document gives it none
+                if named:   # "… trong Kế hoạch kiểm tra …": that document gives it none; others may
                     head = next(c for c in heads.values() if c.document == named[0])
+                    elsewhere = {d.document for a in actors for d in self.library.duties(actor=a)}
                     text = render("duty_none_named", actors=", ".join(actors), where=where,
-                                  title=head.title or head.document)
+                                  title=head.title or head.document) + (render(
+                                      "duty_elsewhere", actors=", ".join(actors), documents=str(len(elsewhere)))
+                                      if elsewhere else "")
                 yield tag(Answer(question=question, refused=True, text=text))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)

@@ -126,4 +126,5 @@ def test_a_plan_named_by_title_that_gives_an_agency_nothing_says_so(tmp_path):
     answer = assistant.ask("Sở Y tế có nhiệm vụ gì trong Kế hoạch kiểm tra cải cách hành chính năm 2026?")
     assert answer.refused
     assert answer.text == ("*Kế hoạch Kiểm tra công tác cải cách hành chính năm 2026* không giao nhiệm vụ nào "
-                           "cho Sở Y tế.")
+                           "cho Sở Y tế. Các văn bản khác giao Sở Y tế nhiệm vụ (1 văn bản): hỏi «Sở Y tế phải "
+                           "làm gì?» để xem.")
