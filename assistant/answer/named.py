@@ -1,10 +1,12 @@
-"""The loaded document a question names by its number (pure): "Công văn số 1468/STP-BTTP yêu cầu
-những gì?", "Quyết định 2536 giao ai thi hành?". Such a question is about that document, so it is
-answered from that document only, as if the document filter had been set.
+"""The loaded document a question names by its number or title (pure): "Công văn số 1468/STP-BTTP
+yêu cầu những gì?", "Quyết định 2536 giao ai thi hành?", "… trong Kế hoạch kiểm tra cải cách hành
+chính năm 2026?". Such a question is about that document, so it is answered from that document
+only, as if the document filter had been set.
 
 A full số/ký hiệu ("1468/STP-BTTP") must equal the document's, letters compared folded; a bare
 number must follow the word for the document's type ("Quyết định 2536", "công văn số 1468") and
-begin its number. Only a number that picks out exactly one loaded document counts: a number the
+begin its number; a title is what follows "trong / theo / tại" and a type word, every word of it
+in the document's trích yếu. Only what picks out exactly one loaded document counts: a number the
 question cites from some other document ("theo Công văn 2388/C04-P6 của Bộ Công an") names none.
 """
 from __future__ import annotations
