@@ -118,6 +118,20 @@ def served_client(real_assistant):
         demo.close()
 
 
+def library_of(root: Path, files: dict[str, str], **settings):
+    """A library on the hash embedder over `files` ({file name: text}), written into root/docs and
+    ingested; `settings` go to Settings (e.g. today="2026-04-10")."""
+    from assistant.library import Library
+
+    docs = root / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    library = Library(Settings(data_dir=root / "data", corpus_dir=docs, embed_model="hash", **settings))
+    assert not library.ingest([docs]).failed
+    return library
+
+
 def edit_once(path: Path, old: str, new: str) -> None:
     """Replace a passage that occurs exactly once in a file (tests change one clause)."""
     text = path.read_text(encoding="utf-8")

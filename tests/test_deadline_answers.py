@@ -87,15 +87,9 @@ DUE_DOC = ("Số: 21/UBND-TH\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v
 
 @pytest.fixture(scope="module")
 def due_assistant(tmp_path_factory):
-    from core.settings import Settings
+    from tests.conftest import library_of
 
-    root = tmp_path_factory.mktemp("due")
-    (root / "docs").mkdir()
-    (root / "docs" / "lamdong-21.txt").write_text(DUE_DOC, encoding="utf-8")
-    library = Library(Settings(data_dir=root / "data", corpus_dir=root / "docs", embed_model="hash",
-                               today="2026-04-10"))
-    assert not library.ingest([root / "docs"]).failed
-    return Assistant(library)
+    return Assistant(library_of(tmp_path_factory.mktemp("due"), {"lamdong-21.txt": DUE_DOC}, today="2026-04-10"))
 
 
 def test_an_agency_question_with_a_date_lists_only_what_is_due_by_then(due_assistant):

@@ -326,14 +326,9 @@ def test_a_decision_sent_as_in_its_article_counts_for_the_bodies_the_article_cha
     "Giám đốc Sở Tư pháp chịu trách nhiệm thi hành" is a duty of the department. Each document on
     its own line."""
     from assistant.ask import Assistant
-    from core.settings import Settings
+    from tests.conftest import library_of
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "qd-12.txt").write_text(QD_AS_ARTICLE, encoding="utf-8")
-    (docs / "cv-30.txt").write_text(CV_TO_STP, encoding="utf-8")
-    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=docs, embed_model="hash"))
-    assert not library.ingest([docs]).failed
+    library = library_of(tmp_path, {"qd-12.txt": QD_AS_ARTICLE, "cv-30.txt": CV_TO_STP})
     answer = Assistant(library).ask("Văn bản nào gửi Sở Tư pháp?")
     assert not answer.refused and answer.text.startswith("**Sở Tư pháp** là nơi nhận của 2 văn bản")
     lines = [line for line in answer.text.splitlines() if line.startswith("- ")]

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.answer.issued import asked_issuer, issuing_body
 from assistant.ask import Assistant
-from assistant.library import Library
+from tests.conftest import library_of
 
 SNV = ("UBND TỈNH LÂM ĐỒNG\nSỞ NỘI VỤ\n\nSố: 12/SNV-TCBC\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\n"
        "V/v báo cáo tổ chức bộ máy\n\nKính gửi: Các sở, ban, ngành.\n\n"
@@ -36,15 +36,7 @@ def test_issuing_body(issuer, body):
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    from core.settings import Settings
-
-    root = tmp_path_factory.mktemp("issued")
-    (root / "docs").mkdir()
-    (root / "docs" / "snv-12.txt").write_text(SNV, encoding="utf-8")
-    (root / "docs" / "kh-40.txt").write_text(KH, encoding="utf-8")
-    library = Library(Settings(data_dir=root / "data", corpus_dir=root / "docs", embed_model="hash"))
-    assert not library.ingest([root / "docs"]).failed
-    return Assistant(library)
+    return Assistant(library_of(tmp_path_factory.mktemp("issued"), {"snv-12.txt": SNV, "kh-40.txt": KH}))
 
 
 def test_documents_a_body_issued_are_listed_from_the_headers(assistant):

@@ -3,8 +3,8 @@ import pytest
 
 from assistant.answer.named import named_documents
 from assistant.ask import Assistant
-from assistant.library import Library
 from core.types import Header
+from tests.conftest import library_of
 
 HEADERS = {"a": Header(number="1468/STP-BTTP", doc_type="Công văn"),
            "b": Header(number="2536/QĐ-UBND", doc_type="Quyết định"),
@@ -38,14 +38,7 @@ CV_30 = ("UBND TỈNH LÂM ĐỒNG\nSỞ TÀI CHÍNH\n\nSố: 30/STC-NS\n\nLâm 
 
 
 def test_a_question_naming_a_document_is_answered_from_it(tmp_path):
-    from core.settings import Settings
-
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "snv-12.txt").write_text(CV_12, encoding="utf-8")
-    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30, encoding="utf-8")
-    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
-    assert not library.ingest([tmp_path / "docs"]).failed
-    assistant = Assistant(library)
+    assistant = Assistant(library_of(tmp_path, {"snv-12.txt": CV_12, "stc-30.txt": CV_30}))
     answer = assistant.ask("Công văn số 30/STC-NS yêu cầu các sở, ban, ngành báo cáo gì?")
     assert answer.citations and {c.document for c in answer.citations} == {"stc-30.txt"}
     # a filter the user set is kept, even if the question names another document
@@ -54,13 +47,7 @@ def test_a_question_naming_a_document_is_answered_from_it(tmp_path):
 
 
 def test_what_the_named_document_does_not_say_is_said_of_it(tmp_path):
-    from core.settings import Settings
-
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "snv-12.txt").write_text(CV_12, encoding="utf-8")
-    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30, encoding="utf-8")
-    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
-    assert not library.ingest([tmp_path / "docs"]).failed
+    library = library_of(tmp_path, {"snv-12.txt": CV_12, "stc-30.txt": CV_30})
     answer = Assistant(library).ask("Công văn số 30/STC-NS nói gì về giá vé máy bay khứ hồi mùa hè tới Phú Quốc?")
     assert answer.refused
     assert answer.text == ("Không tìm thấy nội dung này trong văn bản được hỏi: *Công văn V/v báo cáo dự toán* "
@@ -75,13 +62,7 @@ QD_7 = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 7/QĐ-UBND\n\nLâm Đ
 
 def test_when_a_document_takes_effect_is_its_own_article_not_its_signing_date(tmp_path):
     """'… ban hành ngày nào?' is answered by the header; '… có hiệu lực từ ngày nào?' by the article."""
-    from core.settings import Settings
-
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "qd-7.txt").write_text(QD_7, encoding="utf-8")
-    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
-    assert not library.ingest([tmp_path / "docs"]).failed
-    assistant = Assistant(library)
+    assistant = Assistant(library_of(tmp_path, {"qd-7.txt": QD_7}))
     assert assistant.ask("Quyết định 7/QĐ-UBND ban hành ngày nào?").citations[0].clause == "Phần đầu văn bản"
     effect = assistant.ask("Quyết định 7/QĐ-UBND có hiệu lực từ ngày nào?")
     assert "có hiệu lực kể từ ngày 15 tháng 3 năm 2026" in effect.citations[0].text
@@ -113,15 +94,8 @@ KH_TITLED = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 41/KH-UBND\n\nL�
 
 
 def test_a_plan_named_by_title_that_gives_an_agency_nothing_says_so(tmp_path):
-    from core.settings import Settings
-
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "kh-41.txt").write_text(KH_TITLED, encoding="utf-8")
-    (tmp_path / "docs" / "stc-30.txt").write_text(CV_30.replace("Đề nghị các sở, ban, ngành", "Giao Sở Y tế"),
-                                                  encoding="utf-8")
-    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
-    assert not library.ingest([tmp_path / "docs"]).failed
-    assistant = Assistant(library)
+    assistant = Assistant(library_of(tmp_path, {
+        "kh-41.txt": KH_TITLED, "stc-30.txt": CV_30.replace("Đề nghị các sở, ban, ngành", "Giao Sở Y tế")}))
     assert assistant.ask("Sở Y tế phải làm gì?").text.startswith("**Sở Y tế** có 1 nhiệm vụ")
     answer = assistant.ask("Sở Y tế có nhiệm vụ gì trong Kế hoạch kiểm tra cải cách hành chính năm 2026?")
     assert answer.refused
