@@ -216,10 +216,11 @@ class Assistant:
         if not actors:
             return None
         wanted_provinces = set(provinces or ()) | _named_provinces(question, hits)
-        duties = [d for actor in actors for d in self.library.duties(actor=actor)
-                  if (not documents or d.document in documents)
-                  and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
-        duties = list({d.duty_id: d for d in duties}.values())  # an agency and its predecessor share duties
+        per_actor = {actor: [d for d in self.library.duties(actor=actor) if (not documents or d.document in documents)
+                             and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
+                     for actor in actors}
+        duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
+        actors = [a for a in actors if per_actor[a]] or actors   # "các xã": only the bodies that have duties here
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
         topical = len(_beyond_agency(question, actors, wanted_provinces)) >= 2
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []

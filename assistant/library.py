@@ -367,10 +367,19 @@ class Library:
         """Agencies of the duty table that `text` names (by any alias)."""
         found = [a for a in self.agencies.mentioned_in(text, self.known_actors) if a in self.known_actors]
         if not found:
-            # "việc giao cho cấp huyện": a level names every body of that level in the duty table
-            level = re.search(r"\bcấp (huyện|xã|tỉnh)\b", nfc(text).lower())
+            # "việc giao cho cấp huyện": a level names every body of that level in the duty table;
+            # "các xã phải làm gì?": so does a plural ("UBND các xã, thị trấn", "Chủ tịch UBND các xã")
+            low = nfc(text).lower()
+            level = re.search(r"\bcấp (huyện|xã|tỉnh)\b", low)
+            group = re.search(r"\b(?:các|những) (xã|phường|huyện|sở|địa phương)\b", low)
             if level:
                 found = sorted(a for a in self.known_actors if f"cấp {level.group(1)}" in a.lower())
+            elif group:   # the alias table writes the communes and districts as a level: "UBND cấp xã"
+                kind = group.group(1)
+                kinds = (f"các {kind}", f"cấp {kind}")
+                found = sorted(a for a in self.known_actors if any(k in a.lower() for k in kinds)
+                               and (kind in ("sở", "địa phương") or re.search(r"\bubnd\b|ủy ban|uỷ ban|^các ",
+                                                                             a.lower())))
         return found
 
     def subject_of(self, question: str) -> str | None:

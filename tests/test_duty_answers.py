@@ -347,3 +347,16 @@ def test_listing_and_counting_an_agency_s_duties_come_from_the_duty_table(real_a
     answer = real_assistant.ask(question)
     assert answer.text.startswith(head), answer.text[:200]
     check_citations(answer)
+
+
+def test_a_plural_names_every_body_of_that_kind_with_duties(real_assistant):
+    """"Các huyện phải làm gì?": the districts' bodies the duty table knows, and only those with duties."""
+    library = real_assistant.library
+    named = library.agencies_named_in("Các huyện phải làm gì?")
+    assert named and all("các huyện" in a.lower() or "cấp huyện" in a.lower() for a in named)
+    answer = real_assistant.ask("Các huyện phải làm gì?")
+    head = answer.text.split("\n")[0]
+    assert not answer.refused and head.startswith("**") and "huyện" in head.lower(), head
+    assert all(any(d.duty_id for d in library.duties(actor=a)) for a in head.split("**")[1].split(", ")
+               if a.lower().startswith(("chủ tịch", "ubnd", "ủy ban")))
+    check_citations(answer)
