@@ -43,7 +43,8 @@ from ingest.provinces import same_province
 log = logging.getLogger(__name__)
 
 _SIGNER = re.compile(r"\b(ai ky|nguoi ky|ky boi|do ai ky)\b")
-_WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|so hieu|ky hieu|so bao nhieu)\b")
+_WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|ban hanh nam nao|ban hanh thang nao|"
+                             r"ky khi nao|ky nam nao|so hieu|ky hieu|so bao nhieu)\b")
 _IN_FORCE = re.compile(r"\b(hieu luc|thi hanh|ap dung)\b")   # "… có hiệu lực từ ngày nào?": its own article says
 _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
 _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
@@ -349,8 +350,8 @@ def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float) 
     """'… trước ngày nào?', '… bao nhiêu?': among the clauses an answer shows first (the top k
     within the answerer's relative floor of the best score), those holding a date or a figure of
     the kind asked come first; the rest keep their order."""
-    if not hits or not asks_for_a_figure(question):
-        return hits
+    if not hits or not asks_for_a_figure(question) or hits[0].chunk.kind in ("header", "signature"):
+        return hits   # "… ban hành năm nào?": the header put first answers it, dated or not
     floor = relative_floor * hits[0].score
     holding = [h for h in hits[:k] if h.score >= floor and holds_the_figure(question, h.chunk.text)]
     if not holding or holding[0] is hits[0]:

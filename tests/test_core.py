@@ -110,6 +110,14 @@ def test_document_facts_question_cites_header_and_signature(real_assistant):
     assert "ngày 31 tháng 12 năm 2021" in answer.text and "Lê Ngọc Hoa" in answer.text
 
 
+def test_a_year_question_about_an_undated_document_says_it_is_undated(real_assistant):
+    """"… ban hành năm nào?" puts the header first even when it holds no date (the Cao Bằng sample
+    has none), and the answer says so rather than quoting a clause that mentions a year."""
+    answer = real_assistant.ask("Chỉ thị của Cao Bằng ban hành năm nào?")
+    assert answer.citations[0].clause == "Phần đầu văn bản"
+    assert "không ghi nơi, ngày ban hành" in answer.text.split("\n")[0]
+
+
 def test_province_named_in_question_comes_first(real_assistant):
     answer = real_assistant.ask("Người đứng đầu cơ quan ở Cao Bằng có phải chịu trách nhiệm khi đã giao việc cho cấp phó không?")
     assert answer.citations[0].province == "Cao Bằng"

@@ -112,6 +112,8 @@ def _document_facts(h: Header) -> str:
                  else (f"số/ký hiệu {h.number} (chưa ghi số)" if h.number else "không ghi số hiệu"))
     if h.place or h.date_text:
         parts.append(f"ban hành tại {h.place or '?'}, {h.date_text or 'không ghi ngày'}")
+    else:
+        parts.append("không ghi nơi, ngày ban hành")
     if h.signer:
         parts.append(f"người ký: {h.signer}" + (f" ({h.signer_title})" if h.signer_title else ""))
     return "; ".join(parts) + "."
