@@ -23,7 +23,7 @@ from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
-from assistant.answer.issued import issued_by
+from assistant.answer.issued import issued_by, library_listing
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answerability import (
@@ -145,7 +145,8 @@ class Assistant:
                         event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
                     yield tag(event) if isinstance(event, Answer) else event
                 return
-        issued = issued_by(question, self.library.headers, heads, documents)
+        issued = library_listing(question, self.library.headers, heads) or \
+            issued_by(question, self.library.headers, heads, documents)
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
             yield tag(issued)
             return

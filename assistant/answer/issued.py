@@ -104,3 +104,30 @@ def _as_written(question: str, body: str) -> str:
             if key(" ".join(words[i:j])) == body:
                 return " ".join(words[i:j])
     return body
+
+
+# "Cho tôi danh sách văn bản đã nạp", "Có bao nhiêu văn bản?": the library itself, nothing else asked
+_LISTING = re.compile(r"\b(?:danh sach|liet ke|nhung|cac|bao nhieu|may) (?:cac )?van ban\b")
+_LISTING_WORDS = set("cho toi xin hay liet ke danh sach cac nhung bao nhieu may van ban da nap hien co dang "
+                     "trong he thong nao gi tat ca toan bo duoc tai len".split())
+LISTED_MAX = 40
+
+
+def library_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> Answer | None:
+    """'Có những văn bản nào?': every loaded document, newest first, each cited by its header (the
+    first LISTED_MAX; the «Văn bản» tab has them all). None for any other question."""
+    q = key(question)
+    if not _LISTING.search(q) or any(w not in _LISTING_WORDS for w in q.split()):
+        return None
+    found = sorted(((headers[d].date or "", head, headers[d]) for d, head in header_chunks.items() if d in headers),
+                   key=lambda f: f[0], reverse=True)
+    lines, citations = [], []
+    for _, head, header in found[:LISTED_MAX]:
+        citations.append(cite(len(citations) + 1, head, 1.0))
+        number = f" số {header.number}" if header.number and not header.number.startswith("/") else ""
+        when = f", {header.date_text}" if header.date_text else ""
+        lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
+    more = len(found) - len(lines)
+    text = render("listing_answer", count=str(len(found)), lines="\n".join(lines),
+                  more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
+    return Answer(question=question, text=text.strip(), refused=not found, citations=tuple(citations))

@@ -59,3 +59,15 @@ def test_the_people_s_committee_s_plans_are_not_its_departments_letters(assistan
 def test_a_body_that_issued_nothing_loaded_is_not_answered_by_this_route(assistant):
     answer = assistant.ask("Những văn bản nào của Bộ Y tế?")
     assert "đã ban hành" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["Cho tôi danh sách văn bản đã nạp", "Có bao nhiêu văn bản?",
+                                      "Có những văn bản nào?"])
+def test_the_library_itself_is_listed_newest_first(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.text.startswith("Đã nạp 2 văn bản (mới nhất trước):")
+    assert [c.document for c in answer.citations] == ["kh-40.txt", "snv-12.txt"]   # 10/3 then 5/3/2026
+
+
+def test_a_question_about_documents_on_a_topic_is_not_a_listing(assistant):
+    assert not assistant.ask("Có những văn bản nào về tổ chức bộ máy?").text.startswith("Đã nạp")
