@@ -38,7 +38,7 @@ from core.errors import ConfigError
 from core.text import fold
 from core.types import Answer, Hit
 from ingest.actors import led_body
-from ingest.provinces import same_province
+from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|
 _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
                        r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                        r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
+_COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
 _UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
@@ -156,6 +157,11 @@ class Assistant:
             if due is not None:
                 yield tag(due)
                 return
+        if _COUNTED.search(_norm(question)):   # "X được giao bao nhiêu nhiệm vụ?": the duty table counts them
+            counted = self._counted_duties(question, k, documents, provinces)
+            if counted is not None:
+                yield tag(counted)
+                return
         coverage = self.library.coverage(question)
         if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
             yield tag(refusal(question))
@@ -228,6 +234,27 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def _counted_duties(self, question: str, k: int, documents, provinces) -> Answer | None:
+        """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?": the agency's duties with their count, before the
+        answerability gate (no clause states such a count; the table does). A province the question
+        names that no loaded document belongs to gets none. None when no agency is asked about."""
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        route = self._agency_duties(question, hits, documents, provinces)
+        if route is None:
+            return None
+        actors, duties, wanted = route
+        loaded = set().union(*(provinces_in(p) for p in wanted)) if wanted else set()
+        elsewhere = sorted(provinces_named(question) - loaded)
+        if elsewhere:   # "… tỉnh Quảng Ninh …" with no document of Quảng Ninh loaded
+            names = ", ".join(current_province(key) or key for key in elsewhere)
+            return Answer(question=question, refused=True,
+                          text=render("duty_none", actors=", ".join(actors), where=f" ở {names}"))
+        if not duties:
+            where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
+            return Answer(question=question, refused=True,
+                          text=render("duty_none", actors=", ".join(actors), where=where))
+        return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
 
     def _due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":

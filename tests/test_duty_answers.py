@@ -360,3 +360,14 @@ def test_a_plural_names_every_body_of_that_kind_with_duties(real_assistant):
     assert all(any(d.duty_id for d in library.duties(actor=a)) for a in head.split("**")[1].split(", ")
                if a.lower().startswith(("chủ tịch", "ubnd", "ủy ban")))
     check_citations(answer)
+
+
+def test_how_many_duties_is_counted_by_the_table_and_a_province_not_loaded_has_none(real_assistant):
+    """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?" has no clause stating a count (the refusal gate
+    would refuse it); the table counts. A province no loaded document belongs to gets none."""
+    answer = real_assistant.ask("Sở Nội vụ được giao bao nhiêu nhiệm vụ?")
+    assert not answer.refused and answer.text.startswith("**Sở Nội vụ** có ")
+    assert answer.text.split("\n")[0] == real_assistant.ask("Sở Nội vụ phải làm gì?").text.split("\n")[0]
+    none = real_assistant.ask("Sở Nội vụ tỉnh Quảng Ninh được giao bao nhiêu nhiệm vụ?")
+    assert none.refused
+    assert none.text == "Không tìm thấy nhiệm vụ nào của Sở Nội vụ ở Quảng Ninh trong các văn bản đã nạp."
