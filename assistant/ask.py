@@ -51,6 +51,7 @@ _WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|
 _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
                        r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                        r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
@@ -157,7 +158,9 @@ class Assistant:
             if due is not None:
                 yield tag(due)
                 return
-        if _COUNTED.search(_norm(question)):   # "X được giao bao nhiêu nhiệm vụ?": the duty table counts them
+        if _COUNTED.search(_norm(question)) and not _YEAR.search(question):
+            # "X được giao bao nhiêu nhiệm vụ?": the duty table counts them (a year asked about is the
+            # gate's to judge: which documents of that year are loaded)
             counted = self._counted_duties(question, k, documents, provinces)
             if counted is not None:
                 yield tag(counted)

@@ -371,3 +371,5 @@ def test_how_many_duties_is_counted_by_the_table_and_a_province_not_loaded_has_n
     none = real_assistant.ask("Sở Nội vụ tỉnh Quảng Ninh được giao bao nhiêu nhiệm vụ?")
     assert none.refused
     assert none.text == "Không tìm thấy nhiệm vụ nào của Sở Nội vụ ở Quảng Ninh trong các văn bản đã nạp."
+    # a year asked about is left to the refusal gate: the samples hold no document of 2030
+    assert not real_assistant.ask("Sở Nội vụ được giao bao nhiêu nhiệm vụ năm 2030?").text.startswith("**")
