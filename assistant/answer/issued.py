@@ -85,15 +85,21 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
         return Answer(question=question, refused=True, text=render(
             "issued_none", issuer=_as_written(question, body), kind=(kind or "văn bản").lower()))
     found.sort(key=lambda f: f[0], reverse=True)   # the newest first
+    lines, citations = _listed(found)
+    text = render("issued_answer", issuer=_as_written(question, body), count=str(len(lines)),
+                  kind=(kind or "văn bản").lower(), lines="\n".join(lines))
+    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+def _listed(found: list[tuple[str, Chunk, Header]]) -> tuple[list[str], list]:
+    """One line per document ("- *Công văn V/v …* số 12/SNV-TCBC, ngày …  [n]") and its citation."""
     lines, citations = [], []
     for _, head, header in found:
         citations.append(cite(len(citations) + 1, head, 1.0))
         number = f" số {header.number}" if header.number and not header.number.startswith("/") else ""
         when = f", {header.date_text}" if header.date_text else ""
         lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
-    text = render("issued_answer", issuer=_as_written(question, body), count=str(len(lines)),
-                  kind=(kind or "văn bản").lower(), lines="\n".join(lines))
-    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+    return lines, citations
 
 
 def _as_written(question: str, body: str) -> str:
@@ -121,12 +127,7 @@ def library_listing(question: str, headers: dict[str, Header], header_chunks: di
         return None
     found = sorted(((headers[d].date or "", head, headers[d]) for d, head in header_chunks.items() if d in headers),
                    key=lambda f: f[0], reverse=True)
-    lines, citations = [], []
-    for _, head, header in found[:LISTED_MAX]:
-        citations.append(cite(len(citations) + 1, head, 1.0))
-        number = f" số {header.number}" if header.number and not header.number.startswith("/") else ""
-        when = f", {header.date_text}" if header.date_text else ""
-        lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
+    lines, citations = _listed(found[:LISTED_MAX])
     more = len(found) - len(lines)
     text = render("listing_answer", count=str(len(found)), lines="\n".join(lines),
                   more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
