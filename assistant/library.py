@@ -193,10 +193,6 @@ class Library:
             for c in self.searcher.chunks.values():
                 if c.kind == "recipients":
                     noi_nhan.setdefault(c.doc_id, []).extend(c.text.splitlines()[1:])
-            by_doc: dict[str, list[Duty]] = {}
-            for duties in self.duties_by_chunk.values():
-                for d in duties:
-                    by_doc.setdefault(d.doc_id, []).append(d)
             out: dict[str, dict[str, str]] = {}
             for doc_id, header in self.headers.items():
                 found: dict[str, str] = {}
@@ -211,7 +207,7 @@ class Library:
                     articles = _AS_IN_ARTICLES.match(line)
                     if articles:   # "Như Điều 3;": those the article charges with carrying out the decision
                         numbers = re.findall(r"\d+", articles.group(1))
-                        for d in by_doc.get(doc_id, ()):
+                        for d in self._by_doc.get(doc_id, ((), ()))[1]:   # the document's duties
                             if any(re.search(rf"\bĐiều {n}\b", d.clause) for n in numbers):
                                 for name in (d.actor, led_body(d.actor)):
                                     if name:
