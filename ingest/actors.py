@@ -11,6 +11,7 @@ A list of agencies is joined by commas, semicolons, "và" and "cùng" when each 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.agency_words import (
     BARE,
@@ -325,6 +326,7 @@ def find_agencies(text: str, tagger: Tagger | None = None) -> list[Span]:
     return out
 
 
+@lru_cache(maxsize=8192)   # asked of every duty's actor on each "Văn bản nào gửi …?": few names, many duties
 def led_body(name: str) -> str | None:
     """The body an office holder leads: "Giám đốc Sở Tư pháp" -> "Sở Tư pháp", "Chánh Văn phòng
     UBND tỉnh" -> "Văn phòng UBND tỉnh", "Chủ tịch UBND các xã" -> "UBND các xã"; None when `name`
