@@ -23,7 +23,7 @@ from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
-from assistant.answer.issued import issued_by, library_listing
+from assistant.answer.issued import folded_key, issued_by, library_listing
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answerability import (
@@ -35,7 +35,6 @@ from assistant.answerability import features as answerability_features
 from assistant.library import Library
 from assistant.prompts import render
 from core.errors import ConfigError
-from core.text import fold
 from core.types import Answer, Hit
 from ingest.actors import led_body
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
@@ -55,11 +54,6 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
-_UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
-
-
-def _norm(text: str) -> str:
-    return _UBND.sub("ubnd", " ".join(re.findall(r"\w+", fold(text).lower())))
 
 
 @dataclass
@@ -158,7 +152,7 @@ class Assistant:
             if due is not None:
                 yield tag(due)
                 return
-        if _COUNTED.search(_norm(question)) and not _YEAR.search(question):
+        if _COUNTED.search(folded_key(question)) and not _YEAR.search(question):
             # "X được giao bao nhiêu nhiệm vụ?": the duty table counts them (a year asked about is the
             # gate's to judge: which documents of that year are loaded)
             counted = self._counted_duties(question, k, documents, provinces)
@@ -220,7 +214,7 @@ class Assistant:
     def _agency_duties(self, question: str, hits: list[Hit], documents, provinces):
         """'Sở Nội vụ phải làm gì?': (agencies, all their duties in order, provinces asked about),
         from the duty table; None when the question is not of that kind."""
-        q = _norm(question)
+        q = folded_key(question)
         if _WHO.search(q) or not _DUTY_CUE.search(q):
             return None
         actors = self.library.agencies_named_in(question)
@@ -315,7 +309,7 @@ class Assistant:
         """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose
         Kính gửi or Nơi nhận name that body (today's name; older names count), each cited by its
         header, with the duties it gives that body. None when the question is not of that kind."""
-        q = _norm(question)
+        q = folded_key(question)
         if not _SENT_TO.search(q):
             return None
         recipients = self.library.recipients()
@@ -357,7 +351,7 @@ class Assistant:
         return answer, (time.perf_counter() - start) * 1000
 
     def _focus(self, question: str, hits: list[Hit], chunks: dict) -> list[Hit]:
-        q = _norm(question)
+        q = folded_key(question)
         if _SIGNER.search(q) or (_WHEN_OR_NUMBER.search(q) and _ABOUT_DOCUMENT.search(q) and not _IN_FORCE.search(q)):
             doc_id = hits[0].chunk.doc_id
             parts = [c for c in chunks.values() if c.doc_id == doc_id and c.kind in ("header", "signature")]
@@ -398,14 +392,14 @@ _DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co t
 
 def _beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:
     """The question's words that are neither the agencies', the provinces' nor the duty question's."""
-    named = set(_norm(" ".join([*actors, *provinces])).split())
-    return [w for w in _norm(question).split() if w not in named and w not in _DUTY_WORDS]
+    named = set(folded_key(" ".join([*actors, *provinces])).split())
+    return [w for w in folded_key(question).split() if w not in named and w not in _DUTY_WORDS]
 
 
 def _named_provinces(question: str, hits: list[Hit]) -> set[str]:
     """Provinces of the retrieved documents that the question names ('… ở Cao Bằng?')."""
-    q = f" {_norm(question)} "
-    return {h.chunk.province for h in hits if h.chunk.province and f" {_norm(h.chunk.province)} " in q}
+    q = f" {folded_key(question)} "
+    return {h.chunk.province for h in hits if h.chunk.province and f" {folded_key(h.chunk.province)} " in q}
 
 
 def _province_first(question: str, hits: list[Hit]) -> list[Hit]:

@@ -43,6 +43,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def folded_words(text: str) -> str:
+    """'Sở Nội vụ, UBND tỉnh?' -> 'so noi vu ubnd tinh': the words, lower-case and unaccented, one
+    space apart (what the question rules of the assistant match on)."""
+    return " ".join(re.findall(r"\w+", fold(text or "").lower()))
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != text
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.text import fold
+from core.text import folded_words
 from core.types import Duty
 from ingest.deadlines import parse_deadline
 
@@ -41,7 +41,7 @@ class DueWindow:
 
 def due_window(question: str, today: date) -> DueWindow | None:
     """The span of due dates a question asking for duties names; None when it names none."""
-    q = " ".join(re.findall(r"\w+", fold(question).lower()))
+    q = folded_words(question)
     if not _LIST_CUE.search(q):
         return None
     time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.named import document_mention
-from core.text import fold
+from core.text import folded_words
 from ingest.agencies import agency_key
 from ingest.header import PROVINCES
 
@@ -15,7 +15,7 @@ _FOLLOW_UP = re.compile(r"^(con|the con|vay con|vay|the|thi)\b|\b(thi sao|the na
 
 
 def is_follow_up(question: str) -> bool:
-    q = " ".join(re.findall(r"\w+", fold(question).lower()))
+    q = folded_words(question)
     return bool(_FOLLOW_UP.search(q)) and len(q.split()) <= 12 or bool(_DOC_REF.search(question))
 
 

@@ -12,7 +12,7 @@ import re
 
 from assistant.answer.extractive import cite
 from assistant.prompts import render
-from core.text import fold
+from core.text import folded_words
 from core.types import Answer, Chunk, Header
 from ingest.provinces import provinces_named, same_province
 
@@ -24,17 +24,18 @@ _KIND = "(" + "|".join(_KINDS) + ")"
 _OF = re.compile(r"^(?:co )?(?:nhung |cac )?" + _KIND + r" (?:nao|gi) (?:cua|do) (.+?)(?: ban hanh| phat hanh)?$")
 _BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
 _PLACE_LINE = re.compile(r"^(?:tinh|thanh pho|huyen|thi xa|xa|phuong|quan)\b")
-_UBND = re.compile(r"\buy ban nhan dan\b")
+_UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
 
 
-def key(text: str) -> str:
-    """Folded words, "Ủy ban nhân dân" as "ubnd": 'SỞ NỘI VỤ' -> 'so noi vu'."""
-    return _UBND.sub("ubnd", " ".join(re.findall(r"\w+", fold(text or "").lower().replace("đ", "d"))))
+def folded_key(text: str) -> str:
+    """Folded words, "Ủy ban nhân dân" as "ubnd": 'SỞ NỘI VỤ' -> 'so noi vu' (ask.py's question rules
+    match on it too)."""
+    return _UBND.sub("ubnd", folded_words(text))
 
 
 def asked_issuer(question: str) -> tuple[str, str | None] | None:
     """(the body asked about, the document type asked for or None) of an issuer question."""
-    q = key(question)
+    q = folded_key(question)
     m = _OF.match(q)
     if m:
         return m.group(2), _KINDS[m.group(1)]
@@ -46,7 +47,7 @@ def asked_issuer(question: str) -> tuple[str, str | None] | None:
 
 def issuing_body(issuer: str | None) -> str:
     """The folded name of the body that issued a document, from its header's issuer lines."""
-    lines = [key(line) for line in (issuer or "").split(" / ") if key(line)]
+    lines = [folded_key(line) for line in (issuer or "").split(" / ") if folded_key(line)]
     if not lines:
         return ""
     if len(lines) > 1 and _PLACE_LINE.match(lines[-1]):
@@ -107,7 +108,7 @@ def _as_written(question: str, body: str) -> str:
     words = re.findall(r"\w+", question)
     for i in range(len(words)):
         for j in range(i + 1, len(words) + 1):
-            if key(" ".join(words[i:j])) == body:
+            if folded_key(" ".join(words[i:j])) == body:
                 return " ".join(words[i:j])
     return body
 
@@ -122,7 +123,7 @@ LISTED_MAX = 40
 def library_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> Answer | None:
     """'Có những văn bản nào?': every loaded document, newest first, each cited by its header (the
     first LISTED_MAX; the «Văn bản» tab has them all). None for any other question."""
-    q = key(question)
+    q = folded_key(question)
     if not _LISTING.search(q) or any(w not in _LISTING_WORDS for w in q.split()):
         return None
     found = sorted(((headers[d].date or "", head, headers[d]) for d, head in header_chunks.items() if d in headers),

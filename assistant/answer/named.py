@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import fold
+from core.text import fold, folded_words
 from core.types import Header
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
@@ -31,7 +31,7 @@ def named_documents(question: str, headers: dict[str, Header], names: dict[str, 
     """File names of the one loaded document the question names by number, or else by its title
     ([] when none or several). `headers`: doc_id -> Header; `names`: doc_id -> file name."""
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
-    folded = " ".join(re.findall(r"\w+", fold(question).lower()))
+    folded = folded_words(question)
     wanted_bare = [(_TYPES[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
         return _titled(fold(question).lower(), headers, names)
