@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.named import document_mention
+from assistant.answer.named import DOCUMENT_WORDS, document_mention
 from core.text import folded_words
 from ingest.agencies import agency_key
 from ingest.header import PROVINCES
@@ -31,8 +31,8 @@ def _replace_name(text: str, old_names: list[str], new: str) -> str | None:
 
 
 # "văn bản đó", "công văn này", "quyết định trên": the document the conversation is about
-_DOC_REF = re.compile(r"\b(?:văn bản|công văn|quyết định|kế hoạch|chỉ thị|thông báo|công điện|tờ trình|báo cáo|"
-                      r"hướng dẫn)\s+(?:đó|này|trên|ấy|vừa rồi|vừa hỏi)\b", re.IGNORECASE)
+_DOC_REF = re.compile(r"\b(?:" + "|".join(DOCUMENT_WORDS) + r")\s+(?:đó|này|trên|ấy|vừa rồi|vừa hỏi)\b",
+                      re.IGNORECASE)
 _LEAD = re.compile(r"^(?:vậy|thế|còn|thì)(?:\s+(?:thì|còn))?\s+", re.IGNORECASE)
 
 

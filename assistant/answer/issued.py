@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 
 from assistant.answer.extractive import cite
+from assistant.answer.named import TYPE_OF
 from assistant.prompts import render
 from core.text import folded_words
 from core.types import Answer, Chunk, Header
 from ingest.provinces import provinces_named, same_province
 
-_KINDS = {"van ban": None, "cong van": "Công văn", "ke hoach": "Kế hoạch", "quyet dinh": "Quyết định",
-          "chi thi": "Chỉ thị", "thong bao": "Thông báo", "cong dien": "Công điện", "bao cao": "Báo cáo",
-          "huong dan": "Hướng dẫn", "to trinh": "Tờ trình"}
-_KIND = "(" + "|".join(_KINDS) + ")"
+_KIND = "(" + "|".join(TYPE_OF) + ")"
 # "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành những văn bản nào"
 _OF = re.compile(r"^(?:co )?(?:nhung |cac )?" + _KIND + r" (?:nao|gi) (?:cua|do) (.+?)(?: ban hanh| phat hanh)?$")
 _BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
@@ -38,10 +36,10 @@ def asked_issuer(question: str) -> tuple[str, str | None] | None:
     q = folded_key(question)
     m = _OF.match(q)
     if m:
-        return m.group(2), _KINDS[m.group(1)]
+        return m.group(2), TYPE_OF[m.group(1)]
     m = _BY.match(q)
     if m:
-        return m.group(1), _KINDS[m.group(2)]
+        return m.group(1), TYPE_OF[m.group(2)]
     return None
 
 

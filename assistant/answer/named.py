@@ -17,10 +17,11 @@ from core.text import fold, folded_words
 from core.types import Header
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
-_TYPES = {"cong van": "Công văn", "ke hoach": "Kế hoạch", "quyet dinh": "Quyết định", "chi thi": "Chỉ thị",
-          "thong bao": "Thông báo", "cong dien": "Công điện", "to trinh": "Tờ trình", "bao cao": "Báo cáo",
-          "huong dan": "Hướng dẫn", "van ban": None}
-_BARE = re.compile(r"\b(" + "|".join(_TYPES) + r")\s+(?:so\s+)?(\d{2,6})\b(?!\s*/)")
+# the words a question names a document by; "văn bản" is any type
+DOCUMENT_WORDS = ("công văn", "kế hoạch", "quyết định", "chỉ thị", "thông báo", "công điện", "tờ trình", "báo cáo",
+                  "hướng dẫn", "văn bản")
+TYPE_OF = {folded_words(w): None if w == "văn bản" else w[:1].upper() + w[1:] for w in DOCUMENT_WORDS}  # "cong van"
+_BARE = re.compile(r"\b(" + "|".join(TYPE_OF) + r")\s+(?:so\s+)?(\d{2,6})\b(?!\s*/)")
 
 
 def _key(number: str) -> str:
@@ -32,7 +33,7 @@ def named_documents(question: str, headers: dict[str, Header], names: dict[str, 
     ([] when none or several). `headers`: doc_id -> Header; `names`: doc_id -> file name."""
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
     folded = folded_words(question)
-    wanted_bare = [(_TYPES[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
+    wanted_bare = [(TYPE_OF[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
         return _titled(fold(question).lower(), headers, names)
     found = set()
@@ -51,7 +52,7 @@ def named_documents(question: str, headers: dict[str, Header], names: dict[str, 
 
 # "… trong Kế hoạch kiểm tra cải cách hành chính năm 2026?": a type word after "trong / theo / tại",
 # then the title's words up to where the question goes on ("có", "phải", "giao", a comma …)
-_TITLED = re.compile(r"\b(?:trong|theo|tai)\s+(" + "|".join(t for t in _TYPES if t != "van ban") + r")\s+"
+_TITLED = re.compile(r"\b(?:trong|theo|tai)\s+(" + "|".join(t for t in TYPE_OF if t != "van ban") + r")\s+"
                      r"((?:(?!(?:co|phai|giao|quy dinh|yeu cau|la|duoc|da|se|can|nhu the)\b)\w+\s*){2,16})")
 
 
@@ -60,7 +61,7 @@ def _titled(folded: str, headers: dict[str, Header], names: dict[str, str]) -> l
     (`folded`: the question folded, its punctuation kept: a comma ends the title)."""
     found = set()
     for m in _TITLED.finditer(folded):
-        kind, words = _TYPES[m.group(1)], m.group(2).split()
+        kind, words = TYPE_OF[m.group(1)], m.group(2).split()
         for doc_id, header in headers.items():
             title = set(re.findall(r"\w+", fold(header.subject or "").lower()))
             if header.doc_type == kind and doc_id in names and all(w in title for w in words):
@@ -68,7 +69,7 @@ def _titled(folded: str, headers: dict[str, Header], names: dict[str, str]) -> l
     return sorted(found) if len(found) == 1 else []
 
 
-_TYPE_WORDS = r"(?:công văn|quyết định|kế hoạch|chỉ thị|thông báo|công điện|tờ trình|báo cáo|hướng dẫn|văn bản)"
+_TYPE_WORDS = "(?:" + "|".join(DOCUMENT_WORDS) + ")"
 _MENTION = re.compile(r"(?:" + _TYPE_WORDS + r"\s+(?:số\s+)?)?\d{1,6}\s*/\s*[^\W\d_][\w\-–/.]*\w|"
                       + _TYPE_WORDS + r"\s+(?:số\s+)?\d{2,6}\b(?!\s*/)", re.IGNORECASE)
 
