@@ -56,9 +56,9 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
         swapped = _replace_name(last, aliases, new[0])
         if swapped:
             return swapped
-    named = [p for p in PROVINCES if agency_key(p, folded=True) in agency_key(question, folded=True)]
+    named = _provinces_in(question)
     if named:
-        before = [p for p in PROVINCES if agency_key(p, folded=True) in agency_key(last, folded=True)]
+        before = _provinces_in(last)
         swapped = _replace_name(last, before, named[0]) if before else None
         return swapped or f"{last.rstrip(' ?')} ở {named[0]}?"
     subject = None if new else _subject([*previous[:-1], last], agencies, known_actors)
@@ -69,11 +69,17 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
     return question
 
 
+def _provinces_in(text: str) -> list[str]:
+    """The provinces a question writes, any case, with or without accents."""
+    key = agency_key(text, folded=True)
+    return [p for p in PROVINCES if agency_key(p, folded=True) in key]
+
+
 def _subject(previous: list[str], agencies, known_actors) -> str | None:
     """'Sở Nội vụ ở Cao Bằng': the agency and province of the latest earlier question naming one."""
     for text in reversed(previous):
         agency = agencies.mentioned_in(text, set(known_actors))[:1]
-        province = [p for p in PROVINCES if agency_key(p, folded=True) in agency_key(text, folded=True)][:1]
+        province = _provinces_in(text)[:1]
         if agency or province:
             return " ở ".join(agency + province)
     return None
