@@ -186,16 +186,8 @@ class Assistant:
         if duty_route is not None:
             actors, duties, wanted = duty_route
             if not duties:  # say so plainly rather than answering about other agencies
-                where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
-                text = render("duty_none", actors=", ".join(actors), where=where)
-                if named:   # "… trong Kế hoạch kiểm tra …": that document gives it none; others may
-                    head = next(c for c in heads.values() if c.document == named[0])
-                    elsewhere = {d.document for a in actors for d in self.library.duties(actor=a)}
-                    text = render("duty_none_named", actors=", ".join(actors), where=where,
-                                  title=head.title or head.document) + (render(
-                                      "duty_elsewhere", actors=", ".join(actors), documents=str(len(elsewhere)))
-                                      if elsewhere else "")
-                yield tag(Answer(question=question, refused=True, text=text))
+                named_head = next(c for c in heads.values() if c.document == named[0]) if named else None
+                yield tag(self._no_duties(question, actors, sorted(wanted), named_head))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
@@ -244,14 +236,22 @@ class Assistant:
         loaded = set().union(*(provinces_in(p) for p in wanted)) if wanted else set()
         elsewhere = sorted(provinces_named(question) - loaded)
         if elsewhere:   # "… tỉnh Quảng Ninh …" with no document of Quảng Ninh loaded
-            names = ", ".join(current_province(key) or key for key in elsewhere)
-            return Answer(question=question, refused=True,
-                          text=render("duty_none", actors=", ".join(actors), where=f" ở {names}"))
+            return self._no_duties(question, actors, [current_province(key) or key for key in elsewhere])
         if not duties:
-            where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
-            return Answer(question=question, refused=True,
-                          text=render("duty_none", actors=", ".join(actors), where=where))
+            return self._no_duties(question, actors, sorted(wanted))
         return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
+
+    def _no_duties(self, question: str, actors: list[str], places: list[str], named_head=None) -> Answer:
+        """"Không tìm thấy nhiệm vụ nào của X ở …"; for a document the question named (its header
+        clause `named_head`): "*Kế hoạch …* không giao nhiệm vụ nào cho X", and how many others do."""
+        who, where = ", ".join(actors), f" ở {', '.join(places)}" if places else ""
+        if named_head is None:
+            return Answer(question=question, refused=True, text=render("duty_none", actors=who, where=where))
+        elsewhere = {d.document for a in actors for d in self.library.duties(actor=a)}
+        text = render("duty_none_named", actors=who, where=where, title=named_head.title or named_head.document)
+        if elsewhere:
+            text += render("duty_elsewhere", actors=who, documents=str(len(elsewhere)))
+        return Answer(question=question, refused=True, text=text)
 
     def _due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
