@@ -113,8 +113,7 @@ class Assistant:
             raise ValueError("Câu hỏi trống / empty question")
         question, rewrite_failed = self._standalone(asked, history)
         heads = self.library.header_chunks()
-        named = [] if documents else named_documents(
-            question, self.library.headers, {doc_id: c.document for doc_id, c in heads.items()})
+        named = [] if documents else named_documents(question, self.library.headers, heads)
         documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only
 
         def tag(answer: Answer) -> Answer:

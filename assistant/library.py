@@ -153,6 +153,7 @@ class Library:
         self.known_actors = served.known_actors
         self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
+        self._header_chunks: dict[str, Chunk] | None = None         # likewise
         self.provinces = served.provinces  # for the province filter
 
     @property
@@ -349,10 +350,12 @@ class Library:
         return self.searcher.chunks
 
     def header_chunks(self) -> dict[str, Chunk]:
-        """doc_id -> its header clause ("Phần đầu văn bản", always a document's first), without a
-        pass over every clause: the routes that answer from headers run on every question."""
-        return {doc_id: chunks[0] for doc_id, (chunks, _) in self._by_doc.items()
-                if chunks and chunks[0].kind == "header"}
+        """doc_id -> its header clause ("Phần đầu văn bản", always a document's first), once per
+        reload: the routes that answer from headers look at it on every question."""
+        if self._header_chunks is None:
+            self._header_chunks = {doc_id: chunks[0] for doc_id, (chunks, _) in self._by_doc.items()
+                                   if chunks and chunks[0].kind == "header"}
+        return self._header_chunks
 
     def coverage(self, question: str) -> float:
         """Share of the question's syllables that the loaded clauses know (the refusal gate)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from core.text import fold, folded_words
-from core.types import Header
+from core.types import Chunk, Header
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
 # the words a question names a document by; "văn bản" is any type
@@ -28,25 +28,26 @@ def _key(number: str) -> str:
     return re.sub(r"[^a-z0-9/]", "", fold(number).lower().replace("đ", "d"))
 
 
-def named_documents(question: str, headers: dict[str, Header], names: dict[str, str]) -> list[str]:
+def named_documents(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> list[str]:
     """File names of the one loaded document the question names by number, or else by its title
-    ([] when none or several). `headers`: doc_id -> Header; `names`: doc_id -> file name."""
+    ([] when none or several). `headers`: doc_id -> Header; `header_chunks`: doc_id -> its header
+    clause, which carries the file name."""
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
     folded = folded_words(question)
     wanted_bare = [(TYPE_OF[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
-        return _titled(fold(question).lower(), headers, names)
+        return _titled(fold(question).lower(), headers, header_chunks)
     found = set()
     for doc_id, header in headers.items():
         number = header.number or ""
-        if not number or number.startswith("/") or doc_id not in names:
+        if not number or number.startswith("/") or doc_id not in header_chunks:
             continue
         if _key(number) in wanted_full:
-            found.add(names[doc_id])
+            found.add(header_chunks[doc_id].document)
             continue
         digits = re.match(r"\d+", number)
         if digits and any(n == digits.group() and kind in (None, header.doc_type) for kind, n in wanted_bare):
-            found.add(names[doc_id])
+            found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
 
 
@@ -56,7 +57,7 @@ _TITLED = re.compile(r"\b(?:trong|theo|tai)\s+(" + "|".join(t for t in TYPE_OF i
                      r"((?:(?!(?:co|phai|giao|quy dinh|yeu cau|la|duoc|da|se|can|nhu the)\b)\w+\s*){2,16})")
 
 
-def _titled(folded: str, headers: dict[str, Header], names: dict[str, str]) -> list[str]:
+def _titled(folded: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> list[str]:
     """The one document of the type named whose title holds every word the question gives of it
     (`folded`: the question folded, its punctuation kept: a comma ends the title)."""
     found = set()
@@ -64,8 +65,8 @@ def _titled(folded: str, headers: dict[str, Header], names: dict[str, str]) -> l
         kind, words = TYPE_OF[m.group(1)], m.group(2).split()
         for doc_id, header in headers.items():
             title = set(re.findall(r"\w+", fold(header.subject or "").lower()))
-            if header.doc_type == kind and doc_id in names and all(w in title for w in words):
-                found.add(names[doc_id])
+            if header.doc_type == kind and doc_id in header_chunks and all(w in title for w in words):
+                found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
 
 
