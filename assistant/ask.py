@@ -35,7 +35,7 @@ from assistant.answerability import features as answerability_features
 from assistant.library import Library
 from assistant.prompts import render
 from core.errors import ConfigError
-from core.types import Answer, Hit
+from core.types import Answer, Hit, filled_number
 from ingest.actors import led_body
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 
@@ -334,7 +334,7 @@ class Assistant:
                 continue
             mine = given.get(doc_id, 0)
             citations.append(cite(len(citations) + 1, head, 1.0))
-            number = f" số {head.number}" if head.number and not head.number.startswith("/") else ""
+            number = f" số {head.number}" if filled_number(head.number) else ""
             where = f"{number}" + (f", {head.province}" if head.province else "")
             duties = f"; giao {mine} nhiệm vụ" if mine else "; không giao nhiệm vụ riêng"
             lines.append(render("recipient_line", title=head.title or head.document, where=where,

@@ -15,6 +15,12 @@ def file_sha256(path) -> str:
     return digest.hexdigest()
 
 
+def filled_number(number: str | None) -> str | None:
+    """A số/ký hiệu whose number was filled in ('10331/UBND-KSTT'); None for an unsigned draft's
+    blank one ('/UBND-NC') or none at all."""
+    return number if number and not number.startswith("/") else None
+
+
 def content_id(*parts: str, size: int = 16) -> str:
     """Stable id derived from content, so re-ingesting the same text gives the same ids."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -6,7 +6,7 @@ from datetime import date
 
 from assistant.answer.extractive import cite, overdue_note
 from assistant.prompts import render
-from core.types import Answer, Chunk, Citation, Duty
+from core.types import Answer, Chunk, Citation, Duty, filled_number
 
 ROLE_ORDER = {"chủ trì": 0, "thực hiện": 1, "tham mưu": 2, "theo dõi, đôn đốc": 3, "báo cáo": 4, "phối hợp": 5}
 
@@ -76,8 +76,7 @@ class DutyAnswerer:
                                           + overdue_note(first.time.date, self.today()) if first.time.text else ""),
                                     clause=first.clause, n=str(len(citations))))
             head = chunks[next(iter(clauses))]
-            where = ", ".join(x for x in (head.number if head.number and not head.number.startswith("/") else None,
-                                          head.province) if x)
+            where = ", ".join(x for x in (filled_number(head.number), head.province) if x)
             groups.append(render("duty_group", title=head.title or head.document, where=where or head.document,
                                  lines="\n".join(lines)))
         total = sum(len(clauses) for clauses in by_document.values())

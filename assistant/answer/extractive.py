@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
-from core.types import Answer, Chunk, Citation, Duty, Header, Hit
+from core.types import Answer, Chunk, Citation, Duty, Header, Hit, filled_number
 
 WHOLE_CLAUSE_CHARS = 360
 MAX_SENTENCE_CHARS = 420
@@ -100,7 +100,7 @@ def _vn_date(iso: str) -> str:
 
 def _where(hit: Hit) -> str:
     c = hit.chunk
-    origin = c.number if c.number and not c.number.startswith("/") else (c.province or c.document)
+    origin = filled_number(c.number) or c.province or c.document
     if c.province and origin != c.province:
         origin = f"{origin}, {c.province}"
     return f"{origin} — {c.clause}"
@@ -108,7 +108,7 @@ def _where(hit: Hit) -> str:
 
 def _document_facts(h: Header) -> str:
     parts = [h.title]
-    parts.append(f"số {h.number}" if h.number and not h.number.startswith("/")
+    parts.append(f"số {h.number}" if filled_number(h.number)
                  else (f"số/ký hiệu {h.number} (chưa ghi số)" if h.number else "không ghi số hiệu"))
     if h.place or h.date_text:
         parts.append(f"ban hành tại {h.place or '?'}, {h.date_text or 'không ghi ngày'}")

@@ -14,7 +14,7 @@ from assistant.answer.extractive import cite
 from assistant.answer.named import TYPE_OF
 from assistant.prompts import render
 from core.text import folded_words
-from core.types import Answer, Chunk, Header
+from core.types import Answer, Chunk, Header, filled_number
 from ingest.provinces import provinces_named, same_province
 
 _KIND = "(" + "|".join(TYPE_OF) + ")"
@@ -95,7 +95,7 @@ def _listed(found: list[tuple[str, Chunk, Header]]) -> tuple[list[str], list]:
     lines, citations = [], []
     for _, head, header in found:
         citations.append(cite(len(citations) + 1, head, 1.0))
-        number = f" số {header.number}" if header.number and not header.number.startswith("/") else ""
+        number = f" số {header.number}" if filled_number(header.number) else ""
         when = f", {header.date_text}" if header.date_text else ""
         lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
     return lines, citations

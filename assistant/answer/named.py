@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from core.text import fold, folded_words
-from core.types import Chunk, Header
+from core.types import Chunk, Header, filled_number
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
 # the words a question names a document by; "văn bản" is any type
@@ -39,8 +39,8 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
         return _titled(fold(question).lower(), headers, header_chunks)
     found = set()
     for doc_id, header in headers.items():
-        number = header.number or ""
-        if not number or number.startswith("/") or doc_id not in header_chunks:
+        number = filled_number(header.number)
+        if not number or doc_id not in header_chunks:
             continue
         if _key(number) in wanted_full:
             found.add(header_chunks[doc_id].document)
