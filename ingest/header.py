@@ -45,7 +45,32 @@ def _sentence_case(line: str) -> str:
     return lowered
 
 
-def find_province(place: str | None, text: str) -> str | None:
+# A central body of the state, Party or courts: its documents belong to no province, wherever they
+# are signed ("Hà Nội, ngày …" of a ministry). "Bộ Chỉ huy Quân sự tỉnh" and "Bộ đội Biên phòng tỉnh"
+# are provincial: a name that goes on with a local unit is never central.
+_CENTRAL = re.compile(r"(?:BO|CHINH PHU|THU TUONG|VAN PHONG CHINH PHU|THANH TRA CHINH PHU|QUOC HOI|"
+                      r"UY BAN THUONG VU QUOC HOI|VAN PHONG QUOC HOI|VAN PHONG CHU TICH NUOC|CHU TICH NUOC|"
+                      r"TOA AN NHAN DAN TOI CAO|VIEN KIEM SAT NHAN DAN TOI CAO|KIEM TOAN NHA NUOC|"
+                      r"NGAN HANG NHA NUOC|UY BAN DAN TOC|BAN CHAP HANH TRUNG UONG|BAN BI THU)\b")
+_NATIONWIDE = re.compile(r"\b(?:TRUNG UONG|TW|QUOC GIA|CHINH PHU)\b")
+# ("XÃ", "QUẬN", "PHƯỜNG" are left out: folded they are also "XÃ HỘI", "QUÂN", and no central name
+# begins with a commune's or ward's committee)
+_LOCAL_UNIT = re.compile(r"\b(?:TINH|THANH PHO|HUYEN|THI XA|DAC KHU|THI TRAN)\b")
+
+
+def is_central(issuer: str | None) -> bool:
+    """Is the issuing body a ministry, the Government or another central body ("BỘ CÔNG AN / CỤC …",
+    "VĂN PHÒNG CHÍNH PHỦ", "BAN CHỈ ĐẠO QUỐC GIA …", "TỔ CÔNG TÁC LIÊN NGÀNH TW")?"""
+    lines = [fold(x).upper().strip() for x in (issuer or "").split("/") if x.strip()]
+    if not lines or any(_LOCAL_UNIT.search(x) for x in lines):
+        return False
+    return bool(_CENTRAL.match(lines[0]) and not lines[0].startswith(("BO CHI HUY", "BO DOI"))
+                or any(_NATIONWIDE.search(x) for x in lines))
+
+
+def find_province(place: str | None, text: str, issuer: str | None = None) -> str | None:
+    if is_central(issuer):
+        return None
     if place:
         for name in PROVINCES:
             if fold(name).lower() == fold(place).lower().strip():
@@ -100,12 +125,13 @@ def parse_header(text: str, lay: Layout | None = None) -> Header:
             titles = [line for line in sig[:-1] if is_upper(line)]   # not a scribble's OCR noise
             signer, signer_title = _RANK.sub("", sig[-1]), " / ".join(titles) or None
     cc: tuple[str, ...] = ()
+    issuer = _issuer(head_lines)
     if lay.recipients_span:
         block = text[slice(*lay.recipients_span)].split("\n")[1:]
         cc = tuple(BULLET.sub("", line.strip()).strip(" ;.") for line in block if line.strip())
     return Header(number=number, doc_type=doc_type, subject=subject, place=place, date=date,
-                  date_text=date_text, province=find_province(place, text), recipients=tuple(recipients),
-                  signer=signer, signer_title=signer_title, cc=cc, issuer=_issuer(head_lines))
+                  date_text=date_text, province=find_province(place, text, issuer), recipients=tuple(recipients),
+                  signer=signer, signer_title=signer_title, cc=cc, issuer=issuer)
 
 
 def _number(head: str) -> str | None:

@@ -166,3 +166,23 @@ def test_a_district_letter_belongs_to_its_province_not_to_the_one_its_text_names
     text = "Dịch tả lợn Châu Phi đã xuất hiện tại tỉnh Bình Phước, tỉnh Bình Phước giáp ranh huyện."
     assert find_province("Đắk R lắp", text) == "Đắk Nông"
     assert find_province(None, text) == "Bình Phước"
+
+
+def test_a_central_body_s_document_belongs_to_no_province_wherever_it_is_signed():
+    from ingest.header import find_province, is_central, parse_header
+
+    text = ("BỘ NỘI VỤ\nSố: 5816/BNV-CCHC\nV/v bổ sung số liệu\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 8 năm 2025\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
+            "Đề nghị Ủy ban nhân dân tỉnh Lâm Đồng cập nhật số liệu.\n")
+    header = parse_header(text)
+    assert header.place == "Hà Nội" and header.issuer == "BỘ NỘI VỤ"
+    assert header.province is None  # not Hà Nội, and not the province its text names
+    for central in ("BỘ CÔNG AN / CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY", "VĂN PHÒNG CHÍNH PHỦ",
+                    "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "BỘ CÔNG AN / TỔ CÔNG TÁC LIÊN NGÀNH TW",
+                    "BAN CHỈ ĐẠO QUỐC GIA VỀ CHUYỂN ĐỔI SỐ"):
+        assert is_central(central), central
+    for local in ("BỘ CHỈ HUY QUÂN SỰ TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN / TỈNH BÌNH THUẬN", "SỞ NỘI VỤ",
+                  "UBND TỈNH LÂM ĐỒNG / BAN CHỈ ĐẠO QUỐC GIA", "HỘI ĐỒNG NHÂN DÂN / HUYỆN KRÔNG NÔ", None):
+        assert not is_central(local), local
+    assert find_province("Hà Nội", "", "ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ NỘI") == "Hà Nội"
