@@ -115,14 +115,14 @@ class Assistant:
         heads = self.library.header_chunks()
         named = [] if documents else named_documents(question, self.library.headers, heads)
         documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only
+        named_head = next(c for c in heads.values() if c.document == named[0]) if named else None
 
         def tag(answer: Answer) -> Answer:
             generic = answer.refused and answer.text == refusal(question).text
             answer = replace(answer, question=asked, standalone=question if question != asked else None)
-            if generic and named:  # the question named the document: it does not say so
-                head = next(c for c in heads.values() if c.document == named[0])
-                answer = replace(answer, text=render("refusal_named", title=head.title or head.document,
-                                                     number=head.number or ""))
+            if generic and named_head:  # the question named the document: it does not say so
+                answer = replace(answer, text=render("refusal_named", title=named_head.title or named_head.document,
+                                                     number=named_head.number or ""))
             elif generic and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
             if rewrite_failed and not answer.fallback_reason:
@@ -154,7 +154,7 @@ class Assistant:
         if _COUNTED.search(folded_key(question)) and not _YEAR.search(question):
             # "X được giao bao nhiêu nhiệm vụ?": the duty table counts them (a year asked about is the
             # gate's to judge: which documents of that year are loaded)
-            counted = self._counted_duties(question, k, documents, provinces)
+            counted = self._counted_duties(question, k, documents, provinces, named_head)
             if counted is not None:
                 yield tag(counted)
                 return
@@ -185,7 +185,6 @@ class Assistant:
         if duty_route is not None:
             actors, duties, wanted = duty_route
             if not duties:  # say so plainly rather than answering about other agencies
-                named_head = next(c for c in heads.values() if c.document == named[0]) if named else None
                 yield tag(self._no_duties(question, actors, sorted(wanted), named_head))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
@@ -223,7 +222,7 @@ class Assistant:
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
 
-    def _counted_duties(self, question: str, k: int, documents, provinces) -> Answer | None:
+    def _counted_duties(self, question: str, k: int, documents, provinces, named_head=None) -> Answer | None:
         """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?": the agency's duties with their count, before the
         answerability gate (no clause states such a count; the table does). A province the question
         names that no loaded document belongs to gets none. None when no agency is asked about."""
@@ -237,7 +236,7 @@ class Assistant:
         if elsewhere:   # "… tỉnh Quảng Ninh …" with no document of Quảng Ninh loaded
             return self._no_duties(question, actors, [current_province(key) or key for key in elsewhere])
         if not duties:
-            return self._no_duties(question, actors, sorted(wanted))
+            return self._no_duties(question, actors, sorted(wanted), named_head)
         return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
 
     def _no_duties(self, question: str, actors: list[str], places: list[str], named_head=None) -> Answer:

@@ -109,3 +109,13 @@ def test_a_plan_named_by_title_that_gives_an_agency_nothing_says_so(tmp_path):
     assert answer.text == ("*Kế hoạch Kiểm tra công tác cải cách hành chính năm 2026* không giao nhiệm vụ nào "
                            "cho Sở Y tế. Các văn bản khác giao Sở Y tế nhiệm vụ (1 văn bản): hỏi «Sở Y tế phải "
                            "làm gì?» để xem.")
+
+
+def test_a_count_asked_of_a_named_plan_that_gives_the_agency_nothing_names_the_plan(tmp_path):
+    assistant = Assistant(library_of(tmp_path, {
+        "kh-41.txt": KH_TITLED, "stc-30.txt": CV_30.replace("Đề nghị các sở, ban, ngành", "Giao Sở Y tế")}))
+    answer = assistant.ask("Sở Y tế được giao bao nhiêu nhiệm vụ trong Kế hoạch kiểm tra công tác cải cách "
+                           "hành chính?")
+    assert answer.refused
+    assert answer.text.startswith("*Kế hoạch Kiểm tra công tác cải cách hành chính năm 2026* không giao nhiệm "
+                                  "vụ nào cho Sở Y tế. Các văn bản khác")
