@@ -46,6 +46,15 @@ class Span:
     text: str
 
 
+def _place(t: Tokens, i: int) -> int:
+    """Tokens at i of a level or place word that goes on naming a body ("tỉnh", "cấp xã"); "số" only
+    before a number ("Ban Quản lý dự án số 1", not "… (Trung tâm …) số hóa hồ sơ")."""
+    k = t.match(i, PLACES)
+    if k and t.low[i + k - 1] == "số" and not (i + k < len(t.low) and t.low[i + k][:1].isdigit()):
+        return 0
+    return k
+
+
 def _head(t: Tokens, i: int) -> int:
     """Tokens of an agency head starting at i (0 if none)."""
     if i >= len(t.words):
@@ -66,7 +75,7 @@ def _head(t: Tokens, i: int) -> int:
         return 0  # "Tổ chức thực hiện", "TỔ CHỨC THỰC HIỆN": to organise, not a team
     if n:
         nxt = i + n
-        if capital(t.words[i]) and (n > 1 or nxt < len(t.words) and (capital(t.words[nxt]) or t.match(nxt, PLACES)
+        if capital(t.words[i]) and (n > 1 or nxt < len(t.words) and (capital(t.words[nxt]) or _place(t, nxt)
                                                                   or t.noun[nxt] and not t.joined[nxt])):
             return n  # "Sở Nội vụ", "Công an tỉnh", "Đài truyền thanh huyện" (a noun, not "Báo cáo")
         if nxt < len(t.words) and capital(t.words[nxt]) and t.words[nxt].isalpha():
@@ -89,7 +98,7 @@ def _one_noun_then_place(t: Tokens, head: int, nxt: int) -> bool:
     end = nxt
     while end < len(t.words) and t.joined[end] and t.noun[end] and not capital(t.words[end]):
         end += 1
-    return end > nxt and t.noun[head] and bool(t.match(end, PLACES))
+    return end > nxt and t.noun[head] and bool(_place(t, end))
 
 
 def _inner_body_end(t: Tokens, i: int, head_end: int) -> int:
@@ -105,13 +114,13 @@ def _inner_body_end(t: Tokens, i: int, head_end: int) -> int:
 def _lower_nouns_then_place(t: Tokens, i: int, head_start: int) -> int:
     """Index past a run of up to four lower-case nouns and the level word that ends it, in a name
     that has no level word yet; 0 otherwise."""
-    if any(t.match(k, PLACES) for k in range(head_start, i)):
+    if any(_place(t, k) for k in range(head_start, i)):
         return 0
     end = i
     while end < min(i + 4, len(t.words)) and t.noun[end] and t.words[end].isalpha() and not capital(t.words[end]) \
-            and not t.match(end, PLACES) and not t.match(end, ROLES):
+            and not _place(t, end) and not t.match(end, ROLES):
         end += 1
-    k = t.match(end, PLACES) if end > i else 0
+    k = _place(t, end) if end > i else 0
     return end + k if k else 0
 
 
@@ -128,7 +137,7 @@ def _lower_name_tail(t: Tokens, i: int, head_end: int, group: bool) -> int:
         return 0  # an all lower-case name is read by the descriptive-name rule
     end = i
     while end < len(t.words) and t.noun[end] and not capital(t.words[end]) and t.words[end].isalpha() \
-            and not t.match(end, PLACES) and not t.match(end, ROLES):
+            and not _place(t, end) and not t.match(end, ROLES):
         k = end + 1
         while k < len(t.words) and t.joined[k]:
             k += 1
@@ -139,7 +148,7 @@ def _lower_name_tail(t: Tokens, i: int, head_end: int, group: bool) -> int:
         return 0
     after = t.low[end] if end < len(t.words) else ""
     closes = end == len(t.words) or after in (",", ";", ".", ":", ")", "và", "(") or t.match(end, ROLES) \
-        or (t.tags[end] or "").startswith("V") or t.match(end, PLACES)
+        or (t.tags[end] or "").startswith("V") or _place(t, end)
     return end if closes else 0
 
 
@@ -189,8 +198,8 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
                 i = j  # "Văn hóa, Thể thao và Du lịch"
                 continue
             listing = group or t.low[i - 1] in LIST_TAILS
-            if w == "," and listing and (t.match(j, GROUP) or t.match(j, PLACES)):
-                i = j + (t.match(j, GROUP) or t.match(j, PLACES))  # "các sở, ban, ngành", "các xã, thị trấn"
+            if w == "," and listing and (t.match(j, GROUP) or _place(t, j)):
+                i = j + (t.match(j, GROUP) or _place(t, j))  # "các sở, ban, ngành", "các xã, thị trấn"
                 continue
             return i
         if w == "(" and ")" in t.words[i:i + 12]:
@@ -208,14 +217,14 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
         if inner:
             i = inner  # "Bí thư Đảng ủy", "Ban Thường trực Ủy ban Mặt trận Tổ quốc": a body's name inside
             continue
-        if low in ("các", "những") and (t.match(i + 1, GROUP) or t.match(i + 1, PLACES)):
+        if low in ("các", "những") and (t.match(i + 1, GROUP) or _place(t, i + 1)):
             group = True  # "Thủ trưởng các sở, ban, ngành", "UBND các xã, thị trấn"
-            i += 1 + (t.match(i + 1, GROUP) or t.match(i + 1, PLACES))
+            i += 1 + (t.match(i + 1, GROUP) or _place(t, i + 1))
             continue
         if group and low == "khác":
             i += 1  # "các thành viên khác", "các cơ quan khác"
             continue
-        k = t.match(i, PLACES) or t.match(i, QUALS)
+        k = _place(t, i) or t.match(i, QUALS)
         if k:
             i += k
             continue
@@ -293,7 +302,7 @@ def _distributed(t: Tokens, text: str, spans: list[Span], ranges: list[tuple[int
         return spans
     last_start, last_end = ranges[-1]
     scope = _heads_end(t, last_start, last_end)
-    if scope in (last_start, last_end) or not (t.low[scope] in DETERMINERS or t.match(scope, PLACES)):
+    if scope in (last_start, last_end) or not (t.low[scope] in DETERMINERS or _place(t, scope)):
         return spans
     suffix = text[t.starts[scope]:t.ends[last_end - 1]]
     out = list(spans)

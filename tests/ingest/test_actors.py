@@ -141,3 +141,14 @@ def test_the_body_an_office_holder_leads(holder, body):
     from ingest.actors import led_body
 
     assert led_body(holder) == body
+
+
+def test_so_goes_on_naming_a_body_only_before_a_number():
+    from ingest.actors import agency_list
+    from ingest.tagging import default_tagger
+
+    tagger = default_tagger()
+    text = "Giao Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công) số hóa hồ sơ thủ tục hành chính."
+    assert [s.text for s in agency_list(text, 5, tagger)] == ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"]
+    numbered = "Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì thẩm định hồ sơ."
+    assert [s.text for s in agency_list(numbered, 5, tagger)] == ["Ban Quản lý dự án đầu tư xây dựng số 1"]
