@@ -125,6 +125,9 @@ class Assistant:
                                                      number=named_head.number or ""))
             elif generic and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
+            if not answer.refused or not generic:   # "Sở TT&TT phải làm gì?": say who holds its work today
+                note = self._succession_note(question)
+                answer = replace(answer, text=f"{note}\n\n{answer.text}") if note else answer
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
             return self._with_validity(answer)
@@ -158,7 +161,9 @@ class Assistant:
             if counted is not None:
                 yield tag(counted)
                 return
-        coverage = self.library.coverage(question)
+        # a body named as before 2025 ("Sở Thông tin và Truyền thông") is known by its name today
+        today = [s.new for s in self.library.successions_named_in(question)]
+        coverage = self.library.coverage(" ".join([question, *today]))
         if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
             yield tag(refusal(question))
             return
@@ -221,6 +226,16 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def _succession_note(self, question: str) -> str:
+        """"Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công
+        nghệ …" for each body the question names by its name before the 2025 reorganisation."""
+        notes = []
+        for s in self.library.successions_named_in(question):
+            parts = f" (một phần nhiệm vụ chuyển sang {', '.join(s.parts)})" if s.parts else ""
+            since = "/".join(reversed(s.since.split("-")))
+            notes.append(render("succession_note", since=since, old=s.old, new=s.new, parts=parts))
+        return "\n".join(notes)
 
     def _counted_duties(self, question: str, k: int, documents, provinces, named_head=None) -> Answer | None:
         """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?": the agency's duties with their count, before the

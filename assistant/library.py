@@ -364,7 +364,13 @@ class Library:
 
     def agencies_named_in(self, text: str) -> list[str]:
         """Agencies of the duty table that `text` names (by any alias)."""
-        found = [a for a in self.agencies.mentioned_in(text, self.known_actors) if a in self.known_actors]
+        successions = self.duty_extractor.successions
+        found = []
+        for name in self.agencies.mentioned_in(text, self.known_actors):
+            # "Sở Thông tin và Truyền thông" (merged in 2025): the body that holds its duties today
+            today = name if name in self.known_actors else successions.current(name)
+            if today in self.known_actors and today not in found:
+                found.append(today)
         if not found:
             # "việc giao cho cấp huyện": a level names every body of that level in the duty table;
             # "các xã phải làm gì?": so does a plural ("UBND các xã, thị trấn", "Chủ tịch UBND các xã")
@@ -380,6 +386,12 @@ class Library:
                                and (kind in ("sở", "địa phương") or re.search(r"\bubnd\b|ủy ban|uỷ ban|^các ",
                                                                              a.lower())))
         return found
+
+    def successions_named_in(self, text: str) -> list:
+        """The 2025 successions of the bodies `text` names by a former name ("Sở TT&TT")."""
+        successions = self.duty_extractor.successions
+        named = self.agencies.mentioned_in(text, self.known_actors)
+        return [s for s in successions.items if s.old in named]
 
     def subject_of(self, question: str) -> str | None:
         """The agency a question is about ('Sở Nội vụ làm gì khi …'), if the duty table knows it."""

@@ -105,7 +105,11 @@ class AgencyNames:
         """The agency a question starts with ("Văn phòng UBND tỉnh … báo cáo khi nào?"), i.e. its
         subject, as opposed to one it merely mentions ("… trình UBND tỉnh …")."""
         hay = f" {agency_key(text, folded=True)} "
-        names = {**self._folded, **{agency_key(k, folded=True): k for k in (known or ())}}
+        exact = {agency_key(k, folded=True): k for k in (known or ())}
+        # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
+        # names the body that does the work (over the alias table, unless a duty names that unit itself)
+        bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
+        names = {**self._folded, **bracketed, **exact}
         starts = [(len(a), c) for a, c in names.items() if len(a.split()) >= 2 and hay.startswith(f" {a} ")]
         return max(starts)[1] if starts else None
 
@@ -113,7 +117,11 @@ class AgencyNames:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
         hay = f" {agency_key(text, folded=True)} "
         found: list[tuple[int, int, str]] = []
-        names = {**self._folded, **{agency_key(k, folded=True): k for k in (known or ())}}
+        exact = {agency_key(k, folded=True): k for k in (known or ())}
+        # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
+        # names the body that does the work (over the alias table, unless a duty names that unit itself)
+        bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
+        names = {**self._folded, **bracketed, **exact}
         for alias, canonical in names.items():
             if len(alias.split()) >= 2:
                 found.extend((len(alias), m.start(), canonical) for m in re.finditer(f"(?= {re.escape(alias)} )", hay))
@@ -129,6 +137,9 @@ class AgencyNames:
                 seen.add(canonical)
                 out.append(canonical)
         return out
+
+
+_BRACKETED = re.compile(r"\(([^()]{8,}?)\)")
 
 
 def _tidy(name: str) -> str:

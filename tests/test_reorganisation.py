@@ -129,3 +129,36 @@ def test_province_tables_come_from_the_installed_package_without_importing_its_p
     import vietnamadminunits
     assert Path(folder) == Path(vietnamadminunits.__file__).resolve().parent / "data"
     assert imported == "[]"
+
+
+TODAY_ONLY = ("Số: 15/UBND-KT\n\nLâm Đồng, ngày 10 tháng 10 năm 2025\n\nV/v chuyển đổi số\n\n"
+              "Kính gửi: Các sở, ngành.\n\n"
+              "1. Giao Sở Khoa học và Công nghệ hướng dẫn các đơn vị kết nối hệ thống quản lý văn bản.\n\n"
+              "2. Giao Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công) số hóa hồ sơ thủ tục "
+              "hành chính trong Quý IV/2025.\n")
+
+
+def test_a_body_asked_by_its_name_before_2025_is_answered_for_the_body_that_holds_its_work(tmp_path):
+    from tests.conftest import library_of
+
+    library = library_of(tmp_path, {"lamdong-15.txt": TODAY_ONLY})
+    assert library.agencies_named_in("Sở TT&TT phải làm gì?") == ["Sở Khoa học và Công nghệ"]
+    answer = Assistant(library).ask("Sở Thông tin và Truyền thông phải làm gì?")
+    assert not answer.refused
+    assert answer.text.startswith("Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào "
+                                  "**Sở Khoa học và Công nghệ** (một phần nhiệm vụ chuyển sang Sở Văn hóa, "
+                                  "Thể thao và Du lịch)")
+    assert "**Sở Khoa học và Công nghệ** có 1 nhiệm vụ" in answer.text
+    assert "kết nối hệ thống quản lý văn bản" in answer.text
+    # today's name alone gets no note
+    assert not Assistant(library).ask("Sở Khoa học và Công nghệ phải làm gì?").text.startswith("Lưu ý")
+
+
+def test_a_unit_named_in_brackets_after_its_parent_body_is_found_by_its_own_name(tmp_path):
+    from tests.conftest import library_of
+
+    library = library_of(tmp_path, {"lamdong-15.txt": TODAY_ONLY})
+    unit = "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"
+    assert library.agencies_named_in("Trung tâm Phục vụ hành chính công phải làm gì?") == [unit]
+    answer = Assistant(library).ask("Trung tâm phục vụ hành chính công phải làm gì?")
+    assert answer.text.startswith(f"**{unit}** có 1 nhiệm vụ") and "số hóa hồ sơ" in answer.text.lower()
