@@ -148,6 +148,10 @@ class Assistant:
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
             yield tag(issued)
             return
+        listed = self._document_duties(question, named_head)
+        if listed is not None:   # "Công văn 1468 giao những nhiệm vụ nào?": the named document's duty table
+            yield tag(listed)
+            return
         window = due_window(question, self.library.settings.today_date())
         if window is not None:   # answered from the duty table's dates, whatever retrieval would say
             due = self._due_duties(question, window, k, documents, provinces)
@@ -226,6 +230,20 @@ class Assistant:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def _document_duties(self, question: str, named_head) -> Answer | None:
+        """Every duty of the one document the question names, in the document's order, when it asks
+        what that document assigns and names no agency; None otherwise (or when it assigns none)."""
+        q = folded_key(question)
+        if named_head is None or _WHO.search(q) or not _DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+            return None
+        duties = sorted(self.library.duties(document=named_head.document), key=lambda d: d.start)
+        if not duties:
+            return None
+        actors = list(dict.fromkeys(d.named for d in duties))
+        heading = render("document_duties", count=str(len({d.chunk_id for d in duties})), actors=str(len(actors)))
+        return self.duty_answerer.answer(question, actors, duties, self.library.chunks(), heading=heading,
+                                         name_each=True)
 
     def _succession_note(self, question: str) -> str:
         """"Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công

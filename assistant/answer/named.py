@@ -5,9 +5,10 @@ only, as if the document filter had been set.
 
 A full số/ký hiệu ("1468/STP-BTTP") must equal the document's, letters compared folded; a bare
 number must follow the word for the document's type ("Quyết định 2536", "công văn số 1468") and
-begin its number; a title is what follows "trong / theo / tại" and a type word, every word of it
-in the document's trích yếu. Only what picks out exactly one loaded document counts: a number the
-question cites from some other document ("theo Công văn 2388/C04-P6 của Bộ Công an") names none.
+begin its number; a title is what follows a type word that opens the question or comes after
+"trong / theo / tại", every word of it in the document's trích yếu. Only what picks out exactly one
+loaded document counts: a number the question cites from some other document ("theo Công văn
+2388/C04-P6 của Bộ Công an") names none.
 """
 from __future__ import annotations
 
@@ -51,9 +52,10 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
     return sorted(found) if len(found) == 1 else []
 
 
-# "… trong Kế hoạch kiểm tra cải cách hành chính năm 2026?": a type word after "trong / theo / tại",
+# "… trong Kế hoạch kiểm tra cải cách hành chính năm 2026?": a type word after "trong / theo / tại"
+# or opening the question ("Kế hoạch kiểm tra … giao những việc gì?"),
 # then the title's words up to where the question goes on ("có", "phải", "giao", a comma …)
-_TITLED = re.compile(r"\b(?:trong|theo|tai)\s+(" + "|".join(t for t in TYPE_OF if t != "van ban") + r")\s+"
+_TITLED = re.compile(r"(?:^|\b(?:trong|theo|tai)\s+)(" + "|".join(t for t in TYPE_OF if t != "van ban") + r")\s+"
                      r"((?:(?!(?:co|phai|giao|quy dinh|yeu cau|la|duoc|da|se|can|nhu the)\b)\w+\s*){2,16})")
 
 

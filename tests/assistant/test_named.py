@@ -90,6 +90,8 @@ TITLED_NAMES = {"k": "kh-kiem-tra.docx", "t": "kh-thi-dua.docx", "c": "cd-ta-lon
     ("Trong kế hoạch cải cách hành chính, Sở Nội vụ phải làm gì?", []),     # both plans fit
     ("Theo Kế hoạch phòng chống dịch tả lợn, xã phải làm gì?", []),          # the công điện is no kế hoạch
     ("Sở Nội vụ phải làm gì trong năm 2026?", []),
+    ("Kế hoạch kiểm tra cải cách hành chính năm 2026 giao những việc gì?", ["kh-kiem-tra.docx"]),  # opening
+    ("Báo cáo tiến độ thực hiện gửi ai?", []),                               # a verb, no title
 ])
 def test_documents_named_by_title(question, named):
     assert named_documents(question, TITLED, heads_of(TITLED_NAMES)) == named
@@ -119,3 +121,19 @@ def test_a_count_asked_of_a_named_plan_that_gives_the_agency_nothing_names_the_p
     assert answer.refused
     assert answer.text.startswith("*Kế hoạch Kiểm tra công tác cải cách hành chính năm 2026* không giao nhiệm "
                                   "vụ nào cho Sở Y tế. Các văn bản khác")
+
+
+def test_what_a_named_document_assigns_is_its_duty_table_in_its_own_order(tmp_path):
+    plan = KH_TITLED + ("2. Giao Sở Tài chính bố trí kinh phí kiểm tra trước ngày 30/4/2026.\n"
+                        "3. Sở Nội vụ phối hợp với Văn phòng UBND tỉnh tổng hợp kết quả, báo cáo UBND tỉnh.\n")
+    assistant = Assistant(library_of(tmp_path, {"kh-41.txt": plan, "stc-30.txt": CV_30}))
+    for question in ("Kế hoạch 41 giao những nhiệm vụ nào?",
+                     "Kế hoạch kiểm tra cải cách hành chính năm 2026 có bao nhiêu nhiệm vụ?"):
+        answer = assistant.ask(question)
+        assert not answer.refused
+        assert answer.text.startswith("Văn bản giao 3 nhiệm vụ cho 3 cơ quan, đơn vị (theo thứ tự trong văn bản):")
+        assert {c.document for c in answer.citations} == {"kh-41.txt"}
+        assert [c.clause for c in answer.citations] == ["Mục 1", "Mục 2", "Mục 3"]
+        assert "Sở Tài chính: thực hiện" in answer.text and "thời hạn: trước ngày 30/4/2026" in answer.text
+    # an agency named: that agency's duties in it, as before
+    assert assistant.ask("Sở Tài chính có nhiệm vụ gì trong Kế hoạch 41?").text.startswith("**Sở Tài chính** có 1")
