@@ -5,6 +5,9 @@ The issuing body is the last block of the header's top-left lines ("UBND TỈNH 
 is Sở Nội vụ's; a department's letter is not the People's Committee's), or the whole block when
 its last line only names the place ("ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG"). Names are compared folded,
 with "Ủy ban nhân dân" and "UBND" alike; a province written in the question must be the document's.
+A province asked about alone ("Văn bản nào của Đắk Nông?") lists that province's documents, and the
+library can be listed by type and year ("Những kế hoạch nào ban hành năm 2026?"). Dates are written
+dd/mm/yyyy, as the documents' own text cites them.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from assistant.answer.named import TYPE_OF
 from assistant.prompts import render
 from core.text import folded_words
 from core.types import Answer, Chunk, Header, filled_number
-from ingest.provinces import provinces_named, same_province
+from ingest.provinces import current_province, province_key, provinces_named, same_province
 
 _KIND = "(" + "|".join(TYPE_OF) + ")"
 # "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành những văn bản nào"
@@ -62,6 +65,8 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
     if asked is None:
         return None
     body, kind = asked
+    if current_province(body) and len(province_key(body)) > 3:   # "Văn bản nào của Đắk Nông?": a place
+        return _of_province(question, body, kind, headers, header_chunks, documents)
     named = provinces_named(question)
     found, known = [], False
     for doc_id, header in headers.items():
@@ -90,15 +95,49 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
     return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
 
 
-def _listed(found: list[tuple[str, Chunk, Header]]) -> tuple[list[str], list]:
-    """One line per document ("- *Công văn V/v …* số 12/SNV-TCBC, ngày …  [n]") and its citation."""
+def _of_province(question: str, body: str, kind: str | None, headers: dict[str, Header],
+                 header_chunks: dict[str, Chunk], documents: list[str] | None) -> Answer:
+    """The documents of a province (today's covers those merged into it in 2025; an old one only
+    itself), newest first, or that none is loaded. A ministry's letters signed in Hà Nội are no documents of Hà Nội."""
+    key = province_key(body)
+    today = province_key(current_province(body)) == key   # an old province ("Đắk Nông") is only itself
+
+    def belongs(province: str | None) -> bool:
+        return same_province(province, body) if today else bool(province) and province_key(province) == key
+
+    found = [(header.date or "", header_chunks[doc_id], header) for doc_id, header in headers.items()
+             if doc_id in header_chunks and belongs(header.province)
+             and (not kind or header.doc_type == kind)
+             and not (documents and header_chunks[doc_id].document not in documents)]
+    place, kinds = _as_written(question, body), (kind or "văn bản").lower()
+    if not found:
+        return Answer(question=question, refused=True, text=render("province_none", kind=kinds, place=place))
+    found.sort(key=lambda f: f[0], reverse=True)
+    lines, citations = _listed(found, with_province=key)
+    text = render("province_answer", place=place, count=str(len(lines)), kind=kinds, lines="\n".join(lines))
+    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+def _listed(found: list[tuple[str, Chunk, Header]], with_province: str | None = None) -> tuple[list[str], list]:
+    """One line per document ("- *Công văn V/v …* số 12/SNV-TCBC, ngày 05/03/2026 [n]") and its
+    citation; `with_province`: the key of the province asked about, to name the others (merged into it)."""
     lines, citations = [], []
     for _, head, header in found:
         citations.append(cite(len(citations) + 1, head, 1.0))
         number = f" số {header.number}" if filled_number(header.number) else ""
-        when = f", {header.date_text}" if header.date_text else ""
+        when = f", {issued_on(header.date)}" if header.date else ""
+        if with_province and header.province and province_key(header.province) != with_province:
+            when += f" ({header.province})"
         lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
     return lines, citations
+
+
+def issued_on(iso: str) -> str:
+    """'2026-03-05' -> 'ngày 05/03/2026'; a blank day or month as printed: 'tháng 04/2026', 'năm 2025'."""
+    parts = iso.split("-")
+    if len(parts) == 3:
+        return f"ngày {parts[2]}/{parts[1]}/{parts[0]}"
+    return f"tháng {parts[1]}/{parts[0]}" if len(parts) == 2 else f"năm {parts[0]}"
 
 
 def _as_written(question: str, body: str) -> str:
@@ -111,23 +150,36 @@ def _as_written(question: str, body: str) -> str:
     return body
 
 
-# "Cho tôi danh sách văn bản đã nạp", "Có bao nhiêu văn bản?": the library itself, nothing else asked
-_LISTING = re.compile(r"\b(?:danh sach|liet ke|nhung|cac|bao nhieu|may) (?:cac )?van ban\b")
-_LISTING_WORDS = set("cho toi xin hay liet ke danh sach cac nhung bao nhieu may van ban da nap hien co dang "
-                     "trong he thong nao gi tat ca toan bo duoc tai len".split())
+# "Cho tôi danh sách văn bản đã nạp", "Có bao nhiêu văn bản?", "Những kế hoạch nào ban hành năm 2026?":
+# the library itself, of a type or a year, nothing else asked
+_LISTING = re.compile(r"\b(?:danh sach|liet ke|nhung|cac|bao nhieu|may) (?:cac )?" + _KIND + r"\b"
+                      r"|^" + _KIND + r" nao\b")
+_LISTING_WORDS = set("cho toi xin hay liet ke danh sach cac nhung bao nhieu may da nap hien co dang "
+                     "trong he thong nao gi tat ca toan bo duoc tai len ban hanh ky nam".split())
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 LISTED_MAX = 40
 
 
 def library_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> Answer | None:
-    """'Có những văn bản nào?': every loaded document, newest first, each cited by its header (the
-    first LISTED_MAX; the «Văn bản» tab has them all). None for any other question."""
+    """'Có những văn bản nào?': every loaded document (of the type and year asked, if any), newest
+    first, each cited by its header (the first LISTED_MAX; the «Văn bản» tab has them all). None
+    for any other question."""
     q = folded_key(question)
-    if not _LISTING.search(q) or any(w not in _LISTING_WORDS for w in q.split()):
+    m = _LISTING.search(q)
+    kinds = {w for k in TYPE_OF for w in k.split()}
+    if not m or any(w not in _LISTING_WORDS and w not in kinds and not _YEAR.match(w) for w in q.split()):
         return None
-    found = sorted(((headers[d].date or "", head, headers[d]) for d, head in header_chunks.items() if d in headers),
+    kind = TYPE_OF[m.group(1) or m.group(2)]
+    year = next((w for w in q.split() if _YEAR.match(w)), None)
+    found = sorted(((h.date or "", head, h) for d, head in header_chunks.items() if (h := headers.get(d))
+                    and (not kind or h.doc_type == kind) and (not year or (h.date or "")[:4] == year)),
                    key=lambda f: f[0], reverse=True)
     lines, citations = _listed(found[:LISTED_MAX])
     more = len(found) - len(lines)
-    text = render("listing_answer", count=str(len(found)), lines="\n".join(lines),
+    what = (kind or "văn bản").lower() + (f" ban hành năm {year}" if year else "")
+    if not found and (kind or year):
+        return Answer(question=question, refused=True, text=render(
+            "listing_none", kind=(kind or "văn bản").lower(), year=f" ban hành năm {year}" if year else ""))
+    text = render("listing_answer", count=str(len(found)), what=what, lines="\n".join(lines),
                   more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
     return Answer(question=question, text=text.strip(), refused=not found, citations=tuple(citations))

@@ -44,7 +44,7 @@ def test_documents_a_body_issued_are_listed_from_the_headers(assistant):
     assert not answer.refused
     assert answer.text.startswith("**Sở Nội vụ** đã ban hành 1 văn bản")
     assert [(c.document, c.clause) for c in answer.citations] == [("snv-12.txt", "Phần đầu văn bản")]
-    assert "số 12/SNV-TCBC, ngày 05 tháng 3 năm 2026" in answer.text
+    assert "số 12/SNV-TCBC, ngày 05/03/2026" in answer.text   # dates as the documents write them, dd/mm/yyyy
 
 
 def test_the_people_s_committee_s_plans_are_not_its_departments_letters(assistant):
@@ -71,3 +71,47 @@ def test_the_library_itself_is_listed_newest_first(assistant, question):
 
 def test_a_question_about_documents_on_a_topic_is_not_a_listing(assistant):
     assert not assistant.ask("Có những văn bản nào về tổ chức bộ máy?").text.startswith("Đã nạp")
+
+
+DAKNONG = ("ỦY BAN NHÂN DÂN\nTỈNH ĐẮK NÔNG\n\nSố: 7/CT-UBND\n\nĐắk Nông, ngày 02 tháng 4 năm 2024\n\n"
+           "CHỈ THỊ\nVề phòng, chống dịch bệnh\n\n1. Giao Sở Y tế chủ trì phòng, chống dịch bệnh.\n")
+MINISTRY = ("BỘ NỘI VỤ\n\nSố: 5816/BNV-CCHC\n\nHà Nội, ngày 31 tháng 7 năm 2025\n\nV/v bổ sung số liệu\n\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh.\n\nĐề nghị Ủy ban nhân dân các tỉnh bổ sung số liệu.\n")
+
+
+@pytest.fixture(scope="module")
+def provinces(tmp_path_factory):
+    return Assistant(library_of(tmp_path_factory.mktemp("provinces"), {
+        "snv-12.txt": SNV, "kh-40.txt": KH, "daknong-7.txt": DAKNONG, "bnv-5816.txt": MINISTRY}))
+
+
+def test_a_province_s_documents_include_those_of_the_provinces_merged_into_it(provinces):
+    answer = provinces.ask("Những văn bản nào của Lâm Đồng?")
+    assert answer.text.startswith("Các văn bản đã nạp có 3 văn bản của Lâm Đồng (mới nhất trước):")
+    assert [c.document for c in answer.citations] == ["kh-40.txt", "snv-12.txt", "daknong-7.txt"]
+    assert "số 7/CT-UBND, ngày 02/04/2024 (Đắk Nông)" in answer.text
+    old = provinces.ask("Có những văn bản nào của Đắk Nông?")   # a former province: only its own
+    assert [c.document for c in old.citations] == ["daknong-7.txt"]
+
+
+def test_a_province_with_no_document_loaded_is_said_so_and_a_ministry_is_no_province(provinces):
+    answer = provinces.ask("Những văn bản nào của Hà Nội?")    # the ministry's letter is signed in Hà Nội
+    assert answer.refused
+    assert answer.text == "Không có văn bản nào của Hà Nội trong các văn bản đã nạp."
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Văn bản nào ban hành năm 2024?", ["daknong-7.txt"]),
+    ("Những kế hoạch nào ban hành năm 2026?", ["kh-40.txt"]),
+    ("Có bao nhiêu chỉ thị?", ["daknong-7.txt"]),
+    ("Có những văn bản nào?", ["kh-40.txt", "snv-12.txt", "bnv-5816.txt", "daknong-7.txt"]),
+])
+def test_the_library_is_listed_by_type_and_year(provinces, question, listed):
+    answer = provinces.ask(question)
+    assert not answer.refused and [c.document for c in answer.citations] == listed
+
+
+def test_a_type_or_year_with_nothing_loaded_is_said_so(provinces):
+    answer = provinces.ask("Những chỉ thị nào ban hành năm 2010?")
+    assert answer.refused
+    assert answer.text == "Không có chỉ thị nào ban hành năm 2010 trong các văn bản đã nạp."
