@@ -9,7 +9,21 @@ import re
 
 from core.text import fold
 from core.types import Header, Layout
-from ingest.layout import BODY_START, BULLET, CALLS, DATE, KINH_GUI, MOTTO, NATIONAL, NUMBER, RULE, VV, is_upper, layout
+from ingest.layout import (
+    BODY_START,
+    BULLET,
+    CALLS,
+    DATE,
+    KINH_GUI,
+    MOTTO,
+    NATIONAL,
+    NUMBER,
+    RULE,
+    VV,
+    is_upper,
+    layout,
+    wraps_on,
+)
 from ingest.provinces import district_province
 
 PROVINCES = (
@@ -112,9 +126,13 @@ def parse_header(text: str, lay: Layout | None = None) -> Header:
         if m:
             if m.group(1):
                 recipients.append(m.group(1).strip(" ;."))
+            previous = m.group(1) or ""
             for nxt in head_lines[i + 1:]:
-                if nxt:
+                if nxt and recipients and wraps_on(previous, nxt) and not BULLET.match(nxt):
+                    recipients[-1] = f"{recipients[-1]} {nxt.strip(' ;.')}"   # the line ran over
+                elif nxt:
                     recipients.append(BULLET.sub("", nxt).strip(" ;."))
+                previous = nxt or previous
             break
     signer = signer_title = None
     if lay.signature_span:

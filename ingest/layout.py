@@ -146,6 +146,14 @@ def _find_appendix(lines: list[tuple[int, str]], row_offsets: set[int]) -> int |
     return None
 
 
+def wraps_on(previous: str, line: str) -> bool:
+    """Is `line` the rest of a Kính gửi list that ran over the line's end ("… Sơn La, Phú" / "Thọ,
+    Hưng Yên.")? The list line is a full printed line that stops without its closing mark; what
+    follows is short and opens no body paragraph."""
+    return len(previous) >= 80 and not previous.endswith((".", ";", ":")) and len(line) < 150 \
+        and not BODY_START.match(line) and not ITEM.match(line)
+
+
 def find_header_end(lines: list[tuple[int, str]], headings: set[int] = frozenset()) -> int:
     """The header runs through the Kính gửi list, or through the title lines of a Chỉ thị,
     Quyết định, Kế hoạch or Thông báo (and the authority line of a decision)."""
@@ -154,13 +162,15 @@ def find_header_end(lines: list[tuple[int, str]], headings: set[int] = frozenset
         i = kg + 1
         inline = KINH_GUI.match(lines[kg][1].strip()).group(1)
         seen_item = bool(inline)
+        previous = inline or ""
         while i < len(lines):
             line = lines[i][1].strip()
             if not line:
                 i += 1
                 continue
-            if BULLET.match(line) or (not seen_item and len(line) < 150):
+            if BULLET.match(line) or (not seen_item and len(line) < 150) or wraps_on(previous, line):
                 seen_item = True
+                previous = line
                 i += 1
                 continue
             break

@@ -19,8 +19,9 @@ from ingest.textfile import clean_text, read_text_file  # noqa: F401  (clean_tex
 
 # Bumped when the same bytes are read differently (a loader, the layout or the OCR's text rules): a
 # document read by an older reading is read again by the next ingest, though its file is unchanged.
-LOADER_VERSION = "load-4"  # load-2 (2026-11-30): task-table group rows, OCR line and page joins;
-# load-3 (2026-12-01): a district place gives its province; load-4: a central body's document has none
+LOADER_VERSION = "load-5"  # load-2 (2026-11-30): task-table group rows, OCR line and page joins;
+# load-3 (2026-12-01): a district place gives its province; load-4: a central body's document has none;
+# load-5: a Kính gửi list that runs over a line's end stays one addressee
 TEXT_SUFFIXES = (".txt", ".md")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".doc", ".pdf", ".html", ".htm", *IMAGE_SUFFIXES)

@@ -186,3 +186,21 @@ def test_a_central_body_s_document_belongs_to_no_province_wherever_it_is_signed(
                   "UBND TỈNH LÂM ĐỒNG / BAN CHỈ ĐẠO QUỐC GIA", "HỘI ĐỒNG NHÂN DÂN / HUYỆN KRÔNG NÔ", None):
         assert not is_central(local), local
     assert find_province("Hà Nội", "", "ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ NỘI") == "Hà Nội"
+
+
+def test_a_kinh_gui_list_that_runs_over_the_line_end_is_one_recipient():
+    from ingest.header import parse_header
+
+    text = ("BỘ CÔNG AN\nSố: 12/BCA-C04\nV/v rà soát cơ sở cai nghiện\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 8 năm 2025\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố An Giang, Cần Thơ, Cà Mau, Cao Bằng, Bắc Ninh, "
+            "Tuyên Quang, Sơn La, Phú\nThọ, Hưng Yên, Đồng Tháp.\n\n"
+            "Thực hiện Nghị quyết số 163/2024/QH15, Bộ Công an đề nghị Ủy ban nhân dân các tỉnh rà soát.\n")
+    header = parse_header(text)
+    assert header.recipients == ("Ủy ban nhân dân các tỉnh, thành phố An Giang, Cần Thơ, Cà Mau, Cao Bằng, Bắc Ninh, "
+                                 "Tuyên Quang, Sơn La, Phú Thọ, Hưng Yên, Đồng Tháp",)
+    # a short single addressee without a closing mark is followed by the body, as before
+    short = parse_header(text.replace(text[text.index("Kính gửi"):text.index("\n\nThực")], "Kính gửi: Sở Tài chính"))
+    assert short.recipients == ("Sở Tài chính",)
+    body_first = text.replace("Phú\nThọ, Hưng Yên, Đồng Tháp.", "Phú Thọ\nThực hiện Nghị quyết số 163/2024/QH15.")
+    assert parse_header(body_first).recipients[-1].endswith("Sơn La, Phú Thọ")
