@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
@@ -133,15 +134,27 @@ class Assistant:
             return self._with_validity(answer)
         k = k or self.library.settings.top_k
         parts = question_parts(question) if self.answerability is not None else [question]
-        if len(parts) > 1:  # "A và B?": answer the part the documents cover, say which part they do not
+        if len(parts) > 1:  # "A và B?": answer the parts the documents cover, say which parts they do not
+            subject = (self.library.agencies_named_in(parts[0]) or [None])[0]
+            parts = [parts[0], *(p if self.library.agencies_named_in(p) else with_subject(p, subject)
+                                 for p in parts[1:])]
             judged = [(part, self._answerable(part, documents, provinces, mode)) for part in parts]
             covered, missing = [p for p, ok in judged if ok], [p for p, ok in judged if not ok]
-            if covered and missing:
-                for event in self.stream(" ".join(covered), k, documents, provinces, mode, None, include_replaced):
-                    if isinstance(event, Answer) and not event.refused:
-                        note = render("not_found_part", parts="; ".join(f"«{p}»" for p in missing))
-                        event = replace(event, text=f"{event.text}\n{note}", not_found=tuple(missing))
-                    yield tag(event) if isinstance(event, Answer) else event
+            if covered and (missing or len(covered) > 1):
+                answers = []
+                for part in covered:
+                    if len(covered) > 1 and self.generator is not None:
+                        yield f"**{part.rstrip(' ?')}?**\n"
+                    for event in self.stream(part, k, documents, provinces, mode, None, include_replaced):
+                        if isinstance(event, Answer):
+                            answers.append((part, event))
+                        else:
+                            yield event
+                answer = answers[0][1] if len(answers) == 1 else merged(answers, question)
+                if missing and not answer.refused:
+                    note = render("not_found_part", parts="; ".join(f"«{p}»" for p in missing))
+                    answer = replace(answer, text=f"{answer.text}\n{note}", not_found=tuple(missing))
+                yield tag(answer)
                 return
         issued = library_listing(question, self.library.headers, heads) or \
             issued_by(question, self.library.headers, heads, documents)
@@ -452,25 +465,3 @@ def _scope(documents: list[str] | None, provinces: list[str] | None) -> str:
     if provinces:
         parts.append("của tỉnh " + ", ".join(provinces))
     return " ".join(parts)
-
-
-_QUESTION_WORD = re.compile(r"\b(gì|nào|ai|bao nhiêu|bao giờ|bao lâu|khi nào|thế nào|ra sao|mấy)\b", re.IGNORECASE)
-
-
-def question_parts(question: str) -> list[str]:
-    """'Sở Nội vụ phải làm gì và học phí đại học là bao nhiêu?' -> its two questions. A question
-    splits at '?' and ';', and at 'và' / 'đồng thời' only after a complete question ('Sở Nội vụ và
-    Sở Tài chính phải làm gì?' stays one)."""
-    parts: list[str] = []
-    for piece in re.split(r"\?\s*|;\s+", question):
-        rest = piece.strip()
-        while rest:
-            m = next((m for m in re.finditer(r"\s+(?:và|đồng thời|còn)\s+", rest)
-                      if _QUESTION_WORD.search(rest[:m.start()]) and len(rest[m.end():].split()) >= 3), None)
-            if m is None:
-                parts.append(rest)
-                break
-            parts.append(rest[:m.start()].strip())
-            rest = rest[m.end():].strip()
-    parts = [p for p in parts if len(p.split()) >= 3]
-    return parts if len(parts) > 1 else [question]

@@ -1,6 +1,7 @@
 """The answerability gate: features from the retrieved clauses, the versioned model file, and the
 assistant refusing from the evidence rather than from the corpus vocabulary."""
 import json
+import re
 
 import pytest
 
@@ -77,7 +78,7 @@ def test_a_partly_covered_question_answers_its_covered_part(real_assistant):
 
 
 def test_question_parts_split_only_between_whole_questions():
-    from assistant.ask import question_parts
+    from assistant.answer.compound import question_parts
 
     assert question_parts("Sở Nội vụ phải làm gì và học phí đại học năm nay là bao nhiêu?") == \
         ["Sở Nội vụ phải làm gì", "học phí đại học năm nay là bao nhiêu"]
@@ -173,3 +174,28 @@ def test_a_quarter_or_month_no_top_clause_names_is_missing():
     assert _period_missing("Báo cáo quý III năm 2019 tiếp nhận bao nhiêu đơn?", top) == 1.0
     assert _period_missing("Kết luận giao ban tháng 8/2019 giao việc gì?", top) == 1.0
     assert _period_missing("Báo cáo năm 2019 tiếp nhận bao nhiêu đơn?", top) == 0.0
+
+
+def test_every_covered_part_is_answered_under_its_own_heading(real_assistant):
+    answer = real_assistant.ask("Sở Nội vụ phải làm gì và phải báo cáo kết quả khi nào?")
+    parts = [line for line in answer.text.split("\n") if line.startswith("**") and line.endswith("?**")]
+    assert parts == ["**Sở Nội vụ phải làm gì?**", "**Sở Nội vụ phải báo cáo kết quả khi nào?**"]  # its subject
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert sorted(set(numbers)) == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_merged_answers_number_their_citations_in_one_run():
+    from assistant.answer.compound import merged, with_subject
+    from core.types import Answer, Citation
+
+    def cited(n):
+        return Citation(n=n, document="a.txt", title="A", number=None, province=None, clause=f"Mục {n}", text="…",
+                        score=1.0)
+
+    one = Answer(question="p1", text="x [1] y [2]", refused=False, citations=(cited(1), cited(2)))
+    two = Answer(question="p2", text="z [1]", refused=False, citations=(cited(1),))
+    answer = merged([("A phải làm gì", one), ("B khi nào", two)], "A phải làm gì và B khi nào?")
+    assert answer.text == "**A phải làm gì?**\nx [1] y [2]\n\n**B khi nào?**\nz [3]"
+    assert [c.n for c in answer.citations] == [1, 2, 3] and answer.question == "A phải làm gì và B khi nào?"
+    assert with_subject("được cấp bao nhiêu kinh phí", "Công an tỉnh") == "Công an tỉnh được cấp bao nhiêu kinh phí"
+    assert with_subject("học phí đại học là bao nhiêu", "Sở Nội vụ") == "học phí đại học là bao nhiêu"
