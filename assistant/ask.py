@@ -209,6 +209,12 @@ class Assistant:
             if not duties:  # say so plainly rather than answering about other agencies
                 yield tag(self._no_duties(question, actors, sorted(wanted), named_head))
                 return
+            topic = None if named_head else _topic_missing(question, actors, wanted, duties, chunks)
+            if topic:   # "Sở Y tế phải làm gì về phòng chống dịch tả lợn?": none of its duties is about that
+                listed = self.duty_answerer.answer(question, actors, duties, chunks)
+                note = render("duty_off_topic", actors=", ".join(actors), topic=topic)
+                yield tag(replace(listed, text=f"{note}\n{listed.text}", not_found=(topic,)))
+                return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
@@ -438,6 +444,27 @@ def _beyond_agency(question: str, actors: list[str], provinces: set[str]) -> lis
     """The question's words that are neither the agencies', the provinces' nor the duty question's."""
     named = set(folded_key(" ".join([*actors, *provinces])).split())
     return [w for w in folded_key(question).split() if w not in named and w not in _DUTY_WORDS]
+
+
+_TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())
+
+
+def _topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict) -> str | None:
+    """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
+    when none of the agency's duties is about it (its clause holds under half of the topic's word
+    pairs); None when the question names no topic or some duty is about it."""
+    beyond = set(_beyond_agency(question, actors, provinces)) - _TOPIC_STOP
+    words = folded_key(question).split()
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if a in beyond and b in beyond}
+    if len(pairs) < 2:
+        return None
+    for chunk_id in {d.chunk_id for d in duties}:
+        chunk = chunks.get(chunk_id)
+        text = f" {folded_key(' '.join([chunk.text, *chunk.headings]))} " if chunk else ""
+        if 2 * sum(f" {p} " in text for p in pairs) >= len(pairs):
+            return None
+    spans = [m for m in re.finditer(r"\w+", question) if folded_key(m.group()) in beyond]
+    return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"
 
 
 def _named_provinces(question: str, hits: list[Hit]) -> set[str]:

@@ -373,3 +373,21 @@ def test_how_many_duties_is_counted_by_the_table_and_a_province_not_loaded_has_n
     assert none.text == "Không tìm thấy nhiệm vụ nào của Sở Nội vụ ở Quảng Ninh trong các văn bản đã nạp."
     # a year asked about is left to the refusal gate: the samples hold no document of 2030
     assert not real_assistant.ask("Sở Nội vụ được giao bao nhiêu nhiệm vụ năm 2030?").text.startswith("**")
+
+
+def test_an_agency_asked_about_a_topic_none_of_its_duties_is_about_is_told_so(tmp_path):
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    health = ("Số: 20/UBND-VX\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v bệnh án điện tử\n\n"
+              "Kính gửi: Sở Y tế.\n\n1. Giao Sở Y tế triển khai bệnh án điện tử tại các bệnh viện trong Quý II/2026.\n")
+    swine = ("Số: 34/CĐ-UBND\n\nLâm Đồng, ngày 17 tháng 5 năm 2026\n\nV/v phòng, chống dịch tả lợn Châu Phi\n\n"
+             "1. Giao Sở Nông nghiệp và Môi trường chủ trì phòng, chống dịch tả lợn Châu Phi trên địa bàn tỉnh.\n")
+    assistant = Assistant(library_of(tmp_path, {"yte-20.txt": health, "cd-34.txt": swine}))
+    answer = assistant.ask("Sở Y tế phải làm gì về phòng chống dịch tả lợn?")
+    assert answer.text.startswith("Các văn bản đã nạp không giao **Sở Y tế** nhiệm vụ nào về «phòng chống dịch tả "
+                                  "lợn». Các nhiệm vụ khác của Sở Y tế:\n**Sở Y tế** có 1 nhiệm vụ")
+    assert answer.not_found == ("phòng chống dịch tả lợn",)
+    on_topic = assistant.ask("Sở Nông nghiệp và Môi trường phải làm gì về phòng chống dịch tả lợn?")
+    assert on_topic.text.startswith("**Sở Nông nghiệp và Môi trường** có 1 nhiệm vụ") and not on_topic.not_found
+    assert not assistant.ask("Sở Y tế phải làm gì?").not_found   # no topic asked
