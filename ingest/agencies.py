@@ -105,7 +105,8 @@ class AgencyNames:
         """The agency a question starts with ("Văn phòng UBND tỉnh … báo cáo khi nào?"), i.e. its
         subject, as opposed to one it merely mentions ("… trình UBND tỉnh …")."""
         hay = f" {agency_key(text, folded=True)} "
-        exact = {agency_key(k, folded=True): k for k in (known or ())}
+        # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
+        exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
         # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
         bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
@@ -117,7 +118,8 @@ class AgencyNames:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
         hay = f" {agency_key(text, folded=True)} "
         found: list[tuple[int, int, str]] = []
-        exact = {agency_key(k, folded=True): k for k in (known or ())}
+        # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
+        exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
         # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
         bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}

@@ -17,14 +17,15 @@ _PREDICATE = re.compile(r"^(?:được|phải|có|cần|đã|sẽ|còn phải|ch
 
 def question_parts(question: str) -> list[str]:
     """'Sở Nội vụ phải làm gì và học phí đại học là bao nhiêu?' -> its two questions. A question
-    splits at '?' and ';', and at 'và' / 'đồng thời' only after a complete question ('Sở Nội vụ và
-    Sở Tài chính phải làm gì?' stays one)."""
+    splits at '?' and ';', and at 'và' / 'đồng thời' only between two complete questions ('Sở Nội vụ
+    và Sở Tài chính phải làm gì?', 'Cơ quan nào quản lý và chỉ đạo Đội …?' stay one)."""
     parts: list[str] = []
     for piece in re.split(r"\?\s*|;\s+", question):
         rest = piece.strip()
         while rest:
             m = next((m for m in re.finditer(r"\s+(?:và|đồng thời|còn)\s+", rest)
-                      if _QUESTION_WORD.search(rest[:m.start()]) and len(rest[m.end():].split()) >= 3), None)
+                      if _QUESTION_WORD.search(rest[:m.start()]) and _QUESTION_WORD.search(rest[m.end():])
+                      and len(rest[m.end():].split()) >= 3), None)
             if m is None:
                 parts.append(rest)
                 break
