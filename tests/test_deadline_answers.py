@@ -128,6 +128,11 @@ def test_nothing_due_in_the_span_is_said_plainly(due_assistant):
     ("Những việc phải xong trong 6 tháng đầu năm 2026?", "trong 6 tháng đầu năm 2026"),
     ("Việc gì sắp đến hạn?", "trong 30 ngày tới"),
     ("Các nhiệm vụ nào đã quá hạn?", "đã quá hạn"),
+    ("Tháng này có việc gì đến hạn?", "trong tháng 4/2026"),   # relative to today (10/4/2026, a Friday)
+    ("Những việc nào đến hạn tháng sau?", "trong tháng 5/2026"),
+    ("Việc gì đến hạn tuần tới?", "từ 13/04/2026 đến 19/04/2026"),
+    ("Nhiệm vụ nào đến hạn trong quý này?", "trong quý II/2026"),
+    ("Nhiệm vụ nào đến hạn hôm nay?", "hôm nay (10/04/2026)"),
     ("Hạn báo cáo là khi nào?", None),                       # one deadline, not a list of duties
     ("Sở Nội vụ phải làm gì?", None),
     ("Việc trễ hạn thực hiện nhiệm vụ được giao có bị trừ điểm thi đua không?", None),
@@ -139,3 +144,16 @@ def test_due_windows_of_questions(question, label):
 
     window = due_window(question, date(2026, 4, 10))
     assert (window.label if window else None) == label
+
+
+def test_the_month_and_quarter_after_december_are_next_year_s():
+    from datetime import date
+
+    from assistant.answer.due import due_window
+
+    december = date(2026, 12, 1)
+    assert due_window("Những việc nào đến hạn tháng sau?", december).label == "trong tháng 1/2027"
+    after = due_window("Quý sau có nhiệm vụ nào?", december)
+    assert (after.first, after.last, after.label) == (date(2027, 1, 1), date(2027, 3, 31), "trong quý I/2027")
+    this = due_window("Tháng này có việc gì đến hạn?", december)
+    assert (this.first, this.last) == (date(2026, 12, 1), date(2026, 12, 31))

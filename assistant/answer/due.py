@@ -46,6 +46,9 @@ def due_window(question: str, today: date) -> DueWindow | None:
         return None
     time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")
     if not time.date:
+        relative = _relative(q, today)
+        if relative:
+            return relative
         if _SOON.search(q):
             return DueWindow(today, today + timedelta(days=SOON_DAYS), f"trong {SOON_DAYS} ngày tới")
         if _OVERDUE.search(q):
@@ -59,6 +62,35 @@ def due_window(question: str, today: date) -> DueWindow | None:
         return None
     first, label = period
     return DueWindow(first, last, label)
+
+
+_RELATIVE = re.compile(r"\b(hom nay|tuan nay|tuan (?:toi|sau)|thang nay|thang (?:toi|sau)|quy nay|quy (?:toi|sau)|"
+                       r"nam nay)\b")
+
+
+def _relative(q: str, today: date) -> DueWindow | None:
+    """"Tháng này có việc gì đến hạn?": this or the next week, month or quarter, today, this year."""
+    m = _RELATIVE.search(q)
+    if not m:
+        return None
+    word = m.group(1)
+    if word == "hom nay":
+        return DueWindow(today, today, f"hôm nay ({today:%d/%m/%Y})")
+    if word.startswith("tuan"):
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=0 if word == "tuan nay" else 1)
+        sunday = monday + timedelta(days=6)
+        return DueWindow(monday, sunday, f"từ {monday:%d/%m/%Y} đến {sunday:%d/%m/%Y}")
+    if word.startswith("thang"):
+        month = today.month + (0 if word == "thang nay" else 1)
+        year, month = today.year + (month - 1) // 12, (month - 1) % 12 + 1
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return DueWindow(date(year, month, 1), nxt - timedelta(days=1), f"trong tháng {month}/{year}")
+    if word.startswith("quy"):
+        quarter = (today.month - 1) // 3 + (0 if word == "quy nay" else 1)
+        year, quarter = today.year + quarter // 4, quarter % 4 + 1
+        first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
+    return DueWindow(date(today.year, 1, 1), date(today.year, 12, 31), f"trong năm {today.year}")
 
 
 def _period(kind: str, period: str) -> tuple[date, str] | None:
