@@ -24,7 +24,7 @@ from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.followup import is_follow_up, standalone
-from assistant.answer.issued import folded_key, issued_by, library_listing
+from assistant.answer.issued import folded_key, issued_by, library_listing, validity_listing
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answerability import (
@@ -157,6 +157,7 @@ class Assistant:
                 yield tag(answer)
                 return
         issued = library_listing(question, self.library.headers, heads) or \
+            validity_listing(question, self.library.headers, heads, self.library.validity_of) or \
             issued_by(question, self.library.headers, heads, documents)
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
             yield tag(issued)

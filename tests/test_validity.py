@@ -109,3 +109,18 @@ def test_overdue_deadlines_and_the_upcoming_view(plans):
     assert "đã quá hạn" in answer.text
     page = DutyHandlers(plans).calendar_html()
     assert "quá hạn" in page and "Không có hạn nào trong 30 ngày tới" in page
+
+
+def test_documents_listed_by_whether_they_are_still_in_force(plans):
+    assistant = Assistant(plans)
+    ended = assistant.ask("Những văn bản nào đã hết hiệu lực?")
+    assert ended.text.startswith("Theo các văn bản đã nạp, 1 văn bản đã bị thay thế hoặc bãi bỏ")
+    assert [c.document for c in ended.citations] == ["ke-hoach-cu.txt"]
+    assert "— đã bị thay thế bởi Kế hoạch số 35/KH-UBND" in ended.text
+    in_force = assistant.ask("Văn bản nào còn hiệu lực?")
+    assert [c.document for c in in_force.citations] == ["sua-doi.txt", "ke-hoach-moi.txt"]   # newest first
+    amended = assistant.ask("Những kế hoạch nào đã được sửa đổi?")
+    assert [c.document for c in amended.citations] == ["ke-hoach-moi.txt"]
+    assert "đã được sửa đổi, bổ sung bởi Kế hoạch số 40/KH-UBND" in amended.text
+    none = assistant.ask("Những quyết định nào đã bị thay thế?")
+    assert none.refused and none.text.startswith("Không có quyết định nào bị thay thế hoặc bãi bỏ")

@@ -183,3 +183,38 @@ def library_listing(question: str, headers: dict[str, Header], header_chunks: di
     text = render("listing_answer", count=str(len(found)), what=what, lines="\n".join(lines),
                   more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
     return Answer(question=question, text=text.strip(), refused=not found, citations=tuple(citations))
+
+
+# "Văn bản nào còn hiệu lực?", "Những quyết định nào đã bị thay thế?": the documents of that status,
+# as far as the loaded documents say of each other (assistant/validity.py)
+_ASKS_DOCUMENTS = re.compile(r"\b" + _KIND + r" nao\b|\b(?:nhung|cac) " + _KIND + r"\b")
+_IN_FORCE = re.compile(r"\b(?:con|dang co|dang con|van con) hieu luc\b")
+_ENDED = re.compile(r"\b(?:het hieu luc|khong con hieu luc|(?:bi|da|da bi|duoc) (?:thay the|bai bo))\b")
+_AMENDED = re.compile(r"\b(?:bi|da|da bi|duoc|da duoc) sua doi\b")
+STATUSES = {"in_force": ("in_force", "amended", "unknown"), "ended": ("replaced", "repealed"), "amended": ("amended",)}
+
+
+def validity_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk],
+                     validity_of) -> Answer | None:
+    """The documents in force, replaced or repealed, or amended, each with what says so; None for
+    any other question. `validity_of`: doc_id -> Validity."""
+    q = folded_key(question)
+    asked = _ASKS_DOCUMENTS.search(q)
+    which = "ended" if _ENDED.search(q) else "amended" if _AMENDED.search(q) else \
+        "in_force" if _IN_FORCE.search(q) else None
+    if not asked or which is None:
+        return None
+    kind = TYPE_OF[next(g for g in asked.groups() if g)]
+    found = sorted(((h.date or "", head, h) for d, head in header_chunks.items() if (h := headers.get(d))
+                    and validity_of(d).status in STATUSES[which] and (not kind or h.doc_type == kind)),
+                   key=lambda f: f[0], reverse=True)
+    kinds = (kind or "văn bản").lower()
+    if not found:
+        return Answer(question=question, refused=True, text=render(f"validity_none_{which}", kind=kinds))
+    lines, citations = _listed(found[:LISTED_MAX])
+    if which != "in_force":
+        lines = [f"{line} — {validity_of(head.doc_id).note()}" for line, (_, head, _) in zip(lines, found)]
+    more = len(found) - len(lines)
+    text = render(f"validity_{which}", count=str(len(found)), kind=kinds, lines="\n".join(lines),
+                  more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
+    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
