@@ -18,6 +18,7 @@ from assistant.answer.named import TYPE_OF
 from assistant.prompts import render
 from core.text import folded_words
 from core.types import Answer, Chunk, Header, filled_number
+from ingest.header import PROVINCES
 from ingest.provinces import current_province, province_key, provinces_named, same_province
 
 _KIND = "(" + "|".join(TYPE_OF) + ")"
@@ -109,13 +110,19 @@ def _of_province(question: str, body: str, kind: str | None, headers: dict[str, 
              if doc_id in header_chunks and belongs(header.province)
              and (not kind or header.doc_type == kind)
              and not (documents and header_chunks[doc_id].document not in documents)]
-    place, kinds = _as_written(question, body), (kind or "văn bản").lower()
+    place, kinds = _province_name(key) or _as_written(question, body), (kind or "văn bản").lower()
     if not found:
         return Answer(question=question, refused=True, text=render("province_none", kind=kinds, place=place))
     found.sort(key=lambda f: f[0], reverse=True)
     lines, citations = _listed(found, with_province=key)
     text = render("province_answer", place=place, count=str(len(lines)), kind=kinds, lines="\n".join(lines))
     return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+def _province_name(key: str) -> str | None:
+    """'daknong' -> 'Đắk Nông' (the 63 provinces before 2025 and the 34 after)."""
+    return next((p for p in PROVINCES if province_key(p) == key), None) or \
+        (current_province(key) if province_key(current_province(key) or "") == key else None)
 
 
 def _listed(found: list[tuple[str, Chunk, Header]], with_province: str | None = None) -> tuple[list[str], list]:
