@@ -92,6 +92,7 @@ def test_a_province_s_documents_include_those_of_the_provinces_merged_into_it(pr
     assert "số 7/CT-UBND, ngày 02/04/2024 (Đắk Nông)" in answer.text
     old = provinces.ask("Có những văn bản nào của Đắk Nông?")   # a former province: only its own
     assert [c.document for c in old.citations] == ["daknong-7.txt"]
+    assert provinces.ask("van ban nao cua dak nong").text.startswith("Các văn bản đã nạp có 1 văn bản của Đắk Nông")
 
 
 def test_a_province_with_no_document_loaded_is_said_so_and_a_ministry_is_no_province(provinces):
