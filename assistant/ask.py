@@ -23,15 +23,12 @@ from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import DueWindow, due_window
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
+from assistant.answer.focus import figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import folded_key, issued_by, library_listing, validity_listing
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
-from assistant.answerability import (
-    AnswerabilityModel,
-    asks_for_a_figure,
-    holds_the_figure,
-)
+from assistant.answerability import AnswerabilityModel
 from assistant.answerability import features as answerability_features
 from assistant.library import Library
 from assistant.prompts import render
@@ -410,8 +407,8 @@ class Assistant:
             front = [Hit(chunk=c, score=hits[0].score) for c in parts]
             ids = {c.chunk_id for c in parts}
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
-        if _WHO.search(q):
-            return hits  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
+        if _WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
+            return title_first(question, hits)
         subject = self.library.subject_of(question)
         by_chunk = self.library.duties_by_chunk
         assigned = [h for h in hits if subject and h.chunk.kind == "clause"
@@ -420,20 +417,6 @@ class Assistant:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
         return hits
-
-
-def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float) -> list[Hit]:
-    """'… trước ngày nào?', '… bao nhiêu?': among the clauses an answer shows first (the top k
-    within the answerer's relative floor of the best score), those holding a date or a figure of
-    the kind asked come first; the rest keep their order."""
-    if not hits or not asks_for_a_figure(question) or hits[0].chunk.kind in ("header", "signature"):
-        return hits   # "… ban hành năm nào?": the header put first answers it, dated or not
-    floor = relative_floor * hits[0].score
-    holding = [h for h in hits[:k] if h.score >= floor and holds_the_figure(question, h.chunk.text)]
-    if not holding or holding[0] is hits[0]:
-        return hits
-    ids = {h.chunk.chunk_id for h in holding}
-    return holding + [h for h in hits if h.chunk.chunk_id not in ids]
 
 
 # the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")

@@ -61,7 +61,7 @@ def test_a_clause_holding_the_date_asked_for_is_shown_first():
     """Among the clauses an answer shows, one that holds a date comes before the best-scoring one
     that holds none; a question asking for no figure, or a date-holding clause far below, changes
     nothing."""
-    from assistant.ask import figure_first
+    from assistant.answer.focus import figure_first
 
     hits = [_hit(1, "Rà soát, đánh giá mức độ trọng điểm phức tạp về ma túy.", 1.0),
             _hit(2, "Kết quả rà soát gửi về Bộ Công an trước ngày 15/10/2025.", 0.9),
@@ -157,3 +157,20 @@ def test_the_month_and_quarter_after_december_are_next_year_s():
     assert (after.first, after.last, after.label) == (date(2027, 1, 1), date(2027, 3, 31), "trong quý I/2027")
     this = due_window("Tháng này có việc gì đến hạn?", december)
     assert (this.first, this.last) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_a_title_asked_for_comes_before_its_deputy():
+    from types import SimpleNamespace
+
+    from assistant.answer.focus import title_first
+
+    def hit(clause, text):
+        return SimpleNamespace(chunk=SimpleNamespace(chunk_id=clause, clause=clause, text=text))
+
+    hits = [hit("khoản 3", "Giám đốc Công an tỉnh, Phó Trưởng Ban Chỉ đạo."),
+            hit("khoản 2", "Phó Chủ tịch UBND tỉnh, Phó Trưởng ban thường trực Ban Chỉ đạo."),
+            hit("khoản 1", "Chủ tịch Ủy ban nhân dân tỉnh, Trưởng Ban Chỉ đạo.")]
+    order = [h.chunk.clause for h in title_first("Ai là Trưởng ban Ban Chỉ đạo về dữ liệu tỉnh?", hits)]
+    assert order == ["khoản 1", "khoản 3", "khoản 2"]
+    assert title_first("Ai là Phó Trưởng ban thường trực?", hits) == hits     # the deputy asked for
+    assert title_first("Ai ký quyết định?", hits) == hits                      # no title asked
