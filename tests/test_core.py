@@ -116,6 +116,9 @@ def test_a_year_question_about_an_undated_document_says_it_is_undated(real_assis
     answer = real_assistant.ask("Chỉ thị của Cao Bằng ban hành năm nào?")
     assert answer.citations[0].clause == "Phần đầu văn bản"
     assert "không ghi nơi, ngày ban hành" in answer.text.split("\n")[0]
+    signer = real_assistant.ask("Ai ký chỉ thị của Cao Bằng?")   # the sample has no signature block either
+    assert signer.citations[0].clause == "Phần đầu văn bản"
+    assert "không ghi hoặc không đọc được người ký" in signer.text.split("\n")[0]
 
 
 def test_province_named_in_question_comes_first(real_assistant):

@@ -116,6 +116,10 @@ def _document_facts(h: Header) -> str:
         parts.append("không ghi nơi, ngày ban hành")
     if h.signer:
         parts.append(f"người ký: {h.signer}" + (f" ({h.signer_title})" if h.signer_title else ""))
+    elif h.signer_title:   # an unsigned draft, or a name the scan does not let be read
+        parts.append(f"chức danh ký: {h.signer_title}, không ghi hoặc không đọc được tên người ký")
+    else:
+        parts.append("không ghi hoặc không đọc được người ký")
     return "; ".join(parts) + "."
 
 
