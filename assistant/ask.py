@@ -143,8 +143,10 @@ class Assistant:
                     if len(covered) > 1 and self.generator is not None:
                         yield f"**{part.rstrip(' ?')}?**\n"
                     for event in self.stream(part, k, documents, provinces, mode, None, include_replaced):
-                        if isinstance(event, Answer):
-                            answers.append((part, event))
+                        if isinstance(event, Answer):   # a former body's note goes once, on top of the whole
+                            note = self._succession_note(part)
+                            text = event.text.removeprefix(f"{note}\n\n") if note else event.text
+                            answers.append((part, replace(event, text=text)))
                         else:
                             yield event
                 answer = answers[0][1] if len(answers) == 1 else merged(answers, question)

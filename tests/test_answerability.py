@@ -199,3 +199,9 @@ def test_merged_answers_number_their_citations_in_one_run():
     assert [c.n for c in answer.citations] == [1, 2, 3] and answer.question == "A phải làm gì và B khi nào?"
     assert with_subject("được cấp bao nhiêu kinh phí", "Công an tỉnh") == "Công an tỉnh được cấp bao nhiêu kinh phí"
     assert with_subject("học phí đại học là bao nhiêu", "Sở Nội vụ") == "học phí đại học là bao nhiêu"
+
+
+def test_a_former_body_s_note_is_given_once_in_a_compound_answer(real_assistant):
+    answer = real_assistant.ask("Sở Kế hoạch và Đầu tư phải làm gì và phải báo cáo kết quả khi nào?")
+    assert answer.text.startswith("Lưu ý: từ ngày 01/03/2025, Sở Kế hoạch và Đầu tư đã hợp nhất vào **Sở Tài chính**")
+    assert answer.text.count("Lưu ý: từ ngày 01/03/2025") == 1   # not again under a part

@@ -162,3 +162,4 @@ def test_a_unit_named_in_brackets_after_its_parent_body_is_found_by_its_own_name
     assert library.agencies_named_in("Trung tâm Phục vụ hành chính công phải làm gì?") == [unit]
     answer = Assistant(library).ask("Trung tâm phục vụ hành chính công phải làm gì?")
     assert answer.text.startswith(f"**{unit}** có 1 nhiệm vụ") and "số hóa hồ sơ" in answer.text.lower()
+
