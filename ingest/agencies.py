@@ -105,25 +105,24 @@ class AgencyNames:
         """The agency a question starts with ("Văn phòng UBND tỉnh … báo cáo khi nào?"), i.e. its
         subject, as opposed to one it merely mentions ("… trình UBND tỉnh …")."""
         hay = f" {agency_key(text, folded=True)} "
+        names = self._names(known)
+        starts = [(len(a), c) for a, c in names.items() if len(a.split()) >= 2 and hay.startswith(f" {a} ")]
+        return max(starts)[1] if starts else None
+
+    def _names(self, known: set[str] | None) -> dict[str, str]:
+        """Folded name -> canonical agency: the alias table, then the duty table's own names."""
         # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
         exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
         # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
         bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
-        names = {**self._folded, **bracketed, **exact}
-        starts = [(len(a), c) for a, c in names.items() if len(a.split()) >= 2 and hay.startswith(f" {a} ")]
-        return max(starts)[1] if starts else None
+        return {**self._folded, **bracketed, **exact}
 
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
         hay = f" {agency_key(text, folded=True)} "
         found: list[tuple[int, int, str]] = []
-        # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
-        exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
-        # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
-        # names the body that does the work (over the alias table, unless a duty names that unit itself)
-        bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
-        names = {**self._folded, **bracketed, **exact}
+        names = self._names(known)
         for alias, canonical in names.items():
             if len(alias.split()) >= 2:
                 found.extend((len(alias), m.start(), canonical) for m in re.finditer(f"(?= {re.escape(alias)} )", hay))
