@@ -22,6 +22,7 @@ from ingest.header import PROVINCES
 from ingest.provinces import current_province, province_key, provinces_named, same_province
 
 _KIND = "(" + "|".join(TYPE_OF) + ")"
+LISTED_MAX = 40   # documents a listing shows; the «Văn bản» tab has them all
 # "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành những văn bản nào"
 _OF = re.compile(r"^(?:co )?(?:nhung |cac )?" + _KIND + r" (?:nao|gi) (?:cua|do) (.+?)(?: ban hanh| phat hanh)?$")
 _BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
@@ -99,7 +100,8 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
 def _of_province(question: str, body: str, kind: str | None, headers: dict[str, Header],
                  header_chunks: dict[str, Chunk], documents: list[str] | None) -> Answer:
     """The documents of a province (today's covers those merged into it in 2025; an old one only
-    itself), newest first, or that none is loaded. A ministry's letters signed in Hà Nội are no documents of Hà Nội."""
+    itself), newest first (the first LISTED_MAX), or that none is loaded. A ministry's letters signed
+    in Hà Nội are no documents of Hà Nội."""
     key = province_key(body)
     today = province_key(current_province(body)) == key   # an old province ("Đắk Nông") is only itself
 
@@ -114,8 +116,10 @@ def _of_province(question: str, body: str, kind: str | None, headers: dict[str, 
     if not found:
         return Answer(question=question, refused=True, text=render("province_none", kind=kinds, place=place))
     found.sort(key=lambda f: f[0], reverse=True)
-    lines, citations = _listed(found, with_province=key)
-    text = render("province_answer", place=place, count=str(len(lines)), kind=kinds, lines="\n".join(lines))
+    lines, citations = _listed(found[:LISTED_MAX], with_province=key)
+    more = len(found) - len(lines)
+    text = render("province_answer", place=place, count=str(len(found)), kind=kinds, lines="\n".join(lines),
+                  more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản» (lọc theo tỉnh)." if more > 0 else "")
     return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
 
 
@@ -164,7 +168,6 @@ _LISTING = re.compile(r"\b(?:danh sach|liet ke|nhung|cac|bao nhieu|may) (?:cac )
 _LISTING_WORDS = set("cho toi xin hay liet ke danh sach cac nhung bao nhieu may da nap hien co dang "
                      "trong he thong nao gi tat ca toan bo duoc tai len ban hanh ky nam".split())
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
-LISTED_MAX = 40
 
 
 def library_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> Answer | None:
