@@ -49,6 +49,8 @@ _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu
                        r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                        r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|noi dung (?:chinh )?(?:la )?gi|"
+                       r"noi dung chinh)\b")
 _COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
@@ -252,17 +254,24 @@ class Assistant:
 
     def _document_duties(self, question: str, named_head) -> Answer | None:
         """Every duty of the one document the question names, in the document's order, when it asks
-        what that document assigns and names no agency; None otherwise (or when it assigns none)."""
+        what that document assigns (or for its gist: its header first) and names no agency; None
+        otherwise (or when it assigns none)."""
         q = folded_key(question)
-        if named_head is None or _WHO.search(q) or not _DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+        if named_head is None or _WHO.search(q) or not (_DUTY_CUE.search(q) or _OVERVIEW.search(q)) \
+                or self.library.agencies_named_in(question):
             return None
         duties = sorted(self.library.duties(document=named_head.document), key=lambda d: d.start)
         if not duties:
             return None
         actors = list(dict.fromkeys(d.named for d in duties))
         heading = render("document_duties", count=str(len({d.chunk_id for d in duties})), actors=str(len(actors)))
-        return self.duty_answerer.answer(question, actors, duties, self.library.chunks(), heading=heading,
-                                         name_each=True)
+        listed = self.duty_answerer.answer(question, actors, duties, self.library.chunks(), heading=heading,
+                                           name_each=True)
+        if not _OVERVIEW.search(q):
+            return listed
+        # "Tóm tắt công văn 1468", "… nói về việc gì?": what the document is (its header), then what it assigns
+        facts = self.answerer.answer(question, [Hit(chunk=named_head, score=1.0)], self.library.headers)
+        return merged([("", facts), ("", listed)], question, headed=False)
 
     def _succession_note(self, question: str) -> str:
         """"Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công

@@ -42,14 +42,14 @@ def with_subject(part: str, subject: str | None) -> str:
     return part
 
 
-def merged(answers: list[tuple[str, Answer]], question: str) -> Answer:
-    """One answer of the parts' answers: each under its part in bold, its [n] renumbered to follow
-    the citations of the parts before it."""
+def merged(answers: list[tuple[str, Answer]], question: str, headed: bool = True) -> Answer:
+    """One answer of the parts' answers: each under its part in bold (unless not `headed`), its [n]
+    renumbered to follow the citations of the parts before it."""
     blocks, citations = [], []
     for part, answer in answers:
         offset = len(citations)
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", answer.text)
-        blocks.append(f"**{part.rstrip(' ?')}?**\n{text}")
+        blocks.append(f"**{part.rstrip(' ?')}?**\n{text}" if headed else text)
         citations.extend(replace(c, n=c.n + offset) for c in answer.citations)
     first = answers[0][1]
     return replace(first, question=question, text="\n\n".join(blocks), citations=tuple(citations),

@@ -137,3 +137,15 @@ def test_what_a_named_document_assigns_is_its_duty_table_in_its_own_order(tmp_pa
         assert "Sở Tài chính: thực hiện" in answer.text and "thời hạn: trước ngày 30/4/2026" in answer.text
     # an agency named: that agency's duties in it, as before
     assert assistant.ask("Sở Tài chính có nhiệm vụ gì trong Kế hoạch 41?").text.startswith("**Sở Tài chính** có 1")
+
+
+def test_the_gist_of_a_named_document_is_its_header_then_what_it_assigns(tmp_path):
+    plan = KH_TITLED + "2. Giao Sở Tài chính bố trí kinh phí kiểm tra trước ngày 30/4/2026.\n"
+    assistant = Assistant(library_of(tmp_path, {"kh-41.txt": plan, "stc-30.txt": CV_30}))
+    for question in ("Tóm tắt Kế hoạch 41", "Kế hoạch 41 nói về việc gì?"):
+        answer = assistant.ask(question)
+        assert [c.clause for c in answer.citations] == ["Phần đầu văn bản", "Mục 1", "Mục 2"]
+        first, rest = answer.text.split("\n\n", 1)
+        assert "Kiểm tra công tác cải cách hành chính năm 2026" in first and "số 41/KH-UBND" in first
+        assert first.endswith("[1]") and rest.startswith("Văn bản giao 2 nhiệm vụ cho 2 cơ quan, đơn vị")
+        assert "[2]" in rest and "[3]" in rest
