@@ -49,8 +49,8 @@ _DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu
                        r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                        r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|noi dung (?:chinh )?(?:la )?gi|"
-                       r"noi dung chinh)\b")
+_OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|"
+                       r"noi dung (?:chinh )?(?:la )?gi|noi dung chinh)\b")
 _COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
