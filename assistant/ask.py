@@ -221,7 +221,7 @@ class Assistant:
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
             focused = figure_first(question, _province_first(question, self._focus(question, hits, chunks)), k,
-                                   self.answerer.relative_floor)
+                                   self.answerer.relative_floor, self._deadline_of)
             fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
                                                     self.library.duties_by_chunk)
             items = build_context(focused, chunks, self.generator.budget_chars, max(k, 8)) if self.generator else []
@@ -272,6 +272,11 @@ class Assistant:
         # "Tóm tắt công văn 1468", "… nói về việc gì?": what the document is (its header), then what it assigns
         facts = self.answerer.answer(question, [Hit(chunk=named_head, score=1.0)], self.library.headers)
         return merged([("", facts), ("", listed)], question, headed=False)
+
+    def _deadline_of(self, chunk_id: str) -> str:
+        """The deadlines the duty table gives a clause's duties, as written ('' when none)."""
+        duties = self.library.duties_by_chunk.get(chunk_id, ())
+        return " ".join(dict.fromkeys(d.time.text for d in duties if d.time.text))
 
     def _succession_note(self, question: str) -> str:
         """"Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công

@@ -75,6 +75,22 @@ def test_a_clause_holding_the_date_asked_for_is_shown_first():
     assert order("Kinh phí rà soát là bao nhiêu tiền?", money) == ["Mục 4", "Mục 1"]
 
 
+def test_a_clause_whose_section_gives_its_deadline_holds_the_date_asked_for():
+    """"Trong tháng 12/2025, tập trung thực hiện các nhiệm vụ sau:" dates the points below it: the duty
+    table carries that deadline, and a "khi nào" question shows such a point before an undated row."""
+    from assistant.answer.focus import figure_first
+
+    hits = [_hit(1, "TT: 12; Đơn vị: Sở Tài chính; Tỷ lệ %: 85,56", 1.0),
+            _hit(2, "Hoàn thành tham mưu chính sách thu phí đối với dịch vụ công trực tuyến.", 0.9)]
+    deadlines = {"c2": "Trong tháng 12/2025"}
+    order = [h.chunk.clause for h in figure_first("Thời hạn của Sở Tài chính là khi nào?", hits, k=5,
+                                                   relative_floor=0.55, deadline_of=lambda c: deadlines.get(c, ""))]
+    assert order == ["Mục 2", "Mục 1"]
+    count = figure_first("Sở Tài chính có bao nhiêu cán bộ?", hits, k=5, relative_floor=0.55,
+                         deadline_of=lambda c: deadlines.get(c, ""))
+    assert [h.chunk.clause for h in count] == ["Mục 1", "Mục 2"]   # a deadline is no count
+
+
 # --- duties due in a span: "… phải làm gì trước ngày …?", "Nhiệm vụ nào đến hạn trong tháng …?" ------
 
 DUE_DOC = ("Số: 21/UBND-TH\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v triển khai nhiệm vụ năm 2026\n\n"

@@ -15,14 +15,17 @@ TITLES = ("truong ban", "truong phong", "giam doc", "chu tich", "chanh van phong
           "chi huy truong", "tong bien tap", "truong doan", "truong tieu ban", "chu nhiem", "tong giam doc")
 
 
-def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float) -> list[Hit]:
+def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float, deadline_of=None) -> list[Hit]:
     """'… trước ngày nào?', '… bao nhiêu?': among the clauses an answer shows first (the top k
     within the answerer's relative floor of the best score), those holding a date or a figure of
-    the kind asked come first; the rest keep their order."""
+    the kind asked come first; the rest keep their order. `deadline_of(chunk_id)`: the deadline the
+    duty table gives a clause's duties (from its section: "Trong tháng 12/2025, … các nhiệm vụ sau:"),
+    which holds a time as well as the clause's own words."""
     if not hits or not asks_for_a_figure(question) or hits[0].chunk.kind in ("header", "signature"):
         return hits   # "… ban hành năm nào?": the header put first answers it, dated or not
     floor = relative_floor * hits[0].score
-    holding = [h for h in hits[:k] if h.score >= floor and holds_the_figure(question, h.chunk.text)]
+    holding = [h for h in hits[:k] if h.score >= floor and (holds_the_figure(question, h.chunk.text) or (
+        deadline_of is not None and holds_the_figure(question, deadline_of(h.chunk.chunk_id))))]
     if not holding or holding[0] is hits[0]:
         return hits
     ids = {h.chunk.chunk_id for h in holding}
