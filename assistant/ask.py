@@ -25,7 +25,7 @@ from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite, refusal
 from assistant.answer.focus import figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
-from assistant.answer.issued import folded_key, issued_by, library_listing, validity_listing
+from assistant.answer.issued import document_validity, folded_key, issued_by, library_listing, validity_listing
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answerability import AnswerabilityModel
@@ -162,6 +162,11 @@ class Assistant:
             issued_by(question, self.library.headers, heads, documents)
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say
             yield tag(issued)
+            return
+        status = document_validity(question, named_head, self.library.headers.get(named_head.doc_id),
+                                   self.library.validity_of(named_head.doc_id)) if named_head else None
+        if status is not None:   # "Công văn 1468 còn hiệu lực không?": what the loaded documents say of it
+            yield tag(status)
             return
         listed = self._document_duties(question, named_head)
         if listed is not None:   # "Công văn 1468 giao những nhiệm vụ nào?": the named document's duty table
@@ -363,7 +368,7 @@ class Assistant:
         for c in answer.citations:
             v = self.library.validity_of(c.doc_id)
             citations.append(replace(c, status=v.status))
-            if v.note() and c.doc_id not in notes:
+            if v.note() and c.doc_id not in notes and v.note() not in answer.text:   # not said twice
                 title = f"{c.title or c.document}" + (f" số {c.number}" if c.number and c.number not in c.title else "")
                 notes[c.doc_id] = render("validity_note", n=str(c.n), title=title, note=v.note())
         text = answer.text + ("\n" + "\n".join(notes.values()) if notes else "")

@@ -124,3 +124,16 @@ def test_documents_listed_by_whether_they_are_still_in_force(plans):
     assert "đã được sửa đổi, bổ sung bởi Kế hoạch số 40/KH-UBND" in amended.text
     none = assistant.ask("Những quyết định nào đã bị thay thế?")
     assert none.refused and none.text.startswith("Không có quyết định nào bị thay thế hoặc bãi bỏ")
+
+
+def test_whether_a_named_document_is_in_force_is_answered_from_what_the_others_say(plans):
+    assistant = Assistant(plans)
+    old = assistant.ask("Kế hoạch số 20/KH-UBND còn hiệu lực không?")
+    assert old.text == ("Theo các văn bản đã nạp, *Kế hoạch Phòng, chống thiên tai năm 2027* số 20/KH-UBND "
+                        "đã bị thay thế bởi Kế hoạch số 35/KH-UBND. [1]")
+    assert [(c.document, c.clause) for c in old.citations] == [("ke-hoach-cu.txt", "Phần đầu văn bản")]
+    current = assistant.ask("Kế hoạch 40 có hiệu lực không?")
+    assert "số 40/KH-UBND còn hiệu lực: không văn bản nào đã nạp thay thế" in current.text
+    assert "sửa đổi, bổ sung bởi Kế hoạch số 40/KH-UBND" in assistant.ask("Kế hoạch 35 đã được sửa đổi chưa?").text
+    effective = assistant.ask("Kế hoạch 40 có hiệu lực từ ngày nào?")   # a date asked: not this answer
+    assert not effective.text.startswith("Theo các văn bản đã nạp")

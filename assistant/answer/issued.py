@@ -228,3 +228,21 @@ def validity_listing(question: str, headers: dict[str, Header], header_chunks: d
     text = render(f"validity_{which}", count=str(len(found)), kind=kinds, lines="\n".join(lines),
                   more=f"\n… và {more} văn bản khác: xem thẻ «Văn bản»." if more > 0 else "")
     return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+# "Công văn 1468 còn hiệu lực không?", "Kế hoạch 20 đã bị thay thế chưa?" (not "có hiệu lực từ ngày nào?")
+_STATUS_ASKED = re.compile(r"\b(?:con |co |van con |da het |het )?hieu luc (?:khong|chua)\b|"
+                           r"\b(?:bi|da bi|da|duoc|da duoc) (?:thay the|bai bo|sua doi)(?: \w+)* (?:chua|khong)\b")
+
+
+def document_validity(question: str, head: Chunk | None, header: Header | None, validity) -> Answer | None:
+    """Whether the one document the question names is still in force, as far as the loaded documents
+    say, cited by its header; None for any other question. `validity`: its Validity."""
+    if head is None or header is None or not _STATUS_ASKED.search(folded_key(question)):
+        return None
+    number = f" số {header.number}" if filled_number(header.number) else ""
+    said = validity.note() or {"in_force": "còn hiệu lực: không văn bản nào đã nạp thay thế, bãi bỏ hay sửa đổi "
+                                           "nó", "unknown": "chưa rõ hiệu lực: văn bản không ghi số, nên không "
+                                           "văn bản nào có thể dẫn chiếu tới nó"}.get(validity.status, "")
+    text = render("document_validity", title=header.title, number=number, said=said)
+    return Answer(question=question, text=text.strip(), refused=False, citations=(cite(1, head, 1.0),))
