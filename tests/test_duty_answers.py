@@ -149,12 +149,12 @@ def test_order_duties_puts_the_closest_document_first_only_for_a_topic():
 
 
 def test_words_beyond_the_agency_tell_a_topic():
-    from assistant.ask import _beyond_agency
+    from assistant.duty_routes import beyond_agency
 
-    assert _beyond_agency("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], set()) == []
-    assert _beyond_agency("Sở Tài chính tỉnh Cao Bằng được giao những nhiệm vụ nào?", ["Sở Tài chính"],
+    assert beyond_agency("Sở Nội vụ phải làm gì?", ["Sở Nội vụ"], set()) == []
+    assert beyond_agency("Sở Tài chính tỉnh Cao Bằng được giao những nhiệm vụ nào?", ["Sở Tài chính"],
                           {"Cao Bằng"}) == []
-    assert _beyond_agency("VP UBND tỉnh được giao việc gì khi có Đoàn kiểm tra C04?", ["Văn phòng UBND tỉnh"],
+    assert beyond_agency("VP UBND tỉnh được giao việc gì khi có Đoàn kiểm tra C04?", ["Văn phòng UBND tỉnh"],
                           set()) == ["vp", "khi", "doan", "kiem", "tra", "c04"]
 
 

@@ -1,0 +1,219 @@
+"""The answers read from the duty table rather than from retrieved text: what an agency must do
+("Sở Nội vụ phải làm gì?", with a topic, a count, a span of due dates), what one named document
+assigns, and which documents were sent to a body. ask.py routes questions to them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answer.compound import merged
+from assistant.answer.due import DueWindow
+from assistant.answer.duties import DutyAnswerer, order_duties
+from assistant.answer.extractive import ExtractiveAnswerer, cite
+from assistant.answer.issued import folded_key
+from assistant.library import Library
+from assistant.prompts import render
+from core.types import Answer, Hit, filled_number
+from ingest.actors import led_body
+from ingest.provinces import current_province, provinces_in, provinces_named, same_province
+
+WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
+DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
+                      r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
+                      r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
+_OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|"
+                       r"noi dung (?:chinh )?(?:la )?gi|noi dung chinh)\b")
+_SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
+                      r"noi nhan|kinh gui)\b")
+
+
+@dataclass
+class DutyRoutes:
+    library: Library
+    duty_answerer: DutyAnswerer
+    answerer: ExtractiveAnswerer
+    candidates: int = 30
+
+    def agency_duties(self, question: str, hits: list[Hit], documents, provinces):
+        """'Sở Nội vụ phải làm gì?': (agencies, all their duties in order, provinces asked about),
+        from the duty table; None when the question is not of that kind."""
+        q = folded_key(question)
+        if WHO.search(q) or not DUTY_CUE.search(q):
+            return None
+        actors = self.library.agencies_named_in(question)
+        if not actors:
+            return None
+        wanted_provinces = set(provinces or ()) | named_provinces(question, hits)
+        per_actor = {actor: [d for d in self.library.duties(actor=actor) if (not documents or d.document in documents)
+                             and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
+                     for actor in actors}
+        duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
+        actors = [a for a in actors if per_actor[a]] or actors   # "các xã": only the bodies that have duties here
+        relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
+        topical = len(beyond_agency(question, actors, wanted_provinces)) >= 2
+        ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
+        ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
+        return actors, ordered, wanted_provinces
+
+
+    def document_duties(self, question: str, named_head) -> Answer | None:
+        """Every duty of the one document the question names, in the document's order, when it asks
+        what that document assigns (or for its gist: its header first) and names no agency; None
+        otherwise (or when it assigns none)."""
+        q = folded_key(question)
+        if named_head is None or WHO.search(q) or not (DUTY_CUE.search(q) or _OVERVIEW.search(q)) \
+                or self.library.agencies_named_in(question):
+            return None
+        duties = sorted(self.library.duties(document=named_head.document), key=lambda d: d.start)
+        if not duties:
+            return None
+        actors = list(dict.fromkeys(d.named for d in duties))
+        heading = render("document_duties", count=str(len({d.chunk_id for d in duties})), actors=str(len(actors)))
+        listed = self.duty_answerer.answer(question, actors, duties, self.library.chunks(), heading=heading,
+                                           name_each=True)
+        if not _OVERVIEW.search(q):
+            return listed
+        # "Tóm tắt công văn 1468", "… nói về việc gì?": what the document is (its header), then what it assigns
+        facts = self.answerer.answer(question, [Hit(chunk=named_head, score=1.0)], self.library.headers)
+        return merged([("", facts), ("", listed)], question, headed=False)
+
+
+    def counted_duties(self, question: str, k: int, documents, provinces, named_head=None) -> Answer | None:
+        """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?": the agency's duties with their count, before the
+        answerability gate (no clause states such a count; the table does). A province the question
+        names that no loaded document belongs to gets none. None when no agency is asked about."""
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        route = self.agency_duties(question, hits, documents, provinces)
+        if route is None:
+            return None
+        actors, duties, wanted = route
+        loaded = set().union(*(provinces_in(p) for p in wanted)) if wanted else set()
+        elsewhere = sorted(provinces_named(question) - loaded)
+        if elsewhere:   # "… tỉnh Quảng Ninh …" with no document of Quảng Ninh loaded
+            return self.no_duties(question, actors, [current_province(key) or key for key in elsewhere])
+        if not duties:
+            return self.no_duties(question, actors, sorted(wanted), named_head)
+        return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
+
+    def no_duties(self, question: str, actors: list[str], places: list[str], named_head=None) -> Answer:
+        """"Không tìm thấy nhiệm vụ nào của X ở …"; for a document the question named (its header
+        clause `named_head`): "*Kế hoạch …* không giao nhiệm vụ nào cho X", and how many others do."""
+        who, where = ", ".join(actors), f" ở {', '.join(places)}" if places else ""
+        if named_head is None:
+            return Answer(question=question, refused=True, text=render("duty_none", actors=who, where=where))
+        elsewhere = {d.document for a in actors for d in self.library.duties(actor=a)}
+        text = render("duty_none_named", actors=who, where=where, title=named_head.title or named_head.document)
+        if elsewhere:
+            text += render("duty_elsewhere", actors=who, documents=str(len(elsewhere)))
+        return Answer(question=question, refused=True, text=text)
+
+
+    def due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
+        """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
+        the duties (of the agency named, else of every agency) due in the window, earliest first,
+        with how many others were left out. None when the question names an agency without asking
+        for its duties ("Ai …?")."""
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        route = self.agency_duties(question, hits, documents, provinces)
+        if route is not None:
+            actors, duties, wanted = route
+        elif self.library.agencies_named_in(question):
+            return None
+        else:
+            actors, wanted = [], set(provinces or ()) | named_provinces(question, hits)
+            duties = [d for d in self.library.duties() if (not documents or d.document in documents)
+                      and (not wanted or any(same_province(d.province, p) for p in wanted))]
+        due = sorted((d for d in duties if window.holds(d)),
+                     key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date, d.document, d.start))
+        who = f"**{', '.join(actors)}** có " if actors else "Có "
+        rest = len({d.duty_id for d in duties}) - len(due)
+        others = f" ({rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)" if rest else ""
+        where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
+        if not due:
+            of = f"của {', '.join(actors)}{where} " if actors else (f"{where.strip()} " if where else "")
+            return Answer(question=question, refused=True, text=render("due_none", of=of, due=window.label,
+                                                                       others=others))
+        documents_count = len({d.document for d in due})
+        heading = render("due_answer", who=who, count=str(len(due)), due=window.label + where,
+                         documents=str(documents_count), others=others)
+        return self.duty_answerer.answer(question, actors, due, self.library.chunks(), heading=heading,
+                                         more="due_more", name_each=not actors)
+
+
+    def sent_to(self, question: str, documents) -> Answer | None:
+        """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose
+        Kính gửi or Nơi nhận name that body (today's name; older names count), each cited by its
+        header, with the duties it gives that body. None when the question is not of that kind."""
+        q = folded_key(question)
+        if not _SENT_TO.search(q):
+            return None
+        recipients = self.library.recipients()
+        known = {name for names in recipients.values() for name in names}
+        asked = self.library.agencies.mentioned_in(question, known | self.library.known_actors)
+        if not asked:
+            return None
+        successions = self.library.duty_extractor.successions
+        actor = successions.current(asked[0])
+        headers = self.library.header_chunks()
+        given: dict[str, int] = {}  # doc_id -> duties it gives that body
+        for ds in self.library.duties_by_chunk.values():
+            for d in ds:
+                led = led_body(d.actor)   # "Giám đốc Sở Tư pháp chịu trách nhiệm thi hành" charges the department
+                if actor in (d.actor, d.holder) or (led and successions.current(
+                        self.library.agencies.canonical(led, d.province) or led) == actor):
+                    given[d.doc_id] = given.get(d.doc_id, 0) + 1
+        lines, citations = [], []
+        for doc_id, names in recipients.items():
+            via = names.get(actor)
+            head = headers.get(doc_id)
+            if not via or head is None or (documents and head.document not in documents):
+                continue
+            mine = given.get(doc_id, 0)
+            citations.append(cite(len(citations) + 1, head, 1.0))
+            number = f" số {head.number}" if filled_number(head.number) else ""
+            where = f"{number}" + (f", {head.province}" if head.province else "")
+            duties = f"; giao {mine} nhiệm vụ" if mine else "; không giao nhiệm vụ riêng"
+            lines.append(render("recipient_line", title=head.title or head.document, where=where,
+                                via=f"{via}", duties=duties, n=str(len(citations))))
+        if not lines:
+            return Answer(question=question, refused=True, text=render("recipient_none", actor=actor, where=""))
+        text = render("recipient_answer", actor=actor, count=str(len(lines)), lines="\n".join(lines))
+        return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))
+
+
+# the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")
+_DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co thuc hien can cac la ve cua "
+                  "va o tai tinh thi the nhu gom".split())
+
+
+def beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:
+    """The question's words that are neither the agencies', the provinces' nor the duty question's."""
+    named = set(folded_key(" ".join([*actors, *provinces])).split())
+    return [w for w in folded_key(question).split() if w not in named and w not in _DUTY_WORDS]
+
+
+_TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())
+
+
+def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict) -> str | None:
+    """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
+    when none of the agency's duties is about it (its clause holds under half of the topic's word
+    pairs); None when the question names no topic or some duty is about it."""
+    beyond = set(beyond_agency(question, actors, provinces)) - _TOPIC_STOP
+    words = folded_key(question).split()
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if a in beyond and b in beyond}
+    if len(pairs) < 2:
+        return None
+    for chunk_id in {d.chunk_id for d in duties}:
+        chunk = chunks.get(chunk_id)
+        text = f" {folded_key(' '.join([chunk.text, *chunk.headings]))} " if chunk else ""
+        if 2 * sum(f" {p} " in text for p in pairs) >= len(pairs):
+            return None
+    spans = [m for m in re.finditer(r"\w+", question) if folded_key(m.group()) in beyond]
+    return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"
+
+
+def named_provinces(question: str, hits: list[Hit]) -> set[str]:
+    """Provinces of the retrieved documents that the question names ('… ở Cao Bằng?')."""
+    q = f" {folded_key(question)} "
+    return {h.chunk.province for h in hits if h.chunk.province and f" {folded_key(h.chunk.province)} " in q}
