@@ -185,6 +185,10 @@ class Assistant:
             if counted is not None:
                 yield tag(counted)
                 return
+        unassigned = self.routes.unassigned(question, k, documents, provinces)
+        if unassigned is not None:   # "Sở Y tế / Bộ Công an phải làm gì?" and no duty names that body
+            yield tag(unassigned)
+            return
         # a body named as before 2025 ("Sở Thông tin và Truyền thông") is known by its name today
         today = [s.new for s in self.library.successions_named_in(question)]
         coverage = self.library.coverage(" ".join([question, *today]))

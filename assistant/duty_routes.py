@@ -13,8 +13,10 @@ from assistant.answer.extractive import ExtractiveAnswerer, cite
 from assistant.answer.issued import folded_key
 from assistant.library import Library
 from assistant.prompts import render
+from core.text import folded_words
 from core.types import Answer, Hit, filled_number
 from ingest.actors import led_body
+from ingest.agency_words import ORG_HEADS
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 
 WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
@@ -23,6 +25,10 @@ DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu 
                       r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
 _OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|"
                        r"noi dung (?:chinh )?(?:la )?gi|noi dung chinh)\b")
+# the heads agency names begin with ("bộ", "sở", "ủy ban nhân dân" …), folded, longest first
+_HEADS = sorted((tuple(folded_words(h).split()) for h in ORG_HEADS), key=len, reverse=True)
+# a group that names every provincial department: its duties are each department's
+_EVERY_DEPARTMENT = re.compile(r"\bcac so\b|\bso ban nganh\b|\bso nganh\b|\bgiam doc so\b|\bthu truong so\b")
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
 
@@ -55,7 +61,6 @@ class DutyRoutes:
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
 
-
     def document_duties(self, question: str, named_head) -> Answer | None:
         """Every duty of the one document the question names, in the document's order, when it asks
         what that document assigns (or for its gist: its header first) and names no agency; None
@@ -77,7 +82,6 @@ class DutyRoutes:
         facts = self.answerer.answer(question, [Hit(chunk=named_head, score=1.0)], self.library.headers)
         return merged([("", facts), ("", listed)], question, headed=False)
 
-
     def counted_duties(self, question: str, k: int, documents, provinces, named_head=None) -> Answer | None:
         """"Sở Nội vụ được giao bao nhiêu nhiệm vụ?": the agency's duties with their count, before the
         answerability gate (no clause states such a count; the table does). A province the question
@@ -95,6 +99,65 @@ class DutyRoutes:
             return self.no_duties(question, actors, sorted(wanted), named_head)
         return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
 
+    def unassigned(self, question: str, k: int, documents, provinces) -> Answer | None:
+        """A duty question about a body that no duty names: a department gets the duties every department
+        has ("Sở Y tế phải làm gì?"), another body is told none is found ("Bộ Công an …"). Answered from
+        the table before the vocabulary gate: the corpus need not know the body's words. None otherwise."""
+        q = folded_key(question)
+        if WHO.search(q) or not DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+            return None
+        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
+        shared = self.shared_duties(question, hits, documents, provinces)
+        if shared is not None:
+            return shared
+        unknown = self.unknown_body(question)
+        if unknown is None:
+            return None
+        places = [p for p in sorted(named_provinces(question, hits)) if p not in unknown]
+        return self.no_duties(question, [unknown], places)
+
+    def shared_duties(self, question: str, hits: list[Hit], documents, provinces) -> Answer | None:
+        """"Sở Y tế phải làm gì?" where no duty names Sở Y tế: the duties the documents give every
+        department ("Thủ trưởng các sở, ban, ngành tỉnh", "các sở, ngành"), which are its too, said as
+        such; None when the question names no department or asks no duties."""
+        q = folded_key(question)
+        if WHO.search(q) or not DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+            return None
+        known = self.library.known_actors
+        asked = [a for a in self.library.agencies.mentioned_in(question, known) if a.startswith("Sở ")]
+        groups = sorted(a for a in known if _EVERY_DEPARTMENT.search(folded_key(a)))
+        if not asked or not groups:
+            return None
+        wanted = set(provinces or ()) | named_provinces(question, hits)
+        duties = [d for g in groups for d in self.library.duties(actor=g) if (not documents or d.document in documents)
+                  and (not wanted or any(same_province(d.province, p) for p in wanted))]
+        if not duties:
+            return None
+        duties = order_duties(list({d.duty_id: d for d in duties}.values()), {}, wanted)
+        topic = topic_missing(question, asked + groups, wanted, duties, self.library.chunks())
+        if topic:   # "Sở Y tế phải làm gì về dịch tả lợn?": nor do the duties every department has
+            return Answer(question=question, refused=True, not_found=(topic,),
+                          text=render("duty_none_topic", actors=", ".join(asked), topic=topic))
+        heading = render("duty_shared", actors=", ".join(asked), count=str(len({d.chunk_id for d in duties})))
+        return self.duty_answerer.answer(question, groups, duties, self.library.chunks(), heading=heading,
+                                         name_each=True)
+
+    def unknown_body(self, question: str) -> str | None:
+        """The body a duty question asks about by a name no duty holds ("Bộ Công an phải làm gì?"): its
+        subject, when that begins with the head of an agency's name and goes on capitalised."""
+        if WHO.search(folded_key(question)):
+            return None
+        words = re.findall(r"\w+", question)
+        folded = [folded_words(w) for w in words]
+        m = DUTY_CUE.search(" ".join(folded))
+        if not m:
+            return None
+        subject = words[:len(" ".join(folded)[:m.start()].split())]
+        head = next((h for h in _HEADS if tuple(folded[:len(h)]) == h), None)
+        if head is None or not any(w[:1].isupper() for w in subject[len(head):]):
+            return None   # "Trường học phải làm gì?": no name after the head
+        return " ".join(subject)
+
     def no_duties(self, question: str, actors: list[str], places: list[str], named_head=None) -> Answer:
         """"Không tìm thấy nhiệm vụ nào của X ở …"; for a document the question named (its header
         clause `named_head`): "*Kế hoạch …* không giao nhiệm vụ nào cho X", and how many others do."""
@@ -106,7 +169,6 @@ class DutyRoutes:
         if elsewhere:
             text += render("duty_elsewhere", actors=who, documents=str(len(elsewhere)))
         return Answer(question=question, refused=True, text=text)
-
 
     def due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
@@ -138,7 +200,6 @@ class DutyRoutes:
                          documents=str(documents_count), others=others)
         return self.duty_answerer.answer(question, actors, due, self.library.chunks(), heading=heading,
                                          more="due_more", name_each=not actors)
-
 
     def sent_to(self, question: str, documents) -> Answer | None:
         """"Văn bản nào gửi Sở Y tế?", "Những văn bản giao việc cho UBND xã …": the documents whose

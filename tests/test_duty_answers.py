@@ -391,3 +391,25 @@ def test_an_agency_asked_about_a_topic_none_of_its_duties_is_about_is_told_so(tm
     on_topic = assistant.ask("Sở Nông nghiệp và Môi trường phải làm gì về phòng chống dịch tả lợn?")
     assert on_topic.text.startswith("**Sở Nông nghiệp và Môi trường** có 1 nhiệm vụ") and not on_topic.not_found
     assert not assistant.ask("Sở Y tế phải làm gì?").not_found   # no topic asked
+
+
+def test_a_department_with_no_duty_of_its_own_gets_the_duties_every_department_has(tmp_path):
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("Số: 20/UBND-VX\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v chấn chỉnh kỷ luật\n\n"
+              "Kính gửi: Các sở, ban, ngành.\n\n1. Thủ trưởng các sở, ban, ngành tỉnh rà soát quy chế làm việc, "
+              "báo cáo UBND tỉnh trước ngày 30/4/2026.\n\n2. Giao Sở Nội vụ theo dõi, tổng hợp kết quả.\n")
+    assistant = Assistant(library_of(tmp_path, {"cv-20.txt": letter}))
+    answer = assistant.ask("Sở Y tế phải làm gì?")
+    assert not answer.refused
+    assert answer.text.startswith("Các văn bản đã nạp không giao nhiệm vụ nào riêng cho **Sở Y tế**; 1 nhiệm vụ giao "
+                                  "chung cho các sở, ban, ngành (gồm cả Sở Y tế):")
+    assert "rà soát quy chế làm việc" in answer.text.lower() and [c.clause for c in answer.citations] == ["Mục 1"]
+    assert assistant.ask("Sở Nội vụ phải làm gì?").text.startswith("**Sở Nội vụ** có 1 nhiệm vụ")   # its own
+    topic = assistant.ask("Sở Y tế phải làm gì về phòng chống dịch tả lợn?")
+    assert topic.refused and topic.not_found == ("phòng chống dịch tả lợn",)
+    assert topic.text.startswith("Các văn bản đã nạp không giao **Sở Y tế** (hay các sở, ban, ngành nói chung)")
+    unknown = assistant.ask("Bộ Công an phải làm gì?")   # a body no duty names, not a department
+    assert unknown.refused and unknown.text == "Không tìm thấy nhiệm vụ nào của Bộ Công an trong các văn bản đã nạp."
+    assert not assistant.ask("Trường học phải làm gì?").text.startswith("Không tìm thấy nhiệm vụ nào")

@@ -431,7 +431,9 @@ def test_cli_ask_json_uses_the_llm_and_reports_unsupported(fake_openai, tmp_path
 # ---------------------------------------------------------------- 6. follow-up rewritten by the model
 
 def test_follow_up_is_rewritten_by_the_model_before_searching(fake_openai, assistant):
-    rewritten = "Sở Tài chính phải làm gì?"
+    # (Văn phòng UBND tỉnh: a body with duties of its own, which the model answers from; a department
+    # with none, like Sở Tài chính here, is answered from the duty table without the model)
+    rewritten = "Văn phòng UBND tỉnh phải làm gì?"
 
     def reply(request):
         if "Câu hỏi độc lập" in user_text(request):
@@ -439,7 +441,7 @@ def test_follow_up_is_rewritten_by_the_model_before_searching(fake_openai, assis
         return grounded_reply(request)
 
     fake_openai.reply = reply
-    answer = assistant.ask("còn Sở Tài chính thì sao?", history=["Sở Nội vụ phải làm gì?"])
+    answer = assistant.ask("còn Văn phòng UBND tỉnh thì sao?", history=["Sở Nội vụ phải làm gì?"])
 
     first = fake_openai.requests[0]
     assert first["model"] == "test-model"
@@ -448,11 +450,11 @@ def test_follow_up_is_rewritten_by_the_model_before_searching(fake_openai, assis
     prompt = user_text(first)
     assert "Câu hỏi độc lập" in prompt
     assert "- Sở Nội vụ phải làm gì?" in prompt
-    assert "Câu hỏi tiếp theo: còn Sở Tài chính thì sao?" in prompt
+    assert "Câu hỏi tiếp theo: còn Văn phòng UBND tỉnh thì sao?" in prompt
     assert fake_openai.replies[0] == rewritten
 
     assert answer.standalone == rewritten
-    assert answer.question == "còn Sở Tài chính thì sao?"
+    assert answer.question == "còn Văn phòng UBND tỉnh thì sao?"
     assert answer.to_json()["standalone_question"] == rewritten
     # then the answer request, about the rewritten question and not the follow-up
     assert len(fake_openai.requests) == 2
