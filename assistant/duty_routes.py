@@ -11,6 +11,7 @@ from assistant.answer.due import DueWindow
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
 from assistant.answer.issued import folded_key
+from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
 from core.text import folded_words
@@ -248,9 +249,16 @@ _DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co t
 
 
 def beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:
-    """The question's words that are neither the agencies', the provinces' nor the duty question's."""
+    """The question's words that are neither the agencies', the provinces', the duty question's nor
+    those naming its source ("… theo công văn của Thanh Hóa", "… trong Kế hoạch 41")."""
     named = set(folded_key(" ".join([*actors, *provinces])).split())
-    return [w for w in folded_key(question).split() if w not in named and w not in _DUTY_WORDS]
+    q = _SOURCE.sub(" ", folded_key(question))
+    return [w for w in q.split() if w not in named and w not in _DUTY_WORDS]
+
+
+# "theo công văn", "trong kế hoạch số 41", "tại quyết định 2536": the document a duty question is about
+_SOURCE = re.compile(r"\b(?:theo|trong|tai|cua)?\s*(?:" + "|".join(folded_words(w) for w in DOCUMENT_WORDS) +
+                     r")(?:\s+so)?(?:\s+\d[\w/\-]*)?\b")
 
 
 _TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())

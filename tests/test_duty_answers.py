@@ -156,6 +156,8 @@ def test_words_beyond_the_agency_tell_a_topic():
                           {"Cao Bằng"}) == []
     assert beyond_agency("VP UBND tỉnh được giao việc gì khi có Đoàn kiểm tra C04?", ["Văn phòng UBND tỉnh"],
                           set()) == ["vp", "khi", "doan", "kiem", "tra", "c04"]
+    # the words naming the document the question is about are its source, not a topic
+    assert beyond_agency("so noi vu phai lam gi theo cong van cua thanh hoa", ["Sở Nội vụ"], {"Thanh Hóa"}) == []
 
 
 def test_document_filter_applies_to_duty_answers(real_assistant):

@@ -8,7 +8,8 @@ number must follow the word for the document's type ("Quyết định 2536", "c�
 begin its number; a title is what follows a type word that opens the question or comes after
 "trong / theo / tại", every word of it in the document's trích yếu. Only what picks out exactly one
 loaded document counts: a number the question cites from some other document ("theo Công văn
-2388/C04-P6 của Bộ Công an") names none.
+2388/C04-P6 của Bộ Công an") names none. A type and a province name one too ("Chỉ thị của Cao
+Bằng"), when that province has one document of that type.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import re
 
 from core.text import fold, folded_words
 from core.types import Chunk, Header, filled_number
+from ingest.provinces import province_key
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
 # the words a question names a document by; "văn bản" is any type
@@ -37,7 +39,7 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
     folded = folded_words(question)
     wanted_bare = [(TYPE_OF[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
-        return _titled(fold(question).lower(), headers, header_chunks)
+        return _titled(fold(question).lower(), headers, header_chunks) or _of_place(folded, headers, header_chunks)
     found = set()
     for doc_id, header in headers.items():
         number = filled_number(header.number)
@@ -68,6 +70,24 @@ def _titled(folded: str, headers: dict[str, Header], header_chunks: dict[str, Ch
         for doc_id, header in headers.items():
             title = set(re.findall(r"\w+", fold(header.subject or "").lower()))
             if header.doc_type == kind and doc_id in header_chunks and all(w in title for w in words):
+                found.add(header_chunks[doc_id].document)
+    return sorted(found) if len(found) == 1 else []
+
+
+# "Chỉ thị của Cao Bằng", "công văn của tỉnh Thanh Hóa": the one document of that type of a province
+_OF_PLACE = re.compile(r"\b(" + "|".join(t for t in TYPE_OF if t != "van ban") + r")\s+(?:cua|do)\s+"
+                       r"(?:ubnd\s+|uy ban nhan dan\s+)?(?:tinh\s+|thanh pho\s+|tp\s+)?((?:\w+\s*){1,4})")
+
+
+def _of_place(folded: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> list[str]:
+    """The one document of the type named whose province the words after "của" begin with."""
+    found = set()
+    for m in _OF_PLACE.finditer(folded):
+        kind, words = TYPE_OF[m.group(1)], m.group(2).split()
+        places = {province_key(" ".join(words[:n])) for n in range(1, len(words) + 1)}
+        for doc_id, header in headers.items():
+            if header.doc_type == kind and doc_id in header_chunks and header.province \
+                    and province_key(header.province) in places:
                 found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
 

@@ -149,3 +149,23 @@ def test_the_gist_of_a_named_document_is_its_header_then_what_it_assigns(tmp_pat
         assert "Kiểm tra công tác cải cách hành chính năm 2026" in first and "số 41/KH-UBND" in first
         assert first.endswith("[1]") and rest.startswith("Văn bản giao 2 nhiệm vụ cho 2 cơ quan, đơn vị")
         assert "[2]" in rest and "[3]" in rest
+
+
+PLACED = {"c": Header(number="/CT-UBND", doc_type="Chỉ thị", province="Cao Bằng"),
+          "n": Header(number="10331/UBND-KSTT", doc_type="Công văn", province="Nghệ An"),
+          "t": Header(number="/UBND-NC", doc_type="Công văn", province="Thanh Hóa"),
+          "t2": Header(number="12/UBND-VX", doc_type="Công văn", province="Thanh Hóa"),
+          "k": Header(number="5/KH-UBND", doc_type="Kế hoạch", province="Thanh Hóa")}
+PLACED_NAMES = {"c": "cb.txt", "n": "na.txt", "t": "th.txt", "t2": "th2.txt", "k": "th-kh.txt"}
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Chỉ thị của Cao Bằng giao những nhiệm vụ gì?", ["cb.txt"]),
+    ("Công văn của tỉnh Nghệ An nói về việc gì?", ["na.txt"]),
+    ("cong van cua nghe an yeu cau gi", ["na.txt"]),
+    ("Kế hoạch của Thanh Hóa giao ai chủ trì?", ["th-kh.txt"]),
+    ("Sở Nội vụ phải làm gì theo công văn của Thanh Hóa?", []),   # two letters of Thanh Hóa
+    ("Chỉ thị của Long An yêu cầu gì?", []),                       # none of Long An
+])
+def test_documents_named_by_type_and_province(question, named):
+    assert named_documents(question, PLACED, heads_of(PLACED_NAMES)) == named
