@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer.compound import merged
-from assistant.answer.due import DueWindow
+from assistant.answer.due import DueWindow, Recurrence
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
 from assistant.answer.issued import folded_key
@@ -171,7 +171,7 @@ class DutyRoutes:
             text += render("duty_elsewhere", actors=who, documents=str(len(elsewhere)))
         return Answer(question=question, refused=True, text=text)
 
-    def due_duties(self, question: str, window: DueWindow, k: int, documents, provinces) -> Answer | None:
+    def due_duties(self, question: str, window: DueWindow | Recurrence, k: int, documents, provinces) -> Answer | None:
         """"Sở Tài chính phải làm gì trước ngày 30/6/2026?", "Nhiệm vụ nào đến hạn trong tháng 12/2026?":
         the duties (of the agency named, else of every agency) due in the window, earliest first,
         with how many others were left out. None when the question names an agency without asking
@@ -187,7 +187,8 @@ class DutyRoutes:
             duties = [d for d in self.library.duties() if (not documents or d.document in documents)
                       and (not wanted or any(same_province(d.province, p) for p in wanted))]
         due = sorted((d for d in duties if window.holds(d)),
-                     key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date, d.document, d.start))
+                     key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date or "", d.document,
+                                    d.start))
         who = f"**{', '.join(actors)}** có " if actors else "Có "
         rest = len({d.duty_id for d in duties}) - len(due)
         others = f" ({rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)" if rest else ""

@@ -149,6 +149,8 @@ def test_nothing_due_in_the_span_is_said_plainly(due_assistant):
     ("Việc gì đến hạn tuần tới?", "từ 13/04/2026 đến 19/04/2026"),
     ("Nhiệm vụ nào đến hạn trong quý này?", "trong quý II/2026"),
     ("Nhiệm vụ nào đến hạn hôm nay?", "hôm nay (10/04/2026)"),
+    ("Những báo cáo nào phải gửi hằng tháng?", "hằng tháng"),   # duties that recur, by their period
+    ("Những nhiệm vụ nào thực hiện định kỳ?", "định kỳ"),
     ("Hạn báo cáo là khi nào?", None),                       # one deadline, not a list of duties
     ("Sở Nội vụ phải làm gì?", None),
     ("Việc trễ hạn thực hiện nhiệm vụ được giao có bị trừ điểm thi đua không?", None),
@@ -190,3 +192,21 @@ def test_a_title_asked_for_comes_before_its_deputy():
     assert order == ["khoản 1", "khoản 3", "khoản 2"]
     assert title_first("Ai là Phó Trưởng ban thường trực?", hits) == hits     # the deputy asked for
     assert title_first("Ai ký quyết định?", hits) == hits                      # no title asked
+
+
+def test_recurring_duties_are_listed_by_their_period(tmp_path):
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("Số: 30/UBND-TH\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v chế độ báo cáo\n\n"
+              "Kính gửi: Các sở, ngành.\n\n1. Sở Tài chính báo cáo UBND tỉnh tình hình giải ngân hằng tháng.\n\n"
+              "2. Sở Nội vụ tổng hợp kết quả cải cách hành chính, báo cáo UBND tỉnh hằng năm.\n\n"
+              "3. Sở Y tế báo cáo tình hình dịch bệnh trước ngày 30/4/2026.\n")
+    assistant = Assistant(library_of(tmp_path, {"cv-30.txt": letter}, today="2026-04-10"))
+    monthly = assistant.ask("Những báo cáo nào phải gửi hằng tháng?")
+    assert monthly.text.startswith("Có 1 nhiệm vụ có hạn hằng tháng trong 1 văn bản")
+    assert [c.clause for c in monthly.citations] == ["Mục 1"]
+    recurring = assistant.ask("Những nhiệm vụ nào thực hiện định kỳ?")
+    assert [c.clause for c in recurring.citations] == ["Mục 1", "Mục 2"]
+    none = assistant.ask("Sở Y tế phải làm những việc gì hằng tuần?")
+    assert none.refused and none.text.startswith("Không có nhiệm vụ nào của Sở Y tế có hạn hằng tuần")

@@ -1,5 +1,6 @@
 """The due dates a duty question asks about (pure): "Sở Tài chính phải làm gì trước ngày 30/6/2026?",
-"Nhiệm vụ nào đến hạn trong tháng 12/2026?", "Việc gì sắp đến hạn?", "Nhiệm vụ nào đã quá hạn?".
+"Nhiệm vụ nào đến hạn trong tháng 12/2026?", "Việc gì sắp đến hạn?", "Nhiệm vụ nào đã quá hạn?",
+"Tháng này có việc gì đến hạn?", and the duties that recur ("Những báo cáo nào phải gửi hằng tháng?").
 
 The span is read with the deadline grammar the duty table itself is built with, so "Quý II/2026",
 "tháng 9/2024" and "trước ngày 15 tháng 10 năm 2025" mean the same in a question as in a directive.
@@ -20,8 +21,13 @@ SOON_DAYS = 30   # as the calendar tab's "Sắp đến hạn (30 ngày tới)"
 _SOON = re.compile(r"\bsap (?:den|toi|het) (?:han|thoi han|han chot)\b")
 _OVERDUE = re.compile(r"\b(?:da |bi )?(?:qua|tre) (?:han|thoi han|han chot)\b")
 # what asks for a list of duties rather than for one deadline ("Hạn báo cáo là khi nào?" does not)
-_LIST_CUE = re.compile(r"\b(?:nhiem vu|viec|cong viec)\s+(?:nao|gi)\b|\bnhung (?:nhiem vu|viec|cong viec)\b|"
-                       r"\bcac (?:nhiem vu|viec|cong viec)\b|\blam (?:gi|nhung gi)\b")
+_LIST_CUE = re.compile(r"\b(?:nhiem vu|viec|cong viec|bao cao)\s+(?:nao|gi)\b|"
+                       r"\bnhung (?:nhiem vu|viec|cong viec|bao cao)\b|\bcac (?:nhiem vu|viec|cong viec)\b|"
+                       r"\blam (?:gi|nhung gi)\b|^ai phai\b")
+# "hằng tháng", "định kỳ hằng quý", "hàng năm": duties that recur, by their period (RFC 5545 FREQ)
+_RECURRING = re.compile(r"\b(?:dinh ky )?(?:hang|moi) (ngay|tuan|thang|quy|nam)\b|\b(dinh ky)\b")
+_FREQ = {"ngay": ("DAILY", "hằng ngày"), "tuan": ("WEEKLY", "hằng tuần"), "thang": ("MONTHLY", "hằng tháng"),
+         "quy": ("QUARTERLY", "hằng quý"), "nam": ("YEARLY", "hằng năm")}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -39,11 +45,33 @@ class DueWindow:
         return (self.first is None or due >= self.first.isoformat()) and due <= self.last.isoformat()
 
 
-def due_window(question: str, today: date) -> DueWindow | None:
-    """The span of due dates a question asking for duties names; None when it names none."""
+@dataclass(frozen=True)
+class Recurrence:
+    """Duties that recur with a period ("hằng tháng"), or any that recur ("định kỳ": `freq` None)."""
+    freq: str | None
+    label: str
+
+    def holds(self, duty: Duty) -> bool:
+        if duty.time.kind != "recurring":
+            return False
+        if self.freq is None:
+            return True
+        rule = duty.time.rrule or ""
+        if self.freq == "QUARTERLY":   # a quarter is every third month
+            return "INTERVAL=3" in rule or folded_words(duty.time.text or "").find("quy") >= 0
+        return rule.startswith(f"FREQ={self.freq}")
+
+
+def due_window(question: str, today: date) -> DueWindow | Recurrence | None:
+    """The span of due dates, or the period of recurring duties, that a question asking for duties
+    names; None when it names none."""
     q = folded_words(question)
     if not _LIST_CUE.search(q):
         return None
+    recurring = _RECURRING.search(q)
+    if recurring:   # "Những báo cáo nào phải gửi hằng tháng?"
+        freq, label = _FREQ.get(recurring.group(1), (None, "định kỳ"))
+        return Recurrence(freq, label)
     time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")
     if not time.date:
         relative = _relative(q, today)
