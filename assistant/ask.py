@@ -29,9 +29,11 @@ from assistant.answer.focus import figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
+    documents_about,
     folded_key,
     issued_by,
     library_listing,
+    topic_asked,
     validity_listing,
 )
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
@@ -167,6 +169,12 @@ class Assistant:
                                    self.library.validity_of(named_head.doc_id)) if named_head else None
         if status is not None:   # "Công văn 1468 còn hiệu lực không?": what the loaded documents say of it
             yield tag(status)
+            return
+        about = topic_asked(question) if not named_head else None
+        if about is not None:   # "Có văn bản nào về phòng, chống ma túy không?": the documents, not one clause
+            # many clauses of one long plan would fill the usual candidates: look wider, one line a document
+            hits = self.library.search(about[0], max(k, 8 * self.candidates), documents, provinces, mode=mode)
+            yield tag(documents_about(question, *about, hits, self.library.headers))
             return
         listed = self.routes.document_duties(question, named_head)
         if listed is not None:   # "Công văn 1468 giao những nhiệm vụ nào?": the named document's duty table

@@ -246,3 +246,49 @@ def document_validity(question: str, head: Chunk | None, header: Header | None, 
                                            "văn bản nào có thể dẫn chiếu tới nó"}.get(validity.status, "")
     text = render("document_validity", title=header.title, number=number, said=said)
     return Answer(question=question, text=text.strip(), refused=False, citations=(cite(1, head, 1.0),))
+
+
+# "Có văn bản nào về phòng, chống ma túy không?", "Những văn bản nào quy định về kỷ luật hành chính?"
+_ABOUT = re.compile(r"^(?:co )?(?:nhung |cac |bao nhieu |may )?" + _KIND + r" (?:nao )?(?:ve|quy dinh ve|noi ve|"
+                    r"lien quan den|lien quan toi|de cap den|de cap toi|huong dan ve)\s+(.+?)(?: khong| nao)?$")
+
+
+def topic_asked(question: str) -> tuple[str, str | None] | None:
+    """(the topic as written, the document type asked or None) of a question asking which documents
+    are about something; None for any other question."""
+    m = _ABOUT.match(folded_key(question))
+    if not m:
+        return None
+    words = m.group(2).split()
+    spans = [x for x in re.finditer(r"\w+", question) if folded_key(x.group()) in words]
+    topic = question[spans[-len(words)].start():spans[-1].end()] if len(spans) >= len(words) else m.group(2)
+    return topic, TYPE_OF[m.group(1)]
+
+
+def documents_about(question: str, topic: str, kind: str | None, hits: list, headers: dict[str, Header]) -> Answer:
+    """The documents whose retrieved clauses speak of `topic` (at least half of its word pairs, or its
+    one word), best first, each cited by that clause; or that none does."""
+    words = folded_key(topic).split()
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:])} or set(words)
+    best: dict[str, object] = {}
+    for hit in hits:
+        c = hit.chunk
+        header = headers.get(c.doc_id)
+        if c.doc_id in best or header is None or (kind and header.doc_type != kind):
+            continue
+        text = f" {folded_key(' '.join([c.text, *c.headings, header.subject or '']))} "
+        if 2 * sum(f" {p} " in text for p in pairs) >= len(pairs):
+            best[c.doc_id] = hit
+    kinds = (kind or "văn bản").lower()
+    if not best:
+        return Answer(question=question, refused=True, text=render("about_none", kind=kinds, topic=topic))
+    lines, citations = [], []
+    for doc_id, hit in list(best.items())[:LISTED_MAX]:
+        header = headers[doc_id]
+        citations.append(cite(len(citations) + 1, hit.chunk, hit.score))
+        number = f" số {header.number}" if filled_number(header.number) else ""
+        when = f", {issued_on(header.date)}" if header.date else ""
+        lines.append(render("about_line", title=header.title, number=number, when=when, clause=hit.chunk.clause,
+                            n=str(len(citations))))
+    text = render("about_answer", count=str(len(best)), kind=kinds, topic=topic, lines="\n".join(lines))
+    return Answer(question=question, text=text.strip(), refused=False, citations=tuple(citations))

@@ -116,3 +116,17 @@ def test_a_type_or_year_with_nothing_loaded_is_said_so(provinces):
     answer = provinces.ask("Những chỉ thị nào ban hành năm 2010?")
     assert answer.refused
     assert answer.text == "Không có chỉ thị nào ban hành năm 2010 trong các văn bản đã nạp."
+
+
+def test_documents_about_a_topic_are_listed_each_with_the_clause_that_speaks_of_it(provinces):
+    answer = provinces.ask("Có văn bản nào về phòng, chống dịch bệnh không?")
+    assert not answer.refused
+    assert answer.text.startswith("1 văn bản đã nạp nói về «phòng, chống dịch bệnh»")
+    assert [c.document for c in answer.citations] == ["daknong-7.txt"]
+    assert "số 7/CT-UBND, ngày 02/04/2024 — " in answer.text
+    several = provinces.ask("Những văn bản nào về cải cách hành chính?")
+    assert several.citations[0].document == "kh-40.txt"
+    none = provinces.ask("Có văn bản nào về giá vàng không?")
+    assert none.refused and none.text == "Không có văn bản nào về «giá vàng» trong các văn bản đã nạp."
+    plans = provinces.ask("Những chỉ thị nào về cải cách hành chính?")   # the plan is no chỉ thị
+    assert plans.refused
