@@ -1,7 +1,10 @@
 """Question -> Answer: refuse what the directives do not cover, retrieve, focus, answer.
 
 On top of hybrid retrieval, plain rules route and focus a question:
-- "Văn bản nào do X ban hành?" lists X's documents from the headers (assistant/answer/issued.py);
+- a question that asks two things is answered part by part (assistant/answer/compound.py);
+- "Văn bản nào do X ban hành?", "… của Đắk Nông?", "… còn hiệu lực?", "… về phòng, chống ma túy?",
+  "Công văn 1468 còn hiệu lực không?" list or judge documents from their headers, validity and
+  clauses (assistant/answer/issued.py);
 - "X phải làm gì trước ngày …?", "Nhiệm vụ nào đến hạn trong tháng …?" are answered from the duty
   table's dates (assistant/answer/due.py), before retrieval;
 - "X phải làm gì?" naming a known agency is answered completely from the duty table, and so are
@@ -11,7 +14,9 @@ On top of hybrid retrieval, plain rules route and focus a question:
   header and signature block first;
 - questions naming an agency put the clauses the duty table assigns to it first;
 - a province named in the question puts that province's clauses first;
-- "… trước ngày nào? / bao nhiêu?" puts first the shown clauses that hold a date or figure.
+- "… trước ngày nào? / bao nhiêu?" puts first the shown clauses that hold a date or figure, and
+  "Ai là Trưởng ban …?" the Trưởng ban before the deputies (assistant/answer/focus.py);
+- a body named as before the 2025 reorganisation gets a note on who holds its work today.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The answers read from the duty table rather than from retrieved text: what an agency must do
-("Sở Nội vụ phải làm gì?", with a topic, a count, a span of due dates), what one named document
-assigns, and which documents were sent to a body. ask.py routes questions to them."""
+("Sở Nội vụ phải làm gì?", with a topic, a count, a span of due dates or a recurrence), what a
+department no duty names must do all the same (the duties of "các sở, ban, ngành"), that a body no
+duty names has none, what one named document assigns, and which documents were sent to a body.
+ask.py routes questions to them."""
 from __future__ import annotations
 
 import re
