@@ -123,6 +123,7 @@ class Assistant:
         named = [] if documents else named_documents(question, self.library.headers, heads)
         documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only
         named_head = next(c for c in heads.values() if c.document == named[0]) if named else None
+        former = self.library.successions_named_in(question)   # bodies named as before the 2025 reorganisation
 
         def tag(answer: Answer) -> Answer:
             generic = answer.refused and answer.text == refusal(question).text
@@ -133,7 +134,7 @@ class Assistant:
             elif generic and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
             if not answer.refused or not generic:   # "Sở TT&TT phải làm gì?": say who holds its work today
-                note = self._succession_note(question)
+                note = self._succession_note(former)
                 answer = replace(answer, text=f"{note}\n\n{answer.text}") if note else answer
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
@@ -153,7 +154,7 @@ class Assistant:
                         yield f"**{part.rstrip(' ?')}?**\n"
                     for event in self.stream(part, k, documents, provinces, mode, None, include_replaced):
                         if isinstance(event, Answer):   # a former body's note goes once, on top of the whole
-                            note = self._succession_note(part)
+                            note = self._succession_note(self.library.successions_named_in(part))
                             text = event.text.removeprefix(f"{note}\n\n") if note else event.text
                             answers.append((part, replace(event, text=text)))
                         else:
@@ -198,13 +199,12 @@ class Assistant:
             if counted is not None:
                 yield tag(counted)
                 return
-        unassigned = self.routes.unassigned(question, k, documents, provinces)
+        unassigned = self.routes.unassigned(question, documents, provinces)
         if unassigned is not None:   # "Sở Y tế / Bộ Công an phải làm gì?" and no duty names that body
             yield tag(unassigned)
             return
         # a body named as before 2025 ("Sở Thông tin và Truyền thông") is known by its name today
-        today = [s.new for s in self.library.successions_named_in(question)]
-        coverage = self.library.coverage(" ".join([question, *today]))
+        coverage = self.library.coverage(" ".join([question, *(s.new for s in former)]))
         if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
             yield tag(refusal(question))
             return
@@ -258,11 +258,13 @@ class Assistant:
         duties = self.library.duties_by_chunk.get(chunk_id, ())
         return " ".join(dict.fromkeys(d.time.text for d in duties if d.time.text))
 
-    def _succession_note(self, question: str) -> str:
+    @staticmethod
+    def _succession_note(former: list) -> str:
         """"Lưu ý: từ ngày 01/03/2025, Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công
-        nghệ …" for each body the question names by its name before the 2025 reorganisation."""
+        nghệ …" for each body a question names by its name before the 2025 reorganisation (`former`:
+        their successions)."""
         notes = []
-        for s in self.library.successions_named_in(question):
+        for s in former:
             parts = f" (một phần nhiệm vụ chuyển sang {', '.join(s.parts)})" if s.parts else ""
             since = "/".join(reversed(s.since.split("-")))
             notes.append(render("succession_note", since=since, old=s.old, new=s.new, parts=parts))

@@ -102,24 +102,28 @@ class DutyRoutes:
             return self.no_duties(question, actors, sorted(wanted), named_head)
         return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
 
-    def unassigned(self, question: str, k: int, documents, provinces) -> Answer | None:
+    def unassigned(self, question: str, documents, provinces) -> Answer | None:
         """A duty question about a body that no duty names: a department gets the duties every department
         has ("Sở Y tế phải làm gì?"), another body is told none is found ("Bộ Công an …"). Answered from
         the table before the vocabulary gate: the corpus need not know the body's words. None otherwise."""
         q = folded_key(question)
         if WHO.search(q) or not DUTY_CUE.search(q) or self.library.agencies_named_in(question):
             return None
-        hits = self.library.search(question, max(k, self.candidates), documents, provinces)
-        shared = self.shared_duties(question, hits, documents, provinces)
+        named = self.loaded_provinces_in(question)   # (no retrieval: the table answers these)
+        shared = self.shared_duties(question, named, documents, provinces)
         if shared is not None:
             return shared
         unknown = self.unknown_body(question)
         if unknown is None:
             return None
-        places = [p for p in sorted(named_provinces(question, hits)) if p not in unknown]
-        return self.no_duties(question, [unknown], places)
+        return self.no_duties(question, [unknown], [p for p in sorted(named) if p not in unknown])
 
-    def shared_duties(self, question: str, hits: list[Hit], documents, provinces) -> Answer | None:
+    def loaded_provinces_in(self, question: str) -> set[str]:
+        """The provinces of loaded documents that the question writes ('… ở Cao Bằng?')."""
+        q = f" {folded_key(question)} "
+        return {p for p in self.library.provinces if f" {folded_key(p)} " in q}
+
+    def shared_duties(self, question: str, named: set[str], documents, provinces) -> Answer | None:
         """"Sở Y tế phải làm gì?" where no duty names Sở Y tế: the duties the documents give every
         department ("Thủ trưởng các sở, ban, ngành tỉnh", "các sở, ngành"), which are its too, said as
         such; None when the question names no department or asks no duties."""
@@ -131,7 +135,7 @@ class DutyRoutes:
         groups = sorted(a for a in known if _EVERY_DEPARTMENT.search(folded_key(a)))
         if not asked or not groups:
             return None
-        wanted = set(provinces or ()) | named_provinces(question, hits)
+        wanted = set(provinces or ()) | named
         duties = [d for g in groups for d in self.library.duties(actor=g) if (not documents or d.document in documents)
                   and (not wanted or any(same_province(d.province, p) for p in wanted))]
         if not duties:

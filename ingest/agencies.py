@@ -42,6 +42,7 @@ class AgencyNames:
         self.entries = entries
         self._keys: dict[tuple[str, str | None], str] = {}
         self._folded: dict[str, str] = {}
+        self._built: tuple = (None, 0, {})   # (the known names, their count, the name map built from them)
         for e in entries:
             for alias in [e["canonical"], *e.get("aliases", [])]:
                 self._keys[(agency_key(alias), e.get("province"))] = e["canonical"]
@@ -110,13 +111,19 @@ class AgencyNames:
         return max(starts)[1] if starts else None
 
     def _names(self, known: set[str] | None) -> dict[str, str]:
-        """Folded name -> canonical agency: the alias table, then the duty table's own names."""
+        """Folded name -> canonical agency: the alias table, then the duty table's own names. Built
+        once per set of known names (a library's, until it reloads), not at every question."""
+        built, count, names = self._built
+        if built is known and count == len(known or ()):
+            return names
         # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
         exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
         # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
         bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
-        return {**self._folded, **bracketed, **exact}
+        names = {**self._folded, **bracketed, **exact}
+        self._built = (known, len(known or ()), names)   # holding `known` keeps its identity unique
+        return names
 
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
@@ -124,7 +131,7 @@ class AgencyNames:
         found: list[tuple[int, int, str]] = []
         names = self._names(known)
         for alias, canonical in names.items():
-            if len(alias.split()) >= 2:
+            if f" {alias} " in hay and len(alias.split()) >= 2:   # the plain test first: most names are absent
                 found.extend((len(alias), m.start(), canonical) for m in re.finditer(f"(?= {re.escape(alias)} )", hay))
         found.sort(key=lambda f: (-f[0], f[1]))
         taken: list[tuple[int, int]] = []
