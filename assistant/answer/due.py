@@ -58,7 +58,7 @@ class Recurrence:
             return True
         rule = duty.time.rrule or ""
         if self.freq == "QUARTERLY":   # a quarter is every third month
-            return "INTERVAL=3" in rule or folded_words(duty.time.text or "").find("quy") >= 0
+            return "INTERVAL=3" in rule or bool(re.search(r"\bquy\b", folded_words(duty.time.text or "")))
         return rule.startswith(f"FREQ={self.freq}")
 
 
