@@ -210,3 +210,16 @@ def test_recurring_duties_are_listed_by_their_period(tmp_path):
     assert [c.clause for c in recurring.citations] == ["Mục 1", "Mục 2"]
     none = assistant.ask("Sở Y tế phải làm những việc gì hằng tuần?")
     assert none.refused and none.text.startswith("Không có nhiệm vụ nào của Sở Y tế có hạn hằng tuần")
+
+
+def test_a_quarterly_recurrence_is_read_from_its_rule_or_the_word_quy():
+    from types import SimpleNamespace
+
+    from assistant.answer.due import Recurrence
+
+    def duty(text, rrule=None):
+        return SimpleNamespace(time=SimpleNamespace(kind="recurring", text=text, rrule=rrule))
+
+    quarterly = Recurrence("QUARTERLY", "hằng quý")
+    assert quarterly.holds(duty("hằng quý")) and quarterly.holds(duty("định kỳ", "FREQ=MONTHLY;INTERVAL=3"))
+    assert not quarterly.holds(duty("định kỳ theo quyết định")) and not quarterly.holds(duty("hằng tháng", "FREQ=MONTHLY"))
