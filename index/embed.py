@@ -287,7 +287,9 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
             import sentencepiece  # noqa: F401
         except ImportError:
             return   # the first question says what to install
-        threading.Thread(target=self._prefetched, name="e5-prefetch", daemon=True).start()
+        # not a daemon: a question answered from the duty table alone never waits for the load, and
+        # a process that exits while ONNX Runtime is still loading aborts in its C++ threads
+        threading.Thread(target=self._prefetched, name="e5-prefetch", daemon=False).start()
 
     def _prefetched(self) -> None:
         try:
