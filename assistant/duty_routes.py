@@ -12,7 +12,7 @@ from assistant.answer.compound import merged
 from assistant.answer.due import DueWindow, Recurrence
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
-from assistant.answer.issued import folded_key
+from assistant.answer.issued import folded_key, speaks_of
 from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
@@ -151,9 +151,8 @@ class DutyRoutes:
 
     def unknown_body(self, question: str) -> str | None:
         """The body a duty question asks about by a name no duty holds ("Bộ Công an phải làm gì?"): its
-        subject, when that begins with the head of an agency's name and goes on capitalised."""
-        if WHO.search(folded_key(question)):
-            return None
+        subject, when that begins with the head of an agency's name and goes on capitalised. (Called
+        by `unassigned`, which has ruled out who-questions.)"""
         words = re.findall(r"\w+", question)
         folded = [folded_words(w) for w in words]
         m = DUTY_CUE.search(" ".join(folded))
@@ -282,8 +281,7 @@ def topic_missing(question: str, actors: list[str], provinces: set[str], duties:
         return None
     for chunk_id in {d.chunk_id for d in duties}:
         chunk = chunks.get(chunk_id)
-        text = f" {folded_key(' '.join([chunk.text, *chunk.headings]))} " if chunk else ""
-        if 2 * sum(f" {p} " in text for p in pairs) >= len(pairs):
+        if chunk and speaks_of(" ".join([chunk.text, *chunk.headings]), pairs):
             return None
     spans = [m for m in re.finditer(r"\w+", question) if folded_key(m.group()) in beyond]
     return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"

@@ -135,12 +135,17 @@ def _listed(found: list[tuple[str, Chunk, Header]], with_province: str | None = 
     lines, citations = [], []
     for _, head, header in found:
         citations.append(cite(len(citations) + 1, head, 1.0))
-        number = f" số {header.number}" if filled_number(header.number) else ""
-        when = f", {issued_on(header.date)}" if header.date else ""
+        number, when = _number_and_date(header)
         if with_province and header.province and province_key(header.province) != with_province:
             when += f" ({header.province})"
         lines.append(render("issued_line", title=header.title, number=number, when=when, n=str(len(citations))))
     return lines, citations
+
+
+def _number_and_date(header: Header) -> tuple[str, str]:
+    """(" số 12/SNV-TCBC", ", ngày 05/03/2026") of a document's line in a list; "" for what is blank."""
+    number = f" số {header.number}" if filled_number(header.number) else ""
+    return number, f", {issued_on(header.date)}" if header.date else ""
 
 
 def issued_on(iso: str) -> str:
@@ -240,7 +245,7 @@ def document_validity(question: str, head: Chunk | None, header: Header | None, 
     say, cited by its header; None for any other question. `validity`: its Validity."""
     if head is None or header is None or not _STATUS_ASKED.search(folded_key(question)):
         return None
-    number = f" số {header.number}" if filled_number(header.number) else ""
+    number, _ = _number_and_date(header)
     said = validity.note() or {"in_force": "còn hiệu lực: không văn bản nào đã nạp thay thế, bãi bỏ hay sửa đổi "
                                            "nó", "unknown": "chưa rõ hiệu lực: văn bản không ghi số, nên không "
                                            "văn bản nào có thể dẫn chiếu tới nó"}.get(validity.status, "")
@@ -265,6 +270,12 @@ def topic_asked(question: str) -> tuple[str, str | None] | None:
     return topic, TYPE_OF[m.group(1)]
 
 
+def speaks_of(text: str, pairs: set[str]) -> bool:
+    """Does `text` hold at least half of a topic's word pairs (folded, "phong chong", "chong dich")?"""
+    folded = f" {folded_key(text)} "
+    return 2 * sum(f" {p} " in folded for p in pairs) >= len(pairs)
+
+
 def documents_about(question: str, topic: str, kind: str | None, hits: list, headers: dict[str, Header]) -> Answer:
     """The documents whose retrieved clauses speak of `topic` (at least half of its word pairs, or its
     one word), best first, each cited by that clause; or that none does."""
@@ -276,8 +287,7 @@ def documents_about(question: str, topic: str, kind: str | None, hits: list, hea
         header = headers.get(c.doc_id)
         if c.doc_id in best or header is None or (kind and header.doc_type != kind):
             continue
-        text = f" {folded_key(' '.join([c.text, *c.headings, header.subject or '']))} "
-        if 2 * sum(f" {p} " in text for p in pairs) >= len(pairs):
+        if speaks_of(" ".join([c.text, *c.headings, header.subject or ""]), pairs):
             best[c.doc_id] = hit
     kinds = (kind or "văn bản").lower()
     if not best:
@@ -286,8 +296,7 @@ def documents_about(question: str, topic: str, kind: str | None, hits: list, hea
     for doc_id, hit in list(best.items())[:LISTED_MAX]:
         header = headers[doc_id]
         citations.append(cite(len(citations) + 1, hit.chunk, hit.score))
-        number = f" số {header.number}" if filled_number(header.number) else ""
-        when = f", {issued_on(header.date)}" if header.date else ""
+        number, when = _number_and_date(header)
         lines.append(render("about_line", title=header.title, number=number, when=when, clause=hit.chunk.clause,
                             n=str(len(citations))))
     text = render("about_answer", count=str(len(best)), kind=kinds, topic=topic, lines="\n".join(lines))
