@@ -30,7 +30,7 @@ from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer
 from assistant.answer.extractive import ExtractiveAnswerer, refusal
-from assistant.answer.focus import figure_first, title_first
+from assistant.answer.focus import acting_first, figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
@@ -306,7 +306,8 @@ class Assistant:
             ids = {c.chunk_id for c in parts}
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
         if WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
-            return title_first(question, hits)
+            return acting_first(question, title_first(question, hits),
+                                lambda chunk_id: self.library.duties_by_chunk.get(chunk_id, ()), self.answerer.relative_floor)
         subject = self.library.subject_of(question)
         by_chunk = self.library.duties_by_chunk
         assigned = [h for h in hits if subject and h.chunk.kind == "clause"

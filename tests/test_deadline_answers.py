@@ -223,3 +223,67 @@ def test_a_quarterly_recurrence_is_read_from_its_rule_or_the_word_quy():
     quarterly = Recurrence("QUARTERLY", "hằng quý")
     assert quarterly.holds(duty("hằng quý")) and quarterly.holds(duty("định kỳ", "FREQ=MONTHLY;INTERVAL=3"))
     assert not quarterly.holds(duty("định kỳ theo quyết định")) and not quarterly.holds(duty("hằng tháng", "FREQ=MONTHLY"))
+
+
+def test_the_act_a_who_question_asks_about():
+    from assistant.answer.focus import asked_act
+
+    assert asked_act("Ai chủ trì tổ chức kiểm tra cải cách hành chính?") == "chu tri"
+    assert asked_act("Việc làm sạch dữ liệu do ai chủ trì?") == "chu tri"
+    assert asked_act("Đơn vị nào phải báo cáo UBND tỉnh hằng tháng?") == "bao cao"
+    assert asked_act("Sở nào có trách nhiệm thẩm định hồ sơ?") == "tham dinh"
+    assert asked_act("Đề án AI do ai thẩm định?") == "tham dinh"      # the first "ai" is the acronym
+    assert asked_act("Ai là Trưởng ban Ban Chỉ đạo?") is None          # a person, not an act
+    assert asked_act("Trưởng ban là ai?") is None
+    assert asked_act("Hồ sơ gồm những gì?") is None
+
+
+def test_a_clause_whose_duty_is_the_act_asked_comes_first():
+    """"Ai chủ trì …?" / "Ai thẩm định …?": a clause whose duty is that act (its role, or the act in
+    its action) comes before better-scoring clauses that only speak of the matter; one far below
+    the best, or a question asking for a person, changes nothing."""
+    from assistant.answer.focus import acting_first
+    from core.types import Duty
+
+    hits = [_hit(1, "Để kiểm tra việc thực hiện cải cách hành chính năm 2026 của các cơ quan.", 1.0),
+            _hit(2, "Đề nghị Nhà đầu tư nộp báo cáo đánh giá hiệu quả gửi Sở Nông nghiệp và Môi trường.", 0.9),
+            _hit(3, "Giao Sở Nội vụ chủ trì tổ chức kiểm tra; Sở Xây dựng thẩm định hồ sơ.", 0.8)]
+
+    def duty(role, action, actor="Sở Nội vụ"):
+        return Duty(duty_id=action, doc_id="d", document="kh.docx", province=None, actor=actor, actor_text=actor,
+                    role=role, action=action, quote=action, clause="", chunk_id="", start=0, end=0)
+
+    duties = {"c2": [duty("thực hiện", "Nộp báo cáo đánh giá hiệu quả", "Nhà đầu tư")],
+              "c3": [duty("chủ trì", "Chủ trì tổ chức kiểm tra"),
+                     duty("thực hiện", "Thẩm định hồ sơ", "Sở Xây dựng")]}
+
+    def order(question, hs=hits):
+        return [h.chunk.clause for h in acting_first(question, hs, lambda c: duties.get(c, ()), 0.55)]
+
+    assert order("Ai chủ trì tổ chức kiểm tra cải cách hành chính năm 2026?") == ["Mục 3", "Mục 1", "Mục 2"]
+    assert order("Ai thẩm định báo cáo đánh giá hiệu quả?") == ["Mục 3", "Mục 1", "Mục 2"]
+    assert order("Ai phối hợp kiểm tra cải cách hành chính?") == ["Mục 1", "Mục 2", "Mục 3"]   # no such duty
+    assert order("Ai là Trưởng đoàn kiểm tra?") == ["Mục 1", "Mục 2", "Mục 3"]
+    far = [hits[0], hits[1], _hit(3, hits[2].chunk.text, 0.4)]
+    assert order("Ai chủ trì tổ chức kiểm tra cải cách hành chính năm 2026?", far) == ["Mục 1", "Mục 2", "Mục 3"]
+
+
+def test_who_leads_is_answered_from_the_clause_that_gives_the_lead(tmp_path):
+    """The plan's purpose repeats the question's words; the clause that names who leads the
+    inspection is the answer, and comes first with its agency and role."""
+    from core.settings import Settings
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "kh-kiem-tra.txt").write_text(
+        "Số: 12/KH-UBND\n\nLâm Đồng, ngày 05 tháng 1 năm 2026\n\nKẾ HOẠCH\nKiểm tra cải cách hành chính năm 2026\n\n"
+        "I. MỤC ĐÍCH\n1. Tổ chức kiểm tra việc thực hiện nhiệm vụ cải cách hành chính năm 2026 của các cơ quan; "
+        "qua kiểm tra cải cách hành chính năm 2026, kịp thời chấn chỉnh các tồn tại.\n\n"
+        "II. TỔ CHỨC THỰC HIỆN\n1. Giao Sở Nội vụ chủ trì, phối hợp với các ngành có liên quan triển khai "
+        "Kế hoạch.\n\n2. Các cơ quan được kiểm tra chuẩn bị báo cáo.\n", encoding="utf-8")
+    library = Library(Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs", embed_model="hash"))
+    assert not library.ingest([tmp_path / "docs"]).failed
+    question = "Ai chủ trì tổ chức kiểm tra cải cách hành chính năm 2026?"
+    assert library.search(question)[0].chunk.clause == "Phần I, Mục 1"   # retrieval alone puts the purpose first
+    answer = Assistant(library).ask(question)
+    assert answer.citations[0].clause == "Phần II, Mục 1"
+    assert answer.text.split("\n")[0].count("**Sở Nội vụ** (chủ trì)") == 1

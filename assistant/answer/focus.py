@@ -1,18 +1,60 @@
 """Which retrieved clauses an extractive answer shows first (pure): for "… trước ngày nào?" and
 "… bao nhiêu?" the ones that hold a date or a figure of the kind asked; for "Ai là Trưởng ban …?"
-the ones that name that title itself, not only its deputy ("Phó Trưởng ban")."""
+the ones that name that title itself, not only its deputy ("Phó Trưởng ban"); for "Ai chủ trì …?"
+and "… do ai thẩm định?" the ones whose duties are that act."""
 from __future__ import annotations
 
 import re
 
 from assistant.answerability import asks_for_a_figure, holds_the_figure
 from core.text import folded_words
-from core.types import Hit
+from core.types import Duty, Hit
 
 # titles of office as a question names them; "Phó …" before one is its deputy's
 TITLES = ("truong ban", "truong phong", "giam doc", "chu tich", "chanh van phong", "to truong", "chanh thanh tra",
           "bi thu", "thu truong", "cuc truong", "vu truong", "hieu truong", "chanh an", "vien truong",
           "chi huy truong", "tong bien tap", "truong doan", "truong tieu ban", "chu nhiem", "tong giam doc")
+
+# "Ai chủ trì …", "… do ai thẩm định?", "Cơ quan nào phải báo cáo …": the act asked about follows the
+# who-word, after words of obligation; "Ai là …" asks for a person, not an act
+_WHO_ACTS = re.compile(r"\b(?:ai|(?:co quan|don vi|so|nganh|bo phan|to chuc) nao)\s+(?=(.+))")
+_OBLIGED = re.compile(r"^(?:(?:se|can|phai|duoc giao|duoc|co trach nhiem|chiu trach nhiem|dang|nen)\s+)+")
+# an act that is a duty's role: matched on the role the duty table gives (its text may say it otherwise)
+_ROLE_ACTS = {"chu tri": "chủ trì", "phoi hop": "phối hợp", "tham muu": "tham mưu", "theo doi": "theo dõi, đôn đốc",
+              "don doc": "theo dõi, đôn đốc", "bao cao": "báo cáo"}
+
+
+def asked_act(question: str) -> str | None:
+    """The act a who-question asks about, as its first two words unaccented ('chu tri', 'tham dinh'),
+    or None ('Ai là Trưởng ban …?', not a who-question). The last who-word that an act follows
+    counts: in 'Đề án AI do ai chủ trì?' the first 'ai' is the acronym."""
+    for match in reversed(list(_WHO_ACTS.finditer(folded_words(question)))):
+        words = _OBLIGED.sub("", match.group(1)).split()
+        if words and words[0] == "la":
+            return None
+        if len(words) >= 2:
+            return " ".join(words[:2])
+    return None
+
+
+def acting_first(question: str, hits: list[Hit], duties_of, relative_floor: float, k: int = 10) -> list[Hit]:
+    """'Ai chủ trì tổ chức kiểm tra …?': among the first k clauses within the answerer's relative
+    floor of the best score, those with a duty of the act asked (its role in the duty table, or the
+    act in its action) come first; the rest keep their order. `duties_of(chunk_id)`: a clause's duties."""
+    act = asked_act(question)
+    if act is None or not hits:
+        return hits
+    role = _ROLE_ACTS.get(act)
+
+    def does_it(duty: Duty) -> bool:
+        return duty.role == role or f" {act} " in f" {folded_words(duty.action)} "
+
+    floor = relative_floor * hits[0].score
+    acting = [h for h in hits[:k] if h.score >= floor and any(does_it(d) for d in duties_of(h.chunk.chunk_id))]
+    if not acting or acting[0] is hits[0]:
+        return hits
+    ids = {h.chunk.chunk_id for h in acting}
+    return acting + [h for h in hits if h.chunk.chunk_id not in ids]
 
 
 def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float, deadline_of=None) -> list[Hit]:
