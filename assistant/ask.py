@@ -305,11 +305,11 @@ class Assistant:
             front = [Hit(chunk=c, score=hits[0].score) for c in parts]
             ids = {c.chunk_id for c in parts}
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
-        if WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
-            return acting_first(question, title_first(question, hits),
-                                lambda chunk_id: self.library.duties_by_chunk.get(chunk_id, ()), self.answerer.relative_floor)
-        subject = self.library.subject_of(question)
         by_chunk = self.library.duties_by_chunk
+        if WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
+            return acting_first(question, title_first(question, hits), lambda chunk_id: by_chunk.get(chunk_id, ()),
+                                self.answerer.relative_floor)
+        subject = self.library.subject_of(question)
         assigned = [h for h in hits if subject and h.chunk.kind == "clause"
                     and subject in {d.actor for d in by_chunk.get(h.chunk.chunk_id, ()) if d.role != "phối hợp"}]
         if assigned:
