@@ -19,7 +19,7 @@ from assistant.versions import copies as same_directive_copies
 from assistant.writing import WriterLock, settle_vectors
 from core.errors import RagError
 from core.settings import Settings
-from core.text import nfc
+from core.text import has_diacritics, nfc
 from core.types import Chunk, Duty, Hit, content_id, file_sha256
 from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
@@ -98,6 +98,7 @@ class Library:
         self._write = WriterLock(self.data_dir / "writer.lock")
         self._lock = self._write.threads  # held by our own write: refresh leaves the reload to it
         self._ocr = None                   # made on the first cited scan: it asks tesseract its version
+        self._known_names: tuple = (None, frozenset())   # (loaded provinces, name pairs) for with_marks
         self._reload()
 
     def open_vectors(self) -> None:
@@ -361,6 +362,20 @@ class Library:
         """Share of the question's syllables that the loaded clauses know (the refusal gate)."""
         self.refresh()  # documents another worker just added must count
         return self.searcher.lexical.coverage(question)
+
+    def with_marks(self, question: str) -> str:
+        """A question typed without diacritics, written as the loaded documents would write it
+        ("So Noi vu phai lam gi?" -> "Sở Nội vụ phải làm gì?"); any other question as it is."""
+        from index.accents import name_pairs, restore_marks
+
+        if has_diacritics(question):
+            return question
+        self.refresh()
+        provinces = tuple(self.provinces)
+        if self._known_names[0] != provinces:   # the agency table's names and the loaded provinces'
+            names = [n for e in self.agencies.entries for n in (e["canonical"], *e.get("aliases", []))]
+            self._known_names = (provinces, name_pairs([*names, *provinces]))
+        return restore_marks(question, self.searcher.lexical, self._known_names[1])
 
     def agencies_named_in(self, text: str) -> list[str]:
         """Agencies of the duty table that `text` names (by any alias)."""

@@ -110,6 +110,39 @@ def _tone_last(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES) + tones)
 
 
+_HATTED = "ăâêôơư"
+
+
+@lru_cache(maxsize=1 << 14)
+def tone_placed(word: str) -> str:
+    """The inverse of the canonical tone-last spelling ('nôị' -> 'nội', 'hoà' -> 'hòa'): the tone on
+    the vowel that carries it in writing. A hatted vowel takes it (the last one: 'người'); otherwise
+    the only vowel, the middle of three, the first of two at the end of an open syllable ('của',
+    'thủy', the older placement) or the last before a final consonant ('hoàn'). The u of 'qu' and
+    the i of 'gi' belong to the onset."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONES)
+    if not tones:
+        return word
+    letters = list(unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES)))
+    vowels = [i for i, ch in enumerate(letters) if fold(ch).lower() in "aeiouy"]
+    if len(vowels) > 1 and "".join(letters[:2]).lower() in ("qu", "gi") and vowels[0] == 1:
+        vowels = vowels[1:]
+    if not vowels:
+        return word
+    hatted = [i for i in vowels if letters[i].lower() in _HATTED]
+    if hatted:
+        at = hatted[-1]
+    elif len(vowels) == 1:
+        at = vowels[0]
+    elif vowels[-1] == len(letters) - 1:   # an open syllable: "của", "ngoài"
+        at = vowels[-2] if len(vowels) == 2 else vowels[1]
+    else:
+        at = vowels[-1]
+    letters[at] += tones
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
 def tone_key(text: str) -> str:
     """Lower-cased NFC text in which each word's tone mark is moved to the word's end, so the old
     and new tone placements ("hoà"/"hòa", "thuỷ"/"thủy") and misplaced marks ("Nôị") compare equal."""

@@ -17,6 +17,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -35,6 +36,22 @@ _FOLDED_STOPWORDS = frozenset(fold(w) for w in QUERY_STOPWORDS)
 LEXICAL_VERSION = "3"
 K1, B = 1.2, 0.75
 STALE_AFTER_S = 60        # files of no current state older than this are removed at a save
+
+
+# per accented inverted index (immutable, shared by the indexes that keep its segment): each syllable
+# of its vocabulary under its unaccented form, built when a question typed without marks first needs it
+_SPELLINGS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _spellings_of(inverted: Inverted) -> dict[str, list[str]]:
+    table = _SPELLINGS.get(inverted)
+    if table is None:
+        table = {}
+        for token in inverted.vocab:
+            if "_" not in token and fold(token).isalpha():
+                table.setdefault(fold(token), []).append(token)
+        _SPELLINGS[inverted] = table
+    return table
 
 
 def query_tokens(question: str, folded: bool) -> list[str]:
@@ -203,6 +220,22 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return self._n
+
+    # ---- spelling: what a question typed without marks most likely means ---------------------
+    def spellings(self, folded: str) -> dict[str, int]:
+        """The corpus's syllables (tone-last tokens) that read `folded` without their marks, each
+        with the number of clauses that hold it ('noi' -> {'nôị': 40, 'nôi': 25, …})."""
+        out: dict[str, int] = {}
+        for segment in self._segments:
+            inverted = segment.variants["accented"]
+            for token in _spellings_of(inverted).get(folded, ()):
+                out[token] = out.get(token, 0) + inverted.count(token)
+        return out
+
+    def clauses_with(self, term: str) -> int:
+        """How many clauses hold an accented token or bigram (deleted ones not yet merged away
+        included: a count for weighing spellings, not for scoring)."""
+        return sum(segment.variants["accented"].count(term) for segment in self._segments)
 
     def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) best first; folded index when the question has no diacritics."""

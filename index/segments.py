@@ -48,6 +48,11 @@ class Inverted:
         np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
         return cls(vocab, indptr, docs[order].astype(np.int32), tfs[order].astype(np.float32), lengths)
 
+    def count(self, term: str) -> int:
+        """How many of the segment's clauses hold the term (deleted ones included)."""
+        tid = self.vocab.get(term)
+        return 0 if tid is None else int(self.indptr[tid + 1] - self.indptr[tid])
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         tid = self.vocab.get(term)
         if tid is None:
