@@ -234,7 +234,7 @@ class Assistant:
             if not duties:  # say so plainly rather than answering about other agencies
                 yield tag(self.routes.no_duties(question, actors, sorted(wanted), named_head))
                 return
-            topic = None if named_head else topic_missing(question, actors, wanted, duties, chunks)
+            topic = None if named_head else topic_missing(question, actors, wanted, duties, chunks, heads)
             if topic:   # "Sở Y tế phải làm gì về phòng chống dịch tả lợn?": none of its duties is about that
                 listed = self.duty_answerer.answer(question, actors, duties, chunks)
                 note = render("duty_off_topic", actors=", ".join(actors), topic=topic)

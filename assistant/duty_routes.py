@@ -57,6 +57,10 @@ class DutyRoutes:
                              and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
                      for actor in actors}
         duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
+        headed = places_headed(question, {d.doc_id for d in duties}, self.library.header_chunks())
+        where = set().union(*headed.values())
+        if where:   # "Phòng Y tế huyện Krông Nô": the documents of that district, not another's
+            duties = [d for d in duties if d.doc_id in where]
         actors = [a for a in actors if per_actor[a]] or actors   # "các xã": only the bodies that have duties here
         relevance = {h.chunk.chunk_id: i for i, h in enumerate(hits)}
         topical = len(beyond_agency(question, actors, wanted_provinces)) >= 2
@@ -141,7 +145,8 @@ class DutyRoutes:
         if not duties:
             return None
         duties = order_duties(list({d.duty_id: d for d in duties}.values()), {}, wanted)
-        topic = topic_missing(question, asked + groups, wanted, duties, self.library.chunks())
+        topic = topic_missing(question, asked + groups, wanted, duties, self.library.chunks(),
+                              self.library.header_chunks())
         if topic:   # "Sở Y tế phải làm gì về dịch tả lợn?": nor do the duties every department has
             return Answer(question=question, refused=True, not_found=(topic,),
                           text=render("duty_none_topic", actors=", ".join(asked), topic=topic))
@@ -270,11 +275,46 @@ _SOURCE = re.compile(r"\b(?:theo|trong|tai|cua)?\s*(?:" + "|".join(folded_words(
 _TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())
 
 
-def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict) -> str | None:
+# "… của Phòng Y tế huyện Krông Nô": a place after its unit word, each of its words capitalised
+_PLACE_UNIT = re.compile(r"\b(?:huyện|xã|thị trấn|thị xã|thành phố|tỉnh|phường|quận|đặc khu)\s+", re.IGNORECASE)
+
+
+def places_named(question: str) -> list[str]:
+    """The places a question names with their unit word ('huyện Krông Nô'), as written."""
+    out = []
+    for unit in _PLACE_UNIT.finditer(question):
+        names = re.match(r"(?:[^\W\d_][\w'’-]*\s*)+", question[unit.end():])
+        words = []
+        for word in (names.group().split() if names else ()):
+            if not word[:1].isupper():
+                break
+            words.append(word)
+        if words:
+            out.append(f"{unit.group()}{' '.join(words)}")
+    return out
+
+
+def places_headed(question: str, doc_ids, heads: dict) -> dict[str, set[str]]:
+    """Each place the question names ('huyện Krông Nô') -> the documents among `doc_ids` whose
+    header names it ('UBND HUYỆN KRÔNG NÔ'). `heads`: doc_id -> its header clause."""
+    out = {}
+    for place in places_named(question):
+        name = folded_key(_PLACE_UNIT.sub("", place, count=1))
+        out[place] = {d for d in doc_ids if name and d in heads and f" {name} " in f" {folded_key(heads[d].text)} "}
+    return out
+
+
+def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict,
+                  heads: dict | None = None) -> str | None:
     """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
     when none of the agency's duties is about it (its clause holds under half of the topic's word
-    pairs); None when the question names no topic or some duty is about it."""
+    pairs); None when the question names no topic or some duty is about it. A place the question
+    names that the duties' documents name in their header ("huyện Krông Nô" of "UBND HUYỆN KRÔNG
+    NÔ") is where they apply, not a topic; `heads`: doc_id -> its header clause."""
     beyond = set(beyond_agency(question, actors, provinces)) - _TOPIC_STOP
+    for place, documents in places_headed(question, {d.doc_id for d in duties}, heads or {}).items():
+        if documents:
+            beyond -= set(folded_key(place).split())
     words = folded_key(question).split()
     pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if a in beyond and b in beyond}
     if len(pairs) < 2:

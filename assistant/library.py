@@ -25,7 +25,7 @@ from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
 from index.store import Catalog, VectorStore
-from ingest.agencies import agency_key
+from ingest.agencies import body_key
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
 from ingest.load import LoadOptions, load_directive, reading_id, scan_directive_files
@@ -320,7 +320,8 @@ class Library:
         if actor:
             successions = self.duty_extractor.successions
             current = successions.current(actor)
-            names = {actor, current, *successions.former(current)}
+            # any spelling of those bodies: "Phòng Tài nguyên & Môi trường" is "… và Môi trường"
+            names = {body_key(n) for n in (actor, current, *successions.former(current))}
         out, copies, by_doc = [], self.copies, self._by_doc
         # the duty table held since the last reload, in the catalog's order (document name, then
         # position): reading it from SQLite parsed every duty's JSON (2 s at 54,000 duties)
@@ -330,7 +331,7 @@ class Library:
                 continue
             if d.doc_id in copies and not document:  # a directive's duties once, from the file cited
                 continue
-            if names and not ({d.actor, d.holder} & names):
+            if names and body_key(d.actor) not in names and body_key(d.holder) not in names:
                 continue
             if province and not (d.province == province or same_province(d.province, province)):
                 continue
@@ -417,8 +418,8 @@ class Library:
         canonical = self.duty_extractor.agencies.resolve(name)
         if canonical:
             return canonical
-        key = agency_key(name, folded=True)
-        return next((a for a in sorted(self.known_actors) if agency_key(a, folded=True) == key), None)
+        key = body_key(name)
+        return next((a for a in sorted(self.known_actors) if body_key(a) == key), None)
 
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:

@@ -32,6 +32,15 @@ def agency_key(name: str, folded: bool = False) -> str:
     return fold(text) if folded else text
 
 
+@lru_cache(maxsize=1 << 14)
+def body_key(name: str) -> str:
+    """The folded key without the "và" that joins a name's parts: "Phòng Tài nguyên và Môi trường",
+    "Phòng Tài nguyên & Môi trường", "Phòng Tài nguyên – Môi trường" and "Phòng Tài nguyên Môi
+    trường" name one body (documents write all four). For finding and matching names at answer
+    time; the duty table keeps each name as written."""
+    return " ".join(w for w in agency_key(name, folded=True).split() if w != "va")
+
+
 def is_generic(name: str) -> bool:
     """'các cơ quan, đơn vị liên quan' is an object of an action, not an accountable actor."""
     return bool(_GENERIC.match(name.strip()))
@@ -46,7 +55,7 @@ class AgencyNames:
         for e in entries:
             for alias in [e["canonical"], *e.get("aliases", [])]:
                 self._keys[(agency_key(alias), e.get("province"))] = e["canonical"]
-                self._folded.setdefault(agency_key(alias, folded=True), e["canonical"])
+                self._folded.setdefault(body_key(alias), e["canonical"])
 
     @classmethod
     def load(cls, path: Path = ALIASES_FILE) -> "AgencyNames":
@@ -100,34 +109,35 @@ class AgencyNames:
         for (alias_key, _), canonical in self._keys.items():
             if alias_key == key:
                 return canonical
-        return self._folded.get(agency_key(query, folded=True))
+        return self._folded.get(body_key(query))
 
     def subject_of(self, text: str, known: set[str] | None = None) -> str | None:
         """The agency a question starts with ("Văn phòng UBND tỉnh … báo cáo khi nào?"), i.e. its
         subject, as opposed to one it merely mentions ("… trình UBND tỉnh …")."""
-        hay = f" {agency_key(text, folded=True)} "
+        hay = f" {body_key(text)} "
         names = self._names(known)
         starts = [(len(a), c) for a, c in names.items() if len(a.split()) >= 2 and hay.startswith(f" {a} ")]
         return max(starts)[1] if starts else None
 
     def _names(self, known: set[str] | None) -> dict[str, str]:
-        """Folded name -> canonical agency: the alias table, then the duty table's own names. Built
+        """Body key (`body_key`) -> canonical agency: the alias table, then the duty table's own names. Built
         once per set of known names (a library's, until it reloads), not at every question."""
         built, count, names = self._built
         if built is known and count == len(known or ()):
             return names
-        # names that share a key ("Đơn vị", "Các đơn vị"): the shortest, whatever the set's order
-        exact = {agency_key(k, folded=True): k for k in sorted(known or (), key=lambda k: (-len(k), k))}
+        # names that share a key ("Đơn vị", "Các đơn vị"; "Phòng Tài nguyên & Môi trường", "… và Môi
+        # trường"): the one written with "và", as official names are, then the shortest, whatever the set's order
+        exact = {body_key(k): k for k in sorted(known or (), key=lambda k: (" và " in k, -len(k), k))}
         # "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)": the unit in brackets is how a user
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
-        bracketed = {agency_key(inner, folded=True): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
+        bracketed = {body_key(inner): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
         names = {**self._folded, **bracketed, **exact}
         self._built = (known, len(known or ()), names)   # holding `known` keeps its identity unique
         return names
 
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
         """Canonical agencies whose name or alias appears in a question, longest match first."""
-        hay = f" {agency_key(text, folded=True)} "
+        hay = f" {body_key(text)} "
         found: list[tuple[int, int, str]] = []
         names = self._names(known)
         for alias, canonical in names.items():

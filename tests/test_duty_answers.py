@@ -415,3 +415,30 @@ def test_a_department_with_no_duty_of_its_own_gets_the_duties_every_department_h
     unknown = assistant.ask("Bộ Công an phải làm gì?")   # a body no duty names, not a department
     assert unknown.refused and unknown.text == "Không tìm thấy nhiệm vụ nào của Bộ Công an trong các văn bản đã nạp."
     assert not assistant.ask("Trường học phải làm gì?").text.startswith("Không tìm thấy nhiệm vụ nào")
+
+
+def test_a_district_s_office_written_in_several_ways_is_one_body_and_the_district_narrows_it(tmp_path):
+    """District documents write "Phòng Tài nguyên & Môi trường", "… – Môi trường" and "… và Môi
+    trường" for one office. Asked about it, every spelling's duties come under the name written with
+    "và"; "… huyện Krông Nô" keeps the documents whose header names that district (a place, not a
+    topic that none of the duties is about)."""
+    from assistant.ask import Assistant
+    from assistant.duty_routes import places_named
+    from ingest.agencies import body_key
+    from tests.conftest import library_of
+
+    krong_no = ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\n\nSố: 217/TB-UBND\n\nKrông Nô, ngày 18 tháng 6 năm 2019\n\n"
+                "THÔNG BÁO\nKết luận giao ban tháng 5/2019\n\n"
+                "1. Giao Phòng Tài nguyên & Môi trường rà soát các điểm sạt lở bờ sông.\n\n"
+                "2. Giao Phòng Tài nguyên – Môi trường kiểm tra khai thác cát trái phép.\n")
+    dak_rlap = ("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK R'LẤP\n\nSố: 510/UBND-NC\n\nĐắk R'Lấp, ngày 10 tháng 4 năm 2019\n\n"
+                "V/v trả lời kiến nghị\n\n1. Giao Phòng Tài nguyên và Môi trường quy hoạch bãi xử lý rác thải.\n")
+    assistant = Assistant(library_of(tmp_path, {"krongno-217.txt": krong_no, "dakrlap-510.txt": dak_rlap}))
+    assert body_key("Phòng Tài nguyên & Môi trường") == body_key("Phòng Tài nguyên và Môi trường") \
+        == body_key("Phòng Tài nguyên Môi trường")
+    assert places_named("Phòng Y tế huyện Krông Nô và thị trấn Đắk Mâm?") == ["huyện Krông Nô", "thị trấn Đắk Mâm"]
+    every = assistant.ask("Phòng Tài nguyên và Môi trường phải làm gì?")
+    assert every.text.startswith("**Phòng Tài nguyên và Môi trường** có 3 nhiệm vụ trong 2 văn bản")
+    district = assistant.ask("Phòng Tài nguyên và Môi trường huyện Krông Nô phải làm gì?")
+    assert district.text.startswith("**Phòng Tài nguyên và Môi trường** có 2 nhiệm vụ trong 1 văn bản")
+    assert not district.not_found and {c.document for c in district.citations} == {"krongno-217.txt"}
