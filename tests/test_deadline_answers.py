@@ -287,3 +287,15 @@ def test_who_leads_is_answered_from_the_clause_that_gives_the_lead(tmp_path):
     answer = Assistant(library).ask(question)
     assert answer.citations[0].clause == "Phần II, Mục 1"
     assert answer.text.split("\n")[0].count("**Sở Nội vụ** (chủ trì)") == 1
+
+
+def test_the_recipients_block_comes_last_unless_recipients_are_asked_for():
+    from dataclasses import replace
+
+    from assistant.answer.focus import recipients_last
+
+    sent = _hit(1, "Nơi nhận: - Như trên; - Sở Nội vụ; - Lưu: VT, NC.", 1.0)
+    sent = replace(sent, chunk=replace(sent.chunk, kind="recipients"))
+    hits = [sent, _hit(2, "Theo báo cáo của Sở Nội vụ tại Công văn số 1984/SNV-TCBC.", 0.9)]
+    assert [h.chunk.clause for h in recipients_last("Sở Nội vụ báo cáo về việc gì?", hits)] == ["Mục 2", "Mục 1"]
+    assert recipients_last("Công văn này gửi những cơ quan nào?", hits) == hits

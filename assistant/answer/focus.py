@@ -57,6 +57,19 @@ def acting_first(question: str, hits: list[Hit], duties_of, relative_floor: floa
     return acting + [h for h in hits if h.chunk.chunk_id not in ids]
 
 
+# "Văn bản gửi những ai?", "Nơi nhận gồm …": what asks for a document's recipients
+_ASKS_RECIPIENTS = re.compile(r"\b(gui|noi nhan|nhan duoc|chuyen|dong gui|luu)\b")
+
+
+def recipients_last(question: str, hits: list[Hit]) -> list[Hit]:
+    """A document's "Nơi nhận" block names many bodies in few words, so it scores high on any
+    question naming one of them; unless the question asks whom a document went to, it is shown
+    after every other clause."""
+    if _ASKS_RECIPIENTS.search(folded_words(question)):
+        return hits
+    return [h for h in hits if h.chunk.kind != "recipients"] + [h for h in hits if h.chunk.kind == "recipients"]
+
+
 def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float, deadline_of=None) -> list[Hit]:
     """'… trước ngày nào?', '… bao nhiêu?': among the clauses an answer shows first (the top k
     within the answerer's relative floor of the best score), those holding a date or a figure of
