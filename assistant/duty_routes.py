@@ -164,10 +164,18 @@ class DutyRoutes:
         if not m:
             return None
         subject = words[:len(" ".join(folded)[:m.start()].split())]
+        while subject and folded_words(subject[-1]) in _AUXILIARIES:   # "… có nhiệm vụ gì?"
+            subject = subject[:-1]
         head = next((h for h in _HEADS if tuple(folded[:len(h)]) == h), None)
-        if head is None or not any(w[:1].isupper() for w in subject[len(head):]):
-            return None   # "Trường học phải làm gì?": no name after the head
-        return " ".join(subject)
+        if head is None or not any(w[:1].isupper() or w[:1].isdigit() for w in subject[len(head):]):
+            return None   # "Trường học phải làm gì?": no name after the head ("Ban Chỉ đạo 389" has one)
+        name = " ".join(subject)
+        # a body the documents speak of without charging it ("Thành lập Ban Vì sự tiến bộ của phụ nữ
+        # tỉnh …"): what they say of it is the answer, found by retrieval
+        key = f" {folded_key(name)} "
+        if any(key in f" {folded_key(h.chunk.text)} " for h in self.library.search(name, 5, mode="bm25")):
+            return None
+        return name
 
     def no_duties(self, question: str, actors: list[str], places: list[str], named_head=None) -> Answer:
         """"Không tìm thấy nhiệm vụ nào của X ở …"; for a document the question named (its header
@@ -272,6 +280,7 @@ _SOURCE = re.compile(r"\b(?:theo|trong|tai|cua)?\s*(?:" + "|".join(folded_words(
                      r")(?:\s+so)?(?:\s+\d[\w/\-]*)?\b")
 
 
+_AUXILIARIES = {"co", "phai", "duoc", "can", "se", "da", "dang", "nen"}
 _TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())
 
 

@@ -442,3 +442,24 @@ def test_a_district_s_office_written_in_several_ways_is_one_body_and_the_distric
     district = assistant.ask("Phòng Tài nguyên và Môi trường huyện Krông Nô phải làm gì?")
     assert district.text.startswith("**Phòng Tài nguyên và Môi trường** có 2 nhiệm vụ trong 1 văn bản")
     assert not district.not_found and {c.document for c in district.citations} == {"krongno-217.txt"}
+
+
+def test_a_body_no_duty_names_is_answered_from_what_the_documents_say_of_it(tmp_path):
+    """"Ban Vì sự tiến bộ của phụ nữ có nhiệm vụ gì?": the decision that sets the board up charges
+    no one by that name, but speaks of it, so retrieval answers from those articles; a body the
+    documents never name is told so by its name ("Ban Chỉ đạo 389"), without the "có" of the question."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    decision = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 1450/QĐ-UBND\n\nLâm Đồng, ngày 05 tháng 9 năm 2025\n\n"
+                "QUYẾT ĐỊNH\nVề việc thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Lâm Đồng\n\n"
+                "Điều 1. Thành lập Ban Vì sự tiến bộ của phụ nữ tỉnh Lâm Đồng, gồm các thành viên sau.\n\n"
+                "Điều 2. Các thành viên Ban Vì sự tiến bộ của phụ nữ tỉnh làm việc theo chế độ kiêm nhiệm.\n\n"
+                "Điều 3. Giao Sở Nội vụ bảo đảm điều kiện hoạt động của Ban.\n")
+    assistant = Assistant(library_of(tmp_path, {"qd-1450.txt": decision}))
+    spoken_of = assistant.ask("Ban Vì sự tiến bộ của phụ nữ có nhiệm vụ gì?")
+    assert not spoken_of.refused and spoken_of.citations[0].document == "qd-1450.txt"
+    for question in ("Ban Chỉ đạo 389 có nhiệm vụ gì?", "Ban Chỉ đạo 389 phải làm gì?"):
+        unknown = assistant.ask(question)
+        assert unknown.refused and unknown.text == "Không tìm thấy nhiệm vụ nào của Ban Chỉ đạo 389 trong các văn " \
+                                                   "bản đã nạp.", question
