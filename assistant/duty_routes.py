@@ -25,7 +25,8 @@ from ingest.provinces import current_province, provinces_in, provinces_named, sa
 WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
 DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
-                      r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu)\b")
+                      r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu|"
+                      r"(?:nhung|cac) viec (?:\w+ )*?(?:phai|can) (?:lam|thuc hien)|phai lam (?:trong|truoc|den|tu))\b")
 _OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|"
                        r"noi dung (?:chinh )?(?:la )?gi|noi dung chinh)\b")
 # the heads agency names begin with ("bộ", "sở", "ủy ban nhân dân" …), folded, longest first
@@ -208,7 +209,8 @@ class DutyRoutes:
                      key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date or "", d.document,
                                     d.start))
         who = f"**{', '.join(actors)}** có " if actors else "Có "
-        rest = len({d.duty_id for d in duties}) - len(due)
+        # counted by clause, as the list shows them (a clause's duties are one line)
+        rest = len({d.chunk_id for d in duties} - {d.chunk_id for d in due})
         others = f" ({rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)" if rest else ""
         where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
         if not due:
@@ -216,7 +218,7 @@ class DutyRoutes:
             return Answer(question=question, refused=True, text=render("due_none", of=of, due=window.label,
                                                                        others=others))
         documents_count = len({d.document for d in due})
-        heading = render("due_answer", who=who, count=str(len(due)), due=window.label + where,
+        heading = render("due_answer", who=who, count=str(len({d.chunk_id for d in due})), due=window.label + where,
                          documents=str(documents_count), others=others)
         return self.duty_answerer.answer(question, actors, due, self.library.chunks(), heading=heading,
                                          more="due_more", name_each=not actors)

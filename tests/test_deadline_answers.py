@@ -151,6 +151,7 @@ def test_nothing_due_in_the_span_is_said_plainly(due_assistant):
     ("Nhiệm vụ nào đến hạn hôm nay?", "hôm nay (10/04/2026)"),
     ("Những báo cáo nào phải gửi hằng tháng?", "hằng tháng"),   # duties that recur, by their period
     ("Những nhiệm vụ nào thực hiện định kỳ?", "định kỳ"),
+    ("Sở Khoa học và Công nghệ phải làm trong tháng 5/2026 những gì?", "trong tháng 5/2026"),
     ("Hạn báo cáo là khi nào?", None),                       # one deadline, not a list of duties
     ("Sở Nội vụ phải làm gì?", None),
     ("Việc trễ hạn thực hiện nhiệm vụ được giao có bị trừ điểm thi đua không?", None),
@@ -299,3 +300,41 @@ def test_the_recipients_block_comes_last_unless_recipients_are_asked_for():
     hits = [sent, _hit(2, "Theo báo cáo của Sở Nội vụ tại Công văn số 1984/SNV-TCBC.", 0.9)]
     assert [h.chunk.clause for h in recipients_last("Sở Nội vụ báo cáo về việc gì?", hits)] == ["Mục 2", "Mục 1"]
     assert recipients_last("Công văn này gửi những cơ quan nào?", hits) == hits
+
+
+def test_a_recurring_duty_falls_in_a_span_its_rule_falls_in():
+    from datetime import date
+
+    from assistant.answer.due import DueWindow
+    from core.types import Duty, DutyTime
+
+    def recurring(rule):
+        return Duty(duty_id=rule, doc_id="d", document="kh.docx", province=None, actor="Sở Xây dựng",
+                    actor_text="Sở Xây dựng", role="báo cáo", action="Báo cáo", quote="", clause="", chunk_id="",
+                    start=0, end=0, time=DutyTime(text="hằng tháng", kind="recurring", rrule=rule))
+
+    may = DueWindow(date(2026, 5, 1), date(2026, 5, 31), "trong tháng 5/2026")
+    late_may = DueWindow(date(2026, 5, 16), date(2026, 5, 31), "")
+    week = DueWindow(date(2026, 5, 5), date(2026, 5, 10), "")            # Tuesday to Sunday
+    fifteenth = recurring("FREQ=MONTHLY;BYMONTHDAY=15")
+    assert may.holds(fifteenth) and not late_may.holds(fifteenth)
+    assert may.holds(recurring("FREQ=MONTHLY")) and not week.holds(recurring("FREQ=MONTHLY"))
+    assert not week.holds(recurring("FREQ=WEEKLY;BYDAY=MO")) and may.holds(recurring("FREQ=WEEKLY;BYDAY=MO"))
+    assert not may.holds(recurring("FREQ=YEARLY")) and not may.holds(recurring(""))   # which month is not said
+    assert not DueWindow(None, date(2026, 5, 31), "đã quá hạn").holds(recurring("FREQ=MONTHLY"))
+
+
+def test_what_an_agency_must_do_in_a_month_includes_its_monthly_report(tmp_path):
+    """"Những việc Sở Xây dựng phải làm trong tháng 5/2026?": the duty due in May and the report due on
+    the 15th of every month, counted as the lines the list shows (one per clause)."""
+    from tests.conftest import library_of
+
+    plan = ("Số: 30/TB-UBND\n\nLâm Đồng, ngày 22 tháng 4 năm 2026\n\nV/v quy hoạch chung các xã\n\n"
+            "1. Giao Sở Xây dựng thẩm định nhiệm vụ quy hoạch chung các xã, hoàn thành trong tháng 5/2026.\n\n"
+            "2. Giao Sở Xây dựng theo dõi tiến độ, định kỳ trước ngày 15 hàng tháng báo cáo UBND tỉnh.\n\n"
+            "3. Giao Sở Xây dựng tổng kết công tác quy hoạch trong Quý IV/2026.\n")
+    assistant = Assistant(library_of(tmp_path, {"tb-30.txt": plan}, today="2026-04-25"))
+    answer = assistant.ask("Những việc Sở Xây dựng phải làm trong tháng 5/2026?")
+    assert answer.text.startswith("**Sở Xây dựng** có 2 nhiệm vụ có hạn trong tháng 5/2026 trong 1 văn bản "
+                                  "(1 nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)"), answer.text
+    assert sorted(c.clause for c in answer.citations) == ["Mục 1", "Mục 2"]

@@ -4,8 +4,9 @@
 
 The span is read with the deadline grammar the duty table itself is built with, so "Quý II/2026",
 "tháng 9/2024" and "trước ngày 15 tháng 10 năm 2025" mean the same in a question as in a directive.
-A duty is in the span when the day it is due (a period's last day) falls in it; duties without a
-date (recurring, ongoing, undated) are not.
+A duty is in the span when the day it is due (a period's last day) falls in it; a recurring one
+when the span has a start and its rule falls in it ("trước ngày 15 hàng tháng" in May; "hàng tháng"
+in a span of a month or more; "hằng tuần" in a week); ongoing and undated duties are not.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ _OVERDUE = re.compile(r"\b(?:da |bi )?(?:qua|tre) (?:han|thoi han|han chot)\b")
 # what asks for a list of duties rather than for one deadline ("Hạn báo cáo là khi nào?" does not)
 _LIST_CUE = re.compile(r"\b(?:nhiem vu|viec|cong viec|bao cao)\s+(?:nao|gi)\b|"
                        r"\bnhung (?:nhiem vu|viec|cong viec|bao cao)\b|\bcac (?:nhiem vu|viec|cong viec)\b|"
-                       r"\blam (?:gi|nhung gi)\b|^ai phai\b")
+                       r"\blam (?:gi|nhung gi)\b|\bnhung gi\b|^ai phai\b")
 # "hằng tháng", "định kỳ hằng quý", "hàng năm": duties that recur, by their period (RFC 5545 FREQ)
 _RECURRING = re.compile(r"\b(?:dinh ky )?(?:hang|moi) (ngay|tuan|thang|quy|nam)\b|\b(dinh ky)\b")
 _FREQ = {"ngay": ("DAILY", "hằng ngày"), "tuan": ("WEEKLY", "hằng tuần"), "thang": ("MONTHLY", "hằng tháng"),
@@ -38,11 +39,35 @@ class DueWindow:
     label: str           # "đến ngày 30/06/2026", "trong tháng 12/2026", "trong 30 ngày tới", "đã quá hạn"
 
     def holds(self, duty: Duty) -> bool:
+        if duty.time.kind == "recurring":
+            return self.first is not None and _recurs_within(duty.time.rrule or "", self.first, self.last)
         due = duty.time.date
         if not due:
             return False
         due = due[:10]
         return (self.first is None or due >= self.first.isoformat()) and due <= self.last.isoformat()
+
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _recurs_within(rule: str, first: date, last: date) -> bool:
+    """Whether a duty recurring by `rule` (RFC 5545: FREQ, BYMONTHDAY, BYDAY) falls due between
+    `first` and `last`. Without the day, a monthly duty falls in any span of a month or more and a
+    weekly one in any week; a quarterly or yearly rule never says which month."""
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    days = [first + timedelta(n) for n in range((last - first).days + 1)]
+    freq = parts.get("FREQ")
+    if freq == "DAILY":
+        return bool(days)
+    if freq == "WEEKLY":
+        wanted = [_WEEKDAYS.index(d) for d in parts.get("BYDAY", "").split(",") if d in _WEEKDAYS]
+        return any(d.weekday() in wanted for d in days) if wanted else len(days) >= 7
+    if freq == "MONTHLY" and "INTERVAL" not in parts:
+        if parts.get("BYMONTHDAY", "").isdigit():
+            return any(d.day == int(parts["BYMONTHDAY"]) for d in days)
+        return len(days) >= 28
+    return False
 
 
 @dataclass(frozen=True)
