@@ -137,3 +137,22 @@ def test_whether_a_named_document_is_in_force_is_answered_from_what_the_others_s
     assert "sửa đổi, bổ sung bởi Kế hoạch số 40/KH-UBND" in assistant.ask("Kế hoạch 35 đã được sửa đổi chưa?").text
     effective = assistant.ask("Kế hoạch 40 có hiệu lực từ ngày nào?")   # a date asked: not this answer
     assert not effective.text.startswith("Theo các văn bản đã nạp")
+
+
+def test_a_plan_named_by_its_title_with_an_abbreviation_is_found():
+    """"Kế hoạch kiểm tra CCHC 2026 giao những nhiệm vụ gì?": CCHC is the initials of "cải cách hành
+    chính", words that follow each other in the title; initials of words apart name nothing."""
+    from types import SimpleNamespace
+
+    from assistant.answer.named import named_documents
+
+    def header(subject, kind="Kế hoạch"):
+        return SimpleNamespace(subject=subject, doc_type=kind, number="", province="Lâm Đồng")
+
+    headers = {"a": header("Kiểm tra công tác cải cách hành chính năm 2026 trên địa bàn tỉnh Lâm Đồng"),
+               "b": header("Thi đua thực hiện cải cách hành chính năm 2026")}
+    heads = {d: SimpleNamespace(document=f"{d}.docx") for d in headers}
+    assert named_documents("Kế hoạch kiểm tra CCHC 2026 giao những nhiệm vụ gì?", headers, heads) == ["a.docx"]
+    assert named_documents("Kế hoạch thi đua CCHC năm 2026 có mấy tiêu chí?", headers, heads) == ["b.docx"]
+    assert named_documents("Kế hoạch kiểm tra HCT 2026 giao gì?", headers, heads) == []   # not the initials
+    assert named_documents("Kế hoạch kiểm tra KTCC 2026 giao gì?", headers, heads) == []

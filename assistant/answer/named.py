@@ -68,10 +68,19 @@ def _titled(folded: str, headers: dict[str, Header], header_chunks: dict[str, Ch
     for m in _TITLED.finditer(folded):
         kind, words = TYPE_OF[m.group(1)], m.group(2).split()
         for doc_id, header in headers.items():
-            title = set(re.findall(r"\w+", fold(header.subject or "").lower()))
-            if header.doc_type == kind and doc_id in header_chunks and all(w in title for w in words):
+            title = re.findall(r"\w+", fold(header.subject or "").lower())
+            if header.doc_type == kind and doc_id in header_chunks and all(w in title or _initials_of(w, title)
+                                                                           for w in words):
                 found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
+
+
+def _initials_of(word: str, title: list[str]) -> bool:
+    """Whether `word` is the initials of words that follow each other in the title: "cchc" of "cải
+    cách hành chính", "ddci" of "đánh giá năng lực cạnh tranh cấp sở …" does not (not consecutive)."""
+    size = len(word)
+    return 2 <= size <= 8 and word.isalpha() and any(
+        "".join(w[0] for w in title[i:i + size]) == word for i in range(len(title) - size + 1))
 
 
 # "Chỉ thị của Cao Bằng", "công văn của tỉnh Thanh Hóa": the one document of that type of a province
