@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
-from assistant.answer.duties import DutyAnswerer
+from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, refusal
 from assistant.answer.focus import acting_first, figure_first, recipients_last, title_first
 from assistant.answer.followup import is_follow_up, standalone
@@ -237,7 +237,7 @@ class Assistant:
             topic = None if named_head else topic_missing(question, actors, wanted, duties, chunks, heads)
             if topic:   # "Sở Y tế phải làm gì về phòng chống dịch tả lợn?": none of its duties is about that
                 listed = self.duty_answerer.answer(question, actors, duties, chunks)
-                note = render("duty_off_topic", actors=", ".join(actors), topic=topic)
+                note = render("duty_off_topic", actors=listed_actors(actors), topic=topic)
                 yield tag(replace(listed, text=f"{note}\n{listed.text}", not_found=(topic,)))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)

@@ -12,7 +12,7 @@ from assistant.answer.compound import merged
 from assistant.answer.due import DueWindow, Recurrence
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
-from assistant.answer.issued import folded_key, speaks_of
+from assistant.answer.issued import folded_key
 from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
@@ -272,8 +272,13 @@ _DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co t
 def beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:
     """The question's words that are neither the agencies', the provinces', the duty question's nor
     those naming its source ("… theo công văn của Thanh Hóa", "… trong Kế hoạch 41")."""
-    named = set(folded_key(" ".join([*actors, *provinces])).split())
-    q = _SOURCE.sub(" ", folded_key(question))
+    q = f" {_SOURCE.sub(' ', folded_key(question))} "
+    named = set()
+    for name in map(folded_key, [*actors, *provinces]):
+        if f" {name} " in q:   # the name as written goes, not its words elsewhere ("chấn chỉnh" of "Sở Tài chính")
+            q = q.replace(f" {name} ", " ")
+        else:                  # an alias ("Sở TC"): its words
+            named |= set(name.split())
     return [w for w in q.split() if w not in named and w not in _DUTY_WORDS]
 
 
@@ -318,10 +323,12 @@ def places_headed(question: str, doc_ids, heads: dict) -> dict[str, set[str]]:
 def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict,
                   heads: dict | None = None) -> str | None:
     """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
-    when none of the agency's duties is about it (its clause holds under half of the topic's word
-    pairs); None when the question names no topic or some duty is about it. A place the question
-    names that the duties' documents name in their header ("huyện Krông Nô" of "UBND HUYỆN KRÔNG
-    NÔ") is where they apply, not a topic; `heads`: doc_id -> its header clause."""
+    when none of the agency's duties is about it; None when the question names no topic or some
+    duty is about it. A duty is about it when its clause holds half of the topic's word pairs, the
+    half rounded down: one pair in two straddles two words ("chỉnh kỷ" of "chấn chỉnh kỷ luật"),
+    so a duty on "kỷ luật" is about "chấn chỉnh kỷ luật". A place the question names that the
+    duties' documents name in their header ("huyện Krông Nô" of "UBND HUYỆN KRÔNG NÔ") is where
+    they apply, not a topic; `heads`: doc_id -> its header clause."""
     beyond = set(beyond_agency(question, actors, provinces)) - _TOPIC_STOP
     for place, documents in places_headed(question, {d.doc_id for d in duties}, heads or {}).items():
         if documents:
@@ -332,9 +339,18 @@ def topic_missing(question: str, actors: list[str], provinces: set[str], duties:
         return None
     for chunk_id in {d.chunk_id for d in duties}:
         chunk = chunks.get(chunk_id)
-        if chunk and speaks_of(" ".join([chunk.text, *chunk.headings]), pairs):
+        folded = f" {folded_key(' '.join([chunk.text, *chunk.headings]))} " if chunk else ""
+        held = sum(f" {p} " in folded for p in pairs)
+        if held and 2 * held >= len(pairs) - 1:
             return None
-    spans = [m for m in re.finditer(r"\w+", question) if folded_key(m.group()) in beyond]
+    found = list(re.finditer(r"\w+", question))
+    keys = [folded_key(m.group()) for m in found]
+    masked = set()   # the words of the agencies' names as written: "chính" of "Sở Tài chính" is not the topic's
+    for name in (folded_key(a).split() for a in actors):
+        for i in range(len(keys) - len(name) + 1):
+            if keys[i:i + len(name)] == name:
+                masked.update(range(i, i + len(name)))
+    spans = [m for i, m in enumerate(found) if keys[i] in beyond and i not in masked]
     return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"
 
 

@@ -463,3 +463,20 @@ def test_a_body_no_duty_names_is_answered_from_what_the_documents_say_of_it(tmp_
         unknown = assistant.ask(question)
         assert unknown.refused and unknown.text == "Không tìm thấy nhiệm vụ nào của Ban Chỉ đạo 389 trong các văn " \
                                                    "bản đã nạp.", question
+
+
+def test_a_duty_on_one_word_of_a_two_word_topic_is_about_it(tmp_path):
+    """"… để chấn chỉnh kỷ luật?": of its pairs "chấn chỉnh", "chỉnh kỷ", "kỷ luật", the middle one
+    straddles two words, so a duty on "kỷ luật" is about the topic; one on neither is not."""
+    from assistant.answer.duties import listed_actors
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("Số: 21/UBND-NV\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v triển khai nhiệm vụ năm 2026\n\n"
+              "1. Giao Sở Nội vụ tăng cường kiểm tra kỷ luật, kỷ cương hành chính tại các cơ quan.\n\n"
+              "2. Giao Sở Tài chính bố trí kinh phí hoạt động.\n")
+    assistant = Assistant(library_of(tmp_path, {"cv-21.txt": letter}))
+    assert not assistant.ask("Sở Nội vụ phải làm gì để chấn chỉnh kỷ luật?").not_found
+    assert assistant.ask("Sở Tài chính phải làm gì để chấn chỉnh kỷ luật?").not_found == ("chấn chỉnh kỷ luật",)
+    assert listed_actors(["A", "B"]) == "A, B"
+    assert listed_actors(["A", "B", "C", "D", "E"]) == "A, B, C và 2 tên gọi khác"

@@ -11,6 +11,16 @@ from core.types import Answer, Chunk, Citation, Duty, filled_number
 ROLE_ORDER = {"chủ trì": 0, "thực hiện": 1, "tham mưu": 2, "theo dõi, đôn đốc": 3, "báo cáo": 4, "phối hợp": 5}
 
 
+NAMES_SHOWN = 3   # a plural ("các sở") can name many bodies; the heading names a few, each line all of its own
+
+
+def listed_actors(actors: list[str]) -> str:
+    """'Sở Nội vụ, Sở Tài chính'; past NAMES_SHOWN names: 'A, B, C và 5 tên gọi khác'."""
+    if len(actors) <= NAMES_SHOWN:
+        return ", ".join(actors)
+    return f"{', '.join(actors[:NAMES_SHOWN])} và {len(actors) - NAMES_SHOWN} tên gọi khác"
+
+
 def order_duties(duties: list[Duty], relevance: dict[str, int], provinces_first: set[str],
                  topical: bool = False) -> list[Duty]:
     """Documents of a named province first, then documents with more duties; inside a document
@@ -81,7 +91,7 @@ class DutyAnswerer:
                                  lines="\n".join(lines)))
         total = sum(len(clauses) for clauses in by_document.values())
         text = (heading + "\n" + "".join(groups)) if heading else \
-            render("duty_answer", actors=", ".join(actors), count=str(total), documents=str(len(by_document)),
+            render("duty_answer", actors=listed_actors(actors), count=str(total), documents=str(len(by_document)),
                    groups="".join(groups))
         if total > shown and more:
             text += render(more, more=str(total - shown))
