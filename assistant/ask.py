@@ -30,7 +30,7 @@ from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, refusal
-from assistant.answer.focus import acting_first, figure_first, recipients_last, title_first
+from assistant.answer.focus import acting_first, figure_first, asides_last, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
@@ -243,7 +243,7 @@ class Assistant:
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
-            focused = figure_first(question, _province_first(question, self._focus(question, recipients_last(
+            focused = figure_first(question, _province_first(question, self._focus(question, asides_last(
                 question, hits), chunks)), k, self.answerer.relative_floor, self._deadline_of)
             fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
                                                     self.library.duties_by_chunk)

@@ -290,16 +290,20 @@ def test_who_leads_is_answered_from_the_clause_that_gives_the_lead(tmp_path):
     assert answer.text.split("\n")[0].count("**Sở Nội vụ** (chủ trì)") == 1
 
 
-def test_the_recipients_block_comes_last_unless_recipients_are_asked_for():
+def test_the_recipients_block_and_an_appendix_caption_come_last():
     from dataclasses import replace
 
-    from assistant.answer.focus import recipients_last
+    from assistant.answer.focus import asides_last
 
     sent = _hit(1, "Nơi nhận: - Như trên; - Sở Nội vụ; - Lưu: VT, NC.", 1.0)
     sent = replace(sent, chunk=replace(sent.chunk, kind="recipients"))
     hits = [sent, _hit(2, "Theo báo cáo của Sở Nội vụ tại Công văn số 1984/SNV-TCBC.", 0.9)]
-    assert [h.chunk.clause for h in recipients_last("Sở Nội vụ báo cáo về việc gì?", hits)] == ["Mục 2", "Mục 1"]
-    assert recipients_last("Công văn này gửi những cơ quan nào?", hits) == hits
+    assert [h.chunk.clause for h in asides_last("Sở Nội vụ báo cáo về việc gì?", hits)] == ["Mục 2", "Mục 1"]
+    assert asides_last("Công văn này gửi những cơ quan nào?", hits) == hits   # recipients asked for
+    caption = [_hit(3, "(Kèm theo Quyết định số /QĐ-UBND ngày tháng 12 năm 2025", 1.0),
+               _hit(4, "Các xã báo cáo kết quả xây dựng xã không ma túy về Công an tỉnh.", 0.8),
+               _hit(5, "Bộ tiêu chí được nêu tại Bảng 1 (kèm theo Quyết định này).", 0.7)]
+    assert [h.chunk.clause for h in asides_last("Các xã báo cáo khi nào?", caption)] == ["Mục 4", "Mục 5", "Mục 3"]
 
 
 def test_a_recurring_duty_falls_in_a_span_its_rule_falls_in():

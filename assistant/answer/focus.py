@@ -61,13 +61,21 @@ def acting_first(question: str, hits: list[Hit], duties_of, relative_floor: floa
 _ASKS_RECIPIENTS = re.compile(r"\b(gui|noi nhan|nhan duoc|chuyen|dong gui|luu)\b")
 
 
-def recipients_last(question: str, hits: list[Hit]) -> list[Hit]:
+# an appendix's caption, all of its clause: "(Kèm theo Quyết định số /QĐ-UBND ngày tháng 12 năm 2025"
+_CAPTION = re.compile(r"^\(?\s*(?:ban hành\s+)?kèm theo\b[^()]*\)?\s*\.?$", re.IGNORECASE)
+
+
+def asides_last(question: str, hits: list[Hit]) -> list[Hit]:
     """A document's "Nơi nhận" block names many bodies in few words, so it scores high on any
-    question naming one of them; unless the question asks whom a document went to, it is shown
-    after every other clause."""
-    if _ASKS_RECIPIENTS.search(folded_words(question)):
-        return hits
-    return [h for h in hits if h.chunk.kind != "recipients"] + [h for h in hits if h.chunk.kind == "recipients"]
+    question naming one of them, and an appendix's caption ("(Kèm theo Quyết định số … ngày …)")
+    on any naming the document: neither says anything of the matter. Both are shown after every
+    other clause; the recipients keep their rank when the question asks whom a document went to."""
+    recipients = not _ASKS_RECIPIENTS.search(folded_words(question))
+
+    def aside(hit: Hit) -> bool:
+        return (recipients and hit.chunk.kind == "recipients") or bool(_CAPTION.match(hit.chunk.text.strip()))
+
+    return [h for h in hits if not aside(h)] + [h for h in hits if aside(h)]
 
 
 def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float, deadline_of=None) -> list[Hit]:
