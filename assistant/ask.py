@@ -30,7 +30,7 @@ from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, refusal
-from assistant.answer.focus import acting_first, figure_first, asides_last, title_first
+from assistant.answer.focus import acting_first, asides_last, figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
