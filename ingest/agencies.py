@@ -51,7 +51,7 @@ class AgencyNames:
         self.entries = entries
         self._keys: dict[tuple[str, str | None], str] = {}
         self._folded: dict[str, str] = {}
-        self._built: tuple = (None, 0, {})   # (the known names, their count, the name map built from them)
+        self._built: tuple | None = None   # (the known names, their count, the name map built from them)
         for e in entries:
             for alias in [e["canonical"], *e.get("aliases", [])]:
                 self._keys[(agency_key(alias), e.get("province"))] = e["canonical"]
@@ -122,9 +122,10 @@ class AgencyNames:
     def _names(self, known: set[str] | None) -> dict[str, str]:
         """Body key (`body_key`) -> canonical agency: the alias table, then the duty table's own names. Built
         once per set of known names (a library's, until it reloads), not at every question."""
-        built, count, names = self._built
-        if built is known and count == len(known or ()):
-            return names
+        if self._built is not None:   # (None before the first build: None is also a set of known names)
+            built, count, names = self._built
+            if built is known and count == len(known or ()):
+                return names
         # names that share a key ("Đơn vị", "Các đơn vị"; "Phòng Tài nguyên & Môi trường", "… và Môi
         # trường"): the one written with "và", as official names are, then the shortest, whatever the set's order
         exact = {body_key(k): k for k in sorted(known or (), key=lambda k: (" và " in k, -len(k), k))}
