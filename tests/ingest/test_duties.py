@@ -741,3 +741,15 @@ BỘ TRƯỞNG
     _, duties = extract_text(tmp_path, text)
     update = next(d for d in duties if d.action.startswith("Cập nhật"))
     assert update.time.date == "2025-08-10", [(d.actor, d.action, d.time.text) for d in duties]
+
+
+def test_an_agency_that_theo_doi_is_charged_while_one_that_acts_theo_a_document_is_not(tmp_path):
+    """"theo" after an agency reads "according to" ("Sở Nội vụ theo Công văn số …"), but "theo dõi"
+    is the verb "monitor": "2. Sở Xây dựng theo dõi tiến độ …" charges Sở Xây dựng."""
+    _, duties = extract_text(tmp_path, "Số: 30/TB-UBND\n\nLâm Đồng, ngày 22 tháng 4 năm 2026\n\nV/v quy hoạch\n\n"
+                             "1. Giao Sở Nội vụ rà soát biên chế.\n\n"
+                             "2. Sở Xây dựng theo dõi, đôn đốc tiến độ và định kỳ trước ngày 15 hàng tháng báo cáo "
+                             "UBND tỉnh.\n")
+    second = [d for d in duties if d.clause == "Mục 2"]
+    assert [(d.actor, d.role) for d in second][:1] == [("Sở Xây dựng", "theo dõi, đôn đốc")]
+    assert second[0].time.rrule == "FREQ=MONTHLY;BYMONTHDAY=15"
