@@ -43,6 +43,7 @@ from assistant.answer.issued import (
 )
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
+from assistant.answer.recipients import document_recipients
 from assistant.answerability import AnswerabilityModel
 from assistant.answerability import features as answerability_features
 from assistant.duty_routes import WHO, DutyRoutes, named_provinces, topic_missing
@@ -182,6 +183,12 @@ class Assistant:
             # many clauses of one long plan would fill the usual candidates: look wider, one line a document
             hits = self.library.search(about[0], max(k, 8 * self.candidates), documents, provinces, mode=mode)
             yield tag(documents_about(question, *about, hits, self.library.headers))
+            return
+        sent = document_recipients(question, named_head, self.library.headers.get(named_head.doc_id), next(
+            (c for c in self.library.clauses_of(named_head.doc_id) if c.kind == "recipients"), None)) \
+            if named_head else None
+        if sent is not None:     # "Công văn của Nghệ An gửi những ai?": its Kính gửi and Nơi nhận as written
+            yield tag(sent)
             return
         listed = self.routes.document_duties(question, named_head)
         if listed is not None:   # "Công văn 1468 giao những nhiệm vụ nào?": the named document's duty table

@@ -27,6 +27,9 @@ DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu 
                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                       r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu|"
                       r"(?:nhung|cac) viec (?:\w+ )*?(?:phai|can) (?:lam|thuc hien)|phai lam (?:trong|truoc|den|tu))\b")
+# "Chỉ thị … yêu cầu những gì?", "… chỉ đạo gì?": what a named document asks is its duty table
+_REQUIRES = re.compile(r"\b(?:yeu cau|de nghi|chi dao|giao)\s+(?:nhung\s+)?(?:gi|viec gi|noi dung gi|nhung gi|"
+                       r"nhung viec gi|nhung noi dung gi)\b")
 _OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve viec gi|"
                        r"noi dung (?:chinh )?(?:la )?gi|noi dung chinh)\b")
 # the heads agency names begin with ("bộ", "sở", "ủy ban nhân dân" …), folded, longest first
@@ -74,7 +77,8 @@ class DutyRoutes:
         what that document assigns (or for its gist: its header first) and names no agency; None
         otherwise (or when it assigns none)."""
         q = folded_key(question)
-        if named_head is None or WHO.search(q) or not (DUTY_CUE.search(q) or _OVERVIEW.search(q)) \
+        if named_head is None or WHO.search(q) or not (DUTY_CUE.search(q) or _OVERVIEW.search(q)
+                                                       or _REQUIRES.search(q)) \
                 or self.library.agencies_named_in(question):
             return None
         duties = sorted(self.library.duties(document=named_head.document), key=lambda d: d.start)

@@ -351,6 +351,10 @@ class Library:
         """Every loaded clause by id, as of the last reload."""
         return self.searcher.chunks
 
+    def clauses_of(self, doc_id: str) -> list[Chunk]:
+        """A loaded document's clauses in order, as of the last reload."""
+        return list(self._by_doc.get(doc_id, ((), ()))[0])
+
     def header_chunks(self) -> dict[str, Chunk]:
         """doc_id -> its header clause ("Phần đầu văn bản", always a document's first), once per
         reload: the routes that answer from headers look at it on every question."""

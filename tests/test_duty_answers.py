@@ -480,3 +480,18 @@ def test_a_duty_on_one_word_of_a_two_word_topic_is_about_it(tmp_path):
     assert assistant.ask("Sở Tài chính phải làm gì để chấn chỉnh kỷ luật?").not_found == ("chấn chỉnh kỷ luật",)
     assert listed_actors(["A", "B"]) == "A, B"
     assert listed_actors(["A", "B", "C", "D", "E"]) == "A, B, C và 2 tên gọi khác"
+
+
+def test_whom_a_named_document_was_sent_to_and_what_it_asks(real_assistant):
+    """"Công văn của Nghệ An gửi những ai?": its Kính gửi and Nơi nhận as written, each cited;
+    "Chỉ thị của Cao Bằng yêu cầu những gì?": the duties it gives, in its order."""
+    from assistant.answer.recipients import asks_whom
+
+    sent = real_assistant.ask("Công văn của Nghệ An gửi những ai?")
+    assert not sent.refused and [c.clause for c in sent.citations] == ["Phần đầu văn bản", "Nơi nhận"]
+    assert "**Kính gửi** [1]:\n- Giám đốc các Sở, Thủ trưởng các ban, ngành cấp tỉnh" in sent.text
+    assert "**Nơi nhận** [2]:\n- Như trên\n- VP Chính phủ; Bộ Nội vụ" in sent.text
+    assert asks_whom("Nơi nhận của Quyết định 2536?") and asks_whom("Công văn 1468 gửi cho cơ quan nào?")
+    assert not asks_whom("Sở Nội vụ gửi báo cáo trước ngày nào?")
+    asked = real_assistant.ask("Chỉ thị của Cao Bằng yêu cầu những gì?")
+    assert asked.text.startswith("Văn bản giao ") and asked.citations[0].clause == "Mục 1, điểm a"

@@ -1,0 +1,43 @@
+"""Whom one document was sent to (pure): "Công văn của Nghệ An gửi những ai?", "Nơi nhận của
+Quyết định 2536?". Its Kính gửi list and its Nơi nhận block, as the document writes them, each cited;
+the reverse question ("Văn bản nào gửi Sở Y tế?") is DutyRoutes.sent_to's."""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.extractive import cite
+from assistant.prompts import render
+from core.text import folded_words
+from core.types import Answer, Chunk, Header
+
+# "… gửi những ai / gửi cho cơ quan nào / gửi đến đâu?", "nơi nhận", "kính gửi ai"
+_ASKS_WHOM = re.compile(r"\b(?:gui|gui cho|gui den|gui toi)\s+(?:nhung\s+|cac\s+)?(?:ai|co quan nao|don vi nao|dau|"
+                        r"nhung noi nao|noi nao)\b|\bnoi nhan\b|\bkinh gui\s+(?:nhung\s+)?(?:ai|co quan nao)\b")
+
+
+def asks_whom(question: str) -> bool:
+    return bool(_ASKS_WHOM.search(folded_words(question)))
+
+
+def document_recipients(question: str, head: Chunk, header: Header | None, listed: Chunk | None) -> Answer | None:
+    """The recipients of the document whose header clause is `head` (`listed`: its Nơi nhận clause),
+    when the question asks whom it was sent to; None otherwise. Each line as the document writes it."""
+    if not asks_whom(question):
+        return None
+    parts, citations = [], []
+    addressed = [r.strip(" -+•;") for r in (header.recipients if header else ()) if r.strip(" -+•;")]
+    if addressed:
+        citations.append(cite(1, head, 1.0))
+        parts.append(render("recipients_part", via="Kính gửi", lines="\n".join(f"- {r}" for r in addressed),
+                            n=str(len(citations))))
+    copies = [line.strip(" -+•;") for line in (listed.text.splitlines()[1:] if listed else ())
+              if line.strip(" -+•;")]
+    if copies:
+        citations.append(cite(len(citations) + 1, listed, 1.0))
+        parts.append(render("recipients_part", via="Nơi nhận", lines="\n".join(f"- {r}" for r in copies),
+                            n=str(len(citations))))
+    title = head.title or head.document
+    if not parts:
+        return Answer(question=question, refused=True, text=render("recipients_unknown", title=title))
+    text = render("recipients_of", title=title) + "\n" + "\n".join(parts)
+    return Answer(question=question, text=text, refused=False, citations=tuple(citations))
