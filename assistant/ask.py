@@ -241,7 +241,8 @@ class Assistant:
             if not duties:  # say so plainly rather than answering about other agencies
                 yield tag(self.routes.no_duties(question, actors, sorted(wanted), named_head))
                 return
-            topic = None if named_head else topic_missing(question, actors, wanted, duties, chunks, heads)
+            topic = None if named_head else topic_missing(self.routes.asked_of(question), actors, wanted, duties,
+                                                          chunks, heads)
             if topic:   # "Sở Y tế phải làm gì về phòng chống dịch tả lợn?": none of its duties is about that
                 listed = self.duty_answerer.answer(question, actors, duties, chunks)
                 note = render("duty_off_topic", actors=listed_actors(actors), topic=topic)

@@ -27,6 +27,7 @@ DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu 
                       r"trach nhiem gi|nhung viec gi|viec gi|nhung viec nao|phai thuc hien nhung|giao cho|"
                       r"liet ke|cac nhiem vu|bao nhieu nhiem vu|may nhiem vu|"
                       r"(?:nhung|cac) viec (?:\w+ )*?(?:phai|can) (?:lam|thuc hien)|phai lam (?:trong|truoc|den|tu))\b")
+_DIRECTS = re.compile(r"\b(?:yêu cầu|đề nghị|giao cho|giao|chỉ đạo)\s+", re.IGNORECASE)
 # "Chỉ thị … yêu cầu những gì?", "… chỉ đạo gì?": what a named document asks is its duty table
 _REQUIRES = re.compile(r"\b(?:yeu cau|de nghi|chi dao|giao)\s+(?:nhung\s+)?(?:gi|viec gi|noi dung gi|nhung gi|"
                        r"nhung viec gi|nhung noi dung gi)\b")
@@ -53,7 +54,7 @@ class DutyRoutes:
         q = folded_key(question)
         if WHO.search(q) or not DUTY_CUE.search(q):
             return None
-        actors = self.library.agencies_named_in(question)
+        actors = self.library.agencies_named_in(self.asked_of(question))
         if not actors:
             return None
         wanted_provinces = set(provinces or ()) | named_provinces(question, hits)
@@ -71,6 +72,20 @@ class DutyRoutes:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
+
+    def asked_of(self, question: str) -> str:
+        """The part of a duty question about the bodies it asks of: after the directive verb in
+        "UBND huyện Krông Nô yêu cầu | các xã làm gì về …?" (a body named on both sides of it: the one
+        after is charged, the one before charges), else the whole question."""
+        for verb in _DIRECTS.finditer(question):
+            after, before = question[verb.end():], question[:verb.start()]
+            if re.search(r"\b(?:được|bị|đã)\s*$", before, re.IGNORECASE):
+                continue   # "Sở Tài chính được giao …": the body before is the one charged
+            opens = re.match(r"(?:các|những)\s", after, re.IGNORECASE) or \
+                self.library.agencies.subject_of(after, self.library.known_actors)
+            if opens and self.library.agencies_named_in(before) and self.library.agencies_named_in(after):
+                return after
+        return question
 
     def document_duties(self, question: str, named_head) -> Answer | None:
         """Every duty of the one document the question names, in the document's order, when it asks

@@ -495,3 +495,23 @@ def test_whom_a_named_document_was_sent_to_and_what_it_asks(real_assistant):
     assert not asks_whom("Sở Nội vụ gửi báo cáo trước ngày nào?")
     asked = real_assistant.ask("Chỉ thị của Cao Bằng yêu cầu những gì?")
     assert asked.text.startswith("Văn bản giao ") and asked.citations[0].clause == "Mục 1, điểm a"
+
+
+def test_the_body_a_directive_verb_addresses_is_the_one_asked_about(tmp_path):
+    """"UBND huyện yêu cầu các xã làm gì?": UBND huyện charges, the communes are charged; the
+    requester's words are no topic either."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    notice = ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\n\nSố: 217/TB-UBND\n\nKrông Nô, ngày 18 tháng 6 năm 2019\n\n"
+              "THÔNG BÁO\nKết luận giao ban tháng 5/2019\n\n"
+              "1. Yêu cầu UBND các xã, thị trấn tổng vệ sinh môi trường phòng, chống dịch sốt xuất huyết.\n\n"
+              "2. UBND huyện sẽ kiểm tra việc thu ngân sách tại các xã.\n")
+    assistant = Assistant(library_of(tmp_path, {"krongno-217.txt": notice}))
+    for question in ("UBND huyện yêu cầu các xã làm gì?", "UBND huyện yêu cầu các xã làm gì về dịch sốt xuất huyết?"):
+        answer = assistant.ask(question)
+        assert answer.text.startswith("**UBND các xã, thị trấn** có 1 nhiệm vụ"), (question, answer.text)
+        assert not answer.not_found and [c.clause for c in answer.citations] == ["Mục 1"]
+    assert assistant.ask("UBND huyện phải làm gì?").text.startswith("**UBND huyện** có 1 nhiệm vụ")
+    passive = "UBND huyện được giao kiểm tra các xã những việc gì?"   # the body before the verb is charged
+    assert assistant.routes.asked_of(passive) == passive
