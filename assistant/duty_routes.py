@@ -370,6 +370,8 @@ def topic_missing(question: str, actors: list[str], provinces: set[str], duties:
             if keys[i:i + len(name)] == name:
                 masked.update(range(i, i + len(name)))
     spans = [m for i, m in enumerate(found) if keys[i] in beyond and i not in masked]
+    if not spans:
+        return None
     return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"
 
 

@@ -23,9 +23,9 @@ from ingest.provinces import current_province, province_key, provinces_named, sa
 
 _KIND = "(" + "|".join(TYPE_OF) + ")"
 LISTED_MAX = 40   # documents a listing shows; the «Văn bản» tab has them all
-# "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành những văn bản nào"
+# "văn bản nào của X", "những kế hoạch nào do X ban hành", "X đã ban hành / X có những văn bản nào"
 _OF = re.compile(r"^(?:co )?(?:nhung |cac )?" + _KIND + r" (?:nao|gi) (?:cua|do) (.+?)(?: ban hanh| phat hanh)?$")
-_BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
+_BY = re.compile(r"^(.+?) (?:da )?(?:ban hanh|phat hanh|co) (?:nhung |cac )?" + _KIND + r" (?:nao|gi)$")
 _PLACE_LINE = re.compile(r"^(?:tinh|thanh pho|huyen|thi xa|xa|phuong|quan)\b")
 _UBND = re.compile(r"\b(?:uy ban nhan dan|uy ban nd)\b")
 

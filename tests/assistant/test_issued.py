@@ -20,6 +20,9 @@ KH = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 40/KH-UBND\n\nLâm Đ�
     ("Có những công văn nào của Ủy ban nhân dân tỉnh?", ("ubnd tinh", "Công văn")),
     ("Văn bản nào quy định trách nhiệm của người đứng đầu?", None),   # "của" names no issuer here
     ("Văn bản nào gửi Sở Y tế?", None),
+    ("Long An có những văn bản nào?", ("long an", None)),
+    ("Sở Tư pháp có những công văn nào?", ("so tu phap", "Công văn")),
+    ("Sở Nội vụ có những nhiệm vụ nào?", None),                      # duties, not documents
 ])
 def test_issuer_questions(question, asked):
     assert asked_issuer(question) == asked
