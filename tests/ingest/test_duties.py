@@ -493,6 +493,8 @@ def test_agencies_mentioned_in_a_question(agencies, question, expected):
     ("Sở NV", "Sở Nội vụ"), ("so noi vu", "Sở Nội vụ"), ("VP UBND tỉnh", "Văn phòng UBND tỉnh"),
     ("văn phòng ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh"), ("Chủ tịch UBND các huyện", "Chủ tịch UBND cấp huyện"),
     ("Không Có Cơ Quan Này", None),
+    ("cán bộ công chức", "Cán bộ, công chức, viên chức, người lao động"),
+    ("công chức", "Cán bộ, công chức, viên chức, người lao động"),
 ])
 def test_resolve_a_users_name_for_an_agency(agencies, query, canonical):
     assert agencies.resolve(query) == canonical
