@@ -119,8 +119,9 @@ class Assistant:
         asked = " ".join((question or "").split())
         if not asked:
             raise ValueError("Câu hỏi trống / empty question")
-        question, rewrite_failed = self._standalone(asked, history)
-        question = self.library.with_marks(question)   # "So Noi vu phai lam gi?": read as "Sở Nội vụ phải làm gì?"
+        # "So Noi vu phai lam gi?" is read as "Sở Nội vụ phải làm gì?", before a follow-up is recognised
+        # ("Van ban do …" is "Văn bản đó …")
+        question, rewrite_failed = self._standalone(self.library.with_marks(asked), history)
         heads = self.library.header_chunks()
         named = [] if documents else named_documents(question, self.library.headers, heads)
         documents = documents or named or None   # "Công văn số 1468/STP-BTTP yêu cầu gì?": that document only

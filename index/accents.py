@@ -26,9 +26,10 @@ PAIR_WEIGHT = 2.0   # a pair the corpus writes counts more than its two syllable
 # weight of one clause: 81 against 76 of 135 accentless negatives refused, the same 117 of 148
 # answerable questions answering clause first)
 QUESTION_WORDS = ("ai gì nào đâu sao bao nhiêu mấy khi thế như làm là có không phải được chưa rồi hay "
-                  "hoặc những các của và với cho về theo ở đã sẽ cần lúc ra")
+                  "hoặc những các của và với cho về theo ở đã sẽ cần lúc ra nó đó này ấy họ")
 QUESTION_PAIRS = ("bao nhiêu", "có mấy", "khi nào", "lúc nào", "ngày nào", "thế nào", "làm gì", "là gì", "ở đâu",
-                  "đến đâu", "là ai", "vì sao", "tại sao", "được không", "hay không", "có phải", "có không")
+                  "đến đâu", "là ai", "vì sao", "tại sao", "được không", "hay không", "có phải", "có không",
+                  "của nó", "việc đó", "văn bản đó", "văn bản này")
 _ASKING: dict[str, list[str]] = {}
 for _token in syllables(QUESTION_WORDS):
     _ASKING.setdefault(fold(_token), []).append(_token)

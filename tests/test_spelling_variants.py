@@ -87,6 +87,8 @@ def test_a_question_typed_without_marks_is_answered_as_if_typed_with_them(real_a
     bare = real_assistant.ask("So Noi vu phai lam gi o Cao Bang?")
     assert not bare.refused and bare.standalone == "Sở Nội vụ phải làm gì ở Cao Bằng?"
     assert [c.clause for c in bare.citations] == [c.clause for c in marked.citations]
+    follow_up = real_assistant.ask("Van ban do con hieu luc khong?", history=["Công văn 10331 yêu cầu gì?"])
+    assert follow_up.standalone == "Công văn 10331 còn hiệu lực không?"   # "Van ban do" is "Văn bản đó"
     for question in ("Ai chu tri theo doi, don doc viec chap hanh ky luat, ky cuong hanh chinh?",
                      "Can bo, cong chuc phai deo the khi lam nhiem vu khong?"):
         answer = real_assistant.ask(question)
