@@ -26,7 +26,7 @@ PAIR_WEIGHT = 2.0   # a pair the corpus writes counts more than its two syllable
 # weight of one clause: 81 against 76 of 135 accentless negatives refused, the same 117 of 148
 # answerable questions answering clause first)
 QUESTION_WORDS = ("ai gì nào đâu sao bao nhiêu mấy khi thế như làm là có không phải được chưa rồi hay "
-                  "hoặc những các của và với cho về theo ở đã sẽ cần lúc ra nó đó này ấy họ")
+                  "hoặc những các của và với cho về theo ở đã sẽ cần ra nó đó này ấy họ")
 QUESTION_PAIRS = ("bao nhiêu", "có mấy", "khi nào", "lúc nào", "ngày nào", "thế nào", "làm gì", "là gì", "ở đâu",
                   "đến đâu", "là ai", "vì sao", "tại sao", "được không", "hay không", "có phải", "có không",
                   "của nó", "việc đó", "văn bản đó", "văn bản này")
@@ -34,6 +34,12 @@ _ASKING: dict[str, list[str]] = {}
 for _token in syllables(QUESTION_WORDS):
     _ASKING.setdefault(fold(_token), []).append(_token)
 _ASKED_PAIRS = frozenset("_".join(syllables(pair)) for pair in QUESTION_PAIRS)
+# a pair's words are candidates too, weighed by the corpus alone ("lúc" of "lúc nào" is no
+# "lực" of "hiệu lực" in a small corpus)
+_PAIRED: dict[str, list[str]] = {}
+for _token in syllables(" ".join(QUESTION_PAIRS)):
+    if _token not in _ASKING.get(fold(_token), ()):
+        _PAIRED.setdefault(fold(_token), []).append(_token)
 
 
 def name_pairs(names) -> frozenset[str]:
@@ -55,6 +61,7 @@ def restore_marks(question: str, lexical, names: frozenset[str] = frozenset()) -
         word = match.group().lower()
         found = lexical.spellings(word) if word.isalpha() else {}
         found.update((token, everywhere) for token in _ASKING.get(word, ()))
+        found.update((token, found.get(token, 0)) for token in _PAIRED.get(word, ()))
         best = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         options.append(best or [(word, 0)])
     if all(count == 0 for choices in options for _, count in choices):
