@@ -32,7 +32,7 @@ _DMY = (r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*(?:[/.\-]|\s+năm\s+)\s*\d{4}"
 # Words that make what follows the duty's own deadline.
 _CUE = (r"(?<!\w)(?:(?:(?:hoàn thành|hoàn thiện|xong)\s+)?(?:trước|chậm nhất(?:\s+là)?(?:\s+(?:trước|trong|vào))?"
         r"|hạn chót(?:\s+là)?|hạn cuối(?:\s+là)?|đến hết|trong|thời hạn(?:\s+hoàn thành)?\s*:"
-        r"|thời gian(?:\s+(?:hoàn thành|thực hiện))?\s*:)|hoàn thành|xong)")
+        r"|thời gian(?:\s+[^\W\d_]+){0,4}\s*:)|hoàn thành|xong)")   # "Thời gian kiểm tra: Tháng 5/2026"
 _PERIOD_CUE = r"(?:" + _CUE + r"|(?<!\w)(?:(?:hoàn thành|xong)\s+)?(?:vào|đến cuối))"
 _CLOCK = (r"(?:(?P<h>\d{1,2})\s*(?:giờ|h)\s*(?:(?P<mi>\d{1,2})\s*(?:phút)?)?\s*(?P<pm>sáng|trưa|chiều|tối)?"
           r"\s*,?\s*)?")

@@ -342,3 +342,13 @@ def test_what_an_agency_must_do_in_a_month_includes_its_monthly_report(tmp_path)
     assert answer.text.startswith("**Sở Xây dựng** có 2 nhiệm vụ có hạn trong tháng 5/2026 trong 1 văn bản "
                                   "(1 nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)"), answer.text
     assert sorted(c.clause for c in answer.citations) == ["Mục 1", "Mục 2"]
+
+
+def test_a_clause_that_charges_no_one_still_gives_its_time():
+    """A plan's schedule row ("Thời gian kiểm tra: Tháng 5/2026") sets no duty, but it says when:
+    "khi nào" is answered with that time, not with "không nêu thời hạn"."""
+    from assistant.answer.extractive import ExtractiveAnswerer
+
+    row = _hit(15, "STT: 9; Đơn vị được kiểm tra: Xã Vĩnh Hảo; Thời gian kiểm tra: Tháng 5/2026", 1.0)
+    answer = ExtractiveAnswerer().answer("Xã Vĩnh Hảo được kiểm tra khi nào?", [row], {}, {})
+    assert answer.text.startswith("- kh.docx — Mục 15: thời gian **Tháng 5/2026** (đến ngày 31/05/2026); STT: 9")

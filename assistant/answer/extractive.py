@@ -8,6 +8,7 @@ from datetime import date
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
 from core.types import Answer, Chunk, Citation, Duty, Header, Hit, filled_number
+from ingest.deadlines import parse_deadline
 
 WHOLE_CLAUSE_CHARS = 360
 MAX_SENTENCE_CHARS = 420
@@ -21,6 +22,10 @@ def cite(n: int, c: Chunk, score: float) -> Citation:
     return Citation(n=n, document=c.document, title=c.title, number=c.number, province=c.province,
                     clause=c.clause, text=squash(c.text), score=score, date=c.date, start=c.start,
                     end=c.end, doc_id=c.doc_id, page=c.page, ocr=c.ocr)
+
+
+# "Thời gian kiểm tra: Tháng 5/2026": the field's label is not the time
+_LABEL = re.compile(r"^thời (?:gian|hạn)(?:\s+[^\W\d_]+){0,4}\s*:\s*", re.IGNORECASE)
 
 
 class ExtractiveAnswerer:
@@ -63,9 +68,14 @@ class ExtractiveAnswerer:
         if is_deadline_question(question):
             # the deadline first, or plainly that this clause sets none; a period or a span with the day
             dated = next((d.time for d in duties if d.time.kind != "none"), None)
-            deadline = (f"thời hạn **{dated.text}**" + (f" (đến ngày {_vn_date(dated.date)})"
-                                                         if dated.date and dated.kind != "date" else "")
-                        + overdue_note(dated.date, self.today()) + "; "
+            word = "thời hạn"
+            if dated is None:   # a clause that charges no one may still say when ("Thời gian kiểm tra: Tháng 5/2026")
+                said = parse_deadline(c.text)
+                dated = said if said.kind != "none" and said.text else None
+                word = "thời gian"
+            deadline = (f"{word} **{_LABEL.sub('', dated.text)}**" + (f" (đến ngày {_vn_date(dated.date)})"
+                                                                   if dated.date and dated.kind != "date" else "")
+                        + (overdue_note(dated.date, self.today()) if word == "thời hạn" else "") + "; "
                         if dated else "điều khoản này không nêu thời hạn; ")
         actor = None
         if duties:  # who must act, from the duty table only: "**Sở Nội vụ** (chủ trì), **Văn phòng …** (phối hợp)"

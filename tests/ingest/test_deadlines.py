@@ -69,9 +69,20 @@ def test_nfd_input_and_line_breaks_read_like_nfc():
     "Thống kê số liệu tính đến hết ngày 30/9/2025.",
     "Xây dựng báo cáo tổng kết công tác năm 2025 gửi Sở Nội vụ.",
     "Tổng hợp kết quả thực hiện tháng 11/2025 của các xã.",
+    "Thời gian qua, năm 2025 các cơ quan đã cố gắng.",
 ])
 def test_a_referenced_or_narrative_date_is_not_a_deadline(text):
     assert parse_deadline(text).date is None
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("STT: 9; Đơn vị được kiểm tra: Xã Vĩnh Hảo; Thời gian kiểm tra: Tháng 5/2026", "2026-05-31"),
+    ("Thời gian thực hiện: Quý II/2026", "2026-06-30"),
+    ("Thời gian tổ chức hội nghị: ngày 15/10/2025", "2025-10-15"),
+])
+def test_a_labelled_time_field_is_a_time(text, iso):
+    """"Thời gian <việc>: …", the field a plan's table or paragraph gives the time of each step in."""
+    assert parse_deadline(text).date == iso
 
 
 def test_the_duty_deadline_wins_over_a_referenced_documents_date():
