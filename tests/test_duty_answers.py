@@ -490,7 +490,7 @@ def test_whom_a_named_document_was_sent_to_and_what_it_asks(real_assistant):
     sent = real_assistant.ask("Công văn của Nghệ An gửi những ai?")
     assert not sent.refused and [c.clause for c in sent.citations] == ["Phần đầu văn bản", "Nơi nhận"]
     assert "**Kính gửi** [1]:\n- Giám đốc các Sở, Thủ trưởng các ban, ngành cấp tỉnh" in sent.text
-    assert "**Nơi nhận** [2]:\n- Như trên\n- VP Chính phủ; Bộ Nội vụ" in sent.text
+    assert "\n\n**Nơi nhận** [2]:\n- Như trên\n- VP Chính phủ; Bộ Nội vụ" in sent.text
     assert asks_whom("Nơi nhận của Quyết định 2536?") and asks_whom("Công văn 1468 gửi cho cơ quan nào?")
     assert not asks_whom("Sở Nội vụ gửi báo cáo trước ngày nào?")
     asked = real_assistant.ask("Chỉ thị của Cao Bằng yêu cầu những gì?")

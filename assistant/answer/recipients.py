@@ -25,13 +25,13 @@ def document_recipients(question: str, head: Chunk, header: Header | None, liste
     if not asks_whom(question):
         return None
     parts, citations = [], []
-    addressed = [r.strip(" -+•;") for r in (header.recipients if header else ()) if r.strip(" -+•;")]
+    addressed = [r.strip(" -+•;,.") for r in (header.recipients if header else ()) if r.strip(" -+•;,.")]
     if addressed:
         citations.append(cite(1, head, 1.0))
         parts.append(render("recipients_part", via="Kính gửi", lines="\n".join(f"- {r}" for r in addressed),
                             n=str(len(citations))))
-    copies = [line.strip(" -+•;") for line in (listed.text.splitlines()[1:] if listed else ())
-              if line.strip(" -+•;")]
+    copies = [line.strip(" -+•;,.") for line in (listed.text.splitlines()[1:] if listed else ())
+              if line.strip(" -+•;,.")]
     if copies:
         citations.append(cite(len(citations) + 1, listed, 1.0))
         parts.append(render("recipients_part", via="Nơi nhận", lines="\n".join(f"- {r}" for r in copies),
@@ -39,5 +39,5 @@ def document_recipients(question: str, head: Chunk, header: Header | None, liste
     title = head.title or head.document
     if not parts:
         return Answer(question=question, refused=True, text=render("recipients_unknown", title=title))
-    text = render("recipients_of", title=title) + "\n" + "\n".join(parts)
+    text = render("recipients_of", title=title) + "\n" + "\n\n".join(parts)   # a list ends before the next part
     return Answer(question=question, text=text, refused=False, citations=tuple(citations))
