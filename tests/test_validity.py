@@ -156,3 +156,6 @@ def test_a_plan_named_by_its_title_with_an_abbreviation_is_found():
     assert named_documents("Kế hoạch thi đua CCHC năm 2026 có mấy tiêu chí?", headers, heads) == ["b.docx"]
     assert named_documents("Kế hoạch kiểm tra HCT 2026 giao gì?", headers, heads) == []   # not the initials
     assert named_documents("Kế hoạch kiểm tra KTCC 2026 giao gì?", headers, heads) == []
+    # the title of a document of another province names none of them
+    assert named_documents("Kế hoạch kiểm tra CCHC 2026 của tỉnh Phú Yên giao gì?", headers, heads) == []
+    assert named_documents("Kế hoạch kiểm tra CCHC 2026 của tỉnh Lâm Đồng giao gì?", headers, heads) == ["a.docx"]

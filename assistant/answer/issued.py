@@ -254,20 +254,23 @@ def document_validity(question: str, head: Chunk | None, header: Header | None, 
 
 
 # "Có văn bản nào về phòng, chống ma túy không?", "Những văn bản nào quy định về kỷ luật hành chính?"
-_ABOUT = re.compile(r"^(?:co )?(?:nhung |cac |bao nhieu |may )?" + _KIND + r" (?:nao )?(?:ve|quy dinh ve|noi ve|"
-                    r"lien quan den|lien quan toi|de cap den|de cap toi|huong dan ve)\s+(.+?)(?: khong| nao)?$")
+_ABOUT = re.compile(r"^(?P<has>co )?(?P<many>nhung |cac |bao nhieu |may )?" + _KIND + r" (?P<which>nao )?"
+                    r"(?:ve|quy dinh ve|noi ve|lien quan den|lien quan toi|de cap den|de cap toi|huong dan ve)\s+"
+                    r"(?P<topic>.+?)(?P<ask> khong| nao)?$")
 
 
 def topic_asked(question: str) -> tuple[str, str | None] | None:
     """(the topic as written, the document type asked or None) of a question asking which documents
     are about something; None for any other question."""
     m = _ABOUT.match(folded_key(question))
-    if not m:
+    # a listing asks which or whether ("Có văn bản nào về …", "Những chỉ thị về … nào?"); "Chỉ thị về X
+    # … giao Sở Nội vụ làm gì?" names one document by its title
+    if not m or not (m.group("many") or m.group("which") or (m.group("has") and m.group("ask"))):
         return None
-    words = m.group(2).split()
+    words = m.group("topic").split()
     spans = [x for x in re.finditer(r"\w+", question) if folded_key(x.group()) in words]
-    topic = question[spans[-len(words)].start():spans[-1].end()] if len(spans) >= len(words) else m.group(2)
-    return topic, TYPE_OF[m.group(1)]
+    topic = question[spans[-len(words)].start():spans[-1].end()] if len(spans) >= len(words) else m.group("topic")
+    return topic, TYPE_OF[m.group(3)]   # group 3: the document type (_KIND)
 
 
 def speaks_of(text: str, pairs: set[str]) -> bool:

@@ -8,8 +8,9 @@ number must follow the word for the document's type ("Quyết định 2536", "c�
 begin its number; a title is what follows a type word that opens the question or comes after
 "trong / theo / tại", every word of it in the document's trích yếu. Only what picks out exactly one
 loaded document counts: a number the question cites from some other document ("theo Công văn
-2388/C04-P6 của Bộ Công an") names none. A type and a province name one too ("Chỉ thị của Cao
-Bằng"), when that province has one document of that type.
+2388/C04-P6 của Bộ Công an") names none, nor does a title of another province's document ("Chỉ
+thị … của Chủ tịch UBND tỉnh Phú Yên" is not Cao Bằng's Chỉ thị of the same title). A type and a
+province name one too ("Chỉ thị của Cao Bằng"), when that province has one document of that type.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import re
 
 from core.text import fold, folded_words
 from core.types import Chunk, Header, filled_number
-from ingest.provinces import province_key
+from ingest.provinces import province_key, provinces_named, same_province
 
 _FULL = re.compile(r"\b(\d{1,6})\s*/\s*([^\W\d_][\w\-–/.]*\w)", re.UNICODE)
 # the words a question names a document by; "văn bản" is any type
@@ -35,6 +36,10 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
     """File names of the one loaded document the question names by number, or else by its title
     ([] when none or several). `headers`: doc_id -> Header; `header_chunks`: doc_id -> its header
     clause, which carries the file name."""
+    # a province the question names must be the document's ("Chỉ thị … của tỉnh Phú Yên" is not Cao Bằng's)
+    places = provinces_named(question)
+    if places:
+        headers = {d: h for d, h in headers.items() if any(same_province(h.province, p) for p in places)}
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
     folded = folded_words(question)
     wanted_bare = [(TYPE_OF[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
@@ -69,10 +74,14 @@ def _titled(folded: str, headers: dict[str, Header], header_chunks: dict[str, Ch
         kind, words = TYPE_OF[m.group(1)], m.group(2).split()
         for doc_id, header in headers.items():
             title = re.findall(r"\w+", fold(header.subject or "").lower())
-            if header.doc_type == kind and doc_id in header_chunks and all(w in title or _initials_of(w, title)
-                                                                           for w in words):
+            if header.doc_type == kind and doc_id in header_chunks and all(
+                    w in title or w in _LINKS or _initials_of(w, title) for w in words):
                 found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
+
+
+# words that join a title's words without naming anything ("… CCHC 2026 của tỉnh Lâm Đồng")
+_LINKS = frozenset({"cua", "ve", "nam", "tai"})
 
 
 def _initials_of(word: str, title: list[str]) -> bool:

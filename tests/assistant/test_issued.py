@@ -133,3 +133,16 @@ def test_documents_about_a_topic_are_listed_each_with_the_clause_that_speaks_of_
     assert none.refused and none.text == "Không có văn bản nào về «giá vàng» trong các văn bản đã nạp."
     plans = provinces.ask("Những chỉ thị nào về cải cách hành chính?")   # the plan is no chỉ thị
     assert plans.refused
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Có văn bản nào về phòng, chống ma túy không?", ("phòng, chống ma túy", None)),
+    ("Những chỉ thị nào về kỷ luật hành chính?", ("kỷ luật hành chính", "Chỉ thị")),
+    ("Có quyết định về thành lập ban chỉ đạo không?", ("thành lập ban chỉ đạo", "Quyết định")),
+    # a title, not a listing: it names one document (and asks its duties)
+    ("Chỉ thị về tăng cường kỷ luật, kỷ cương hành chính giao Sở Nội vụ làm gì?", None),
+])
+def test_which_documents_are_about_a_topic_is_asked_as_a_listing(question, topic):
+    from assistant.answer.issued import topic_asked
+
+    assert topic_asked(question) == topic
