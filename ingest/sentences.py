@@ -31,9 +31,10 @@ COORDINATE = re.compile(r"(?<!\w)phối hợp(?: chặt chẽ)?(?: (?:với|cùn
 OPENING = re.compile(r"^(?:(?:đồng thời|riêng|ngoài ra|theo đó|do đó|vì vậy|trên cơ sở đó|bên cạnh đó)\s*,?\s*"
                      r"|(?:trong|căn cứ|sau khi|trên cơ sở|để|nhằm|đối với|quý|tháng|năm|từ|đến|khi)\b"
                      r"[^,;:]{0,160},\s*)", _I)
-# Words after an agency that make it something other than the subject of a task ("Sở Nội vụ của …").
+# Words after an agency that make it something other than the subject of a task ("Sở Nội vụ của …");
+# "X ban hành / gửi …" is a task in an article ("Trưởng ban ban hành Quy chế …"), "đã ban hành" is not.
 THEN = re.compile(r"^(?:của|về|tại|theo(?! dõi)|đã|được|là|trong|ngày|số|năm|đến|như|với|cho|và|hoặc|thì|có tên|tham dự"
-                  r"|ban hành|gửi|vào|đối với|trên|do|nhằm)\b", _I)
+                  r"|vào|đối với|trên|do|nhằm)\b", _I)
 REFERENCE = re.compile(
     r"\b(?:Chỉ thị|Nghị quyết|Quyết định|Kế hoạch|Công văn|văn bản|Thông tư|Nghị định|Luật|Thông báo|Chương trình)"
     r"\s+số\s+[\w/.\-]+(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?", re.UNICODE)

@@ -755,3 +755,18 @@ def test_an_agency_that_theo_doi_is_charged_while_one_that_acts_theo_a_document_
     second = [d for d in duties if d.clause == "Mục 2"]
     assert [(d.actor, d.role) for d in second][:1] == [("Sở Xây dựng", "theo dõi, đôn đốc")]
     assert second[0].time.rrule == "FREQ=MONTHLY;BYMONTHDAY=15"
+
+
+def test_an_article_whose_subject_issues_or_sends_charges_it(tmp_path):
+    """"Trưởng ban X ban hành Quy chế …", "Sở Nội vụ gửi báo cáo … trước ngày …" in a decision's
+    articles are duties; "UBND tỉnh đã ban hành …" and the preamble's "Sở Tư pháp gửi Công văn …"
+    are not."""
+    _, duties = extract_text(tmp_path, (
+        "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 12/QĐ-UBND\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\nQUYẾT ĐỊNH\n"
+        "Về việc thành lập Ban X\n\nXét đề nghị của Sở Nội vụ tại Tờ trình số 30/TTr-SNV.\n\n"
+        "Sở Tư pháp gửi Công văn số 12/STP ngày 01/3/2026 đề nghị góp ý.\n\nĐiều 1. Thành lập Ban X.\n\n"
+        "Điều 2. Trưởng ban X ban hành Quy chế làm việc của Ban.\n\n"
+        "Điều 3. Sở Nội vụ gửi báo cáo kết quả về UBND tỉnh trước ngày 30/6/2026.\n\n"
+        "Điều 4. UBND tỉnh đã ban hành Kế hoạch số 5/KH-UBND.\n"))
+    assert [(d.clause, d.actor) for d in duties] == [("Điều 2", "Trưởng ban X"), ("Điều 3", "Sở Nội vụ")]
+    assert duties[1].time.date == "2026-06-30"
