@@ -44,6 +44,7 @@ from assistant.answer.issued import (
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
+from assistant.answer.reorganised import province_reorganised
 from assistant.answerability import AnswerabilityModel
 from assistant.answerability import features as answerability_features
 from assistant.duty_routes import WHO, DutyRoutes, named_provinces, topic_missing
@@ -168,7 +169,8 @@ class Assistant:
                     answer = replace(answer, text=f"{answer.text}\n{note}", not_found=tuple(missing))
                 yield tag(answer)
                 return
-        issued = library_listing(question, self.library.headers, heads) or \
+        issued = province_reorganised(question, self.library.headers) or \
+            library_listing(question, self.library.headers, heads) or \
             validity_listing(question, self.library.headers, heads, self.library.validity_of) or \
             issued_by(question, self.library.headers, heads, documents)
         if issued is not None:   # "Văn bản nào của Bộ Nội vụ?": from the headers, whatever retrieval would say

@@ -146,3 +146,20 @@ def test_which_documents_are_about_a_topic_is_asked_as_a_listing(question, topic
     from assistant.answer.issued import topic_asked
 
     assert topic_asked(question) == topic
+
+
+def test_what_became_of_a_province_is_answered_from_the_reorganisation_data(provinces):
+    """"Đắk Nông sáp nhập vào tỉnh nào?": from the data the province filter uses, said to be that,
+    with the loaded documents of the old province counted; a body's question is not this one."""
+    merged = provinces.ask("Đắk Nông sáp nhập vào tỉnh nào?")
+    assert not merged.refused and not merged.citations
+    assert merged.text.startswith("- Tỉnh Đắk Nông (cũ) đã hợp nhất vào **tỉnh Lâm Đồng** (cùng Bình Thuận) từ ngày "
+                                  "01/07/2025; văn bản đã nạp của tỉnh Đắk Nông (cũ): 1.")
+    assert "không phải từ các văn bản đã nạp" in merged.text
+    made_of = provinces.ask("Tỉnh Lâm Đồng mới gồm những tỉnh nào?")
+    assert made_of.text.startswith("- **Tỉnh Lâm Đồng** từ ngày 01/07/2025 gồm tỉnh Lâm Đồng và các tỉnh Bình Thuận, "
+                                   "Đắk Nông (cũ)")
+    assert provinces.ask("Cao Bằng có sáp nhập không?").text.startswith("- **Tỉnh Cao Bằng** giữ nguyên")
+    from assistant.answer.reorganised import province_reorganised
+    assert province_reorganised("Sở Nội vụ tỉnh Lâm Đồng hợp nhất những phòng nào?", {}) is None
+    assert province_reorganised("Sở Nội vụ Lâm Đồng phải làm gì?", {}) is None
