@@ -98,7 +98,7 @@ class Library:
         self._write = WriterLock(self.data_dir / "writer.lock")
         self._lock = self._write.threads  # held by our own write: refresh leaves the reload to it
         self._ocr = None                   # made on the first cited scan: it asks tesseract its version
-        self._known_names: tuple = (None, frozenset())   # (loaded provinces, name pairs) for with_marks
+        self._names = None                 # the names with_marks knows, made on the first question without marks
         self._reload()
 
     def open_vectors(self) -> None:
@@ -371,16 +371,16 @@ class Library:
     def with_marks(self, question: str) -> str:
         """A question typed without diacritics, written as the loaded documents would write it
         ("So Noi vu phai lam gi?" -> "Sở Nội vụ phải làm gì?"); any other question as it is."""
-        from index.accents import name_pairs, restore_marks
+        from index.accents import Names, restore_marks
+        from ingest.header import PROVINCES
 
         if has_diacritics(question):
             return question
         self.refresh()
-        provinces = tuple(self.provinces)
-        if self._known_names[0] != provinces:   # the agency table's names and the loaded provinces'
+        if self._names is None:   # the agency table's names and every province's, old and new
             names = [n for e in self.agencies.entries for n in (e["canonical"], *e.get("aliases", []))]
-            self._known_names = (provinces, name_pairs([*names, *provinces]))
-        return restore_marks(question, self.searcher.lexical, self._known_names[1])
+            self._names = Names.of([*names, *PROVINCES])
+        return restore_marks(question, self.searcher.lexical, self._names)
 
     def agencies_named_in(self, text: str) -> list[str]:
         """Agencies of the duty table that `text` names (by any alias)."""

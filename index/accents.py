@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 
 from core.text import fold, has_diacritics, syllables, tone_placed
 
@@ -23,8 +24,8 @@ CANDIDATES = 6      # the most frequent spellings of a word kept for the search
 PAIR_WEIGHT = 2.0   # a pair the corpus writes counts more than its two syllables alone
 # what questions are made of, weighed as if every clause held them, words and usual pairs ("lam gi":
 # "làm gì", while the pair "Lâm Đồng" still wins in "o Lam Dong"; chosen on the fit split over a
-# weight of one clause: 81 against 76 of 135 accentless negatives refused, the same 117 of 148
-# answerable questions answering clause first)
+# weight of one clause: 81 against 76 of 135 accentless negatives refused when chosen, the same 117
+# of 148 answerable questions answering clause first)
 QUESTION_WORDS = ("ai gì nào đâu sao bao nhiêu mấy khi thế như làm là có không phải được chưa rồi hay "
                   "hoặc những các của và với cho về theo ở đã sẽ cần ra nó đó này ấy họ")
 QUESTION_PAIRS = ("bao nhiêu", "có mấy", "khi nào", "lúc nào", "ngày nào", "thế nào", "làm gì", "là gì", "ở đâu",
@@ -42,16 +43,31 @@ for _token in syllables(" ".join(QUESTION_PAIRS)):
         _PAIRED.setdefault(fold(_token), []).append(_token)
 
 
-def name_pairs(names) -> frozenset[str]:
-    """The adjacent-syllable pairs of these names, as the lexical index writes pairs."""
-    return frozenset(f"{a}_{b}" for name in names for a, b in zip(syllables(name), syllables(name)[1:]))
+@dataclass(frozen=True)
+class Names:
+    """Names a question may use whether or not the corpus writes them (agencies, provinces): their
+    adjacent-syllable pairs, as the lexical index writes pairs, and their syllables by folded form."""
+    pairs: frozenset = frozenset()
+    words: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, names) -> "Names":
+        pairs, words = set(), {}
+        for name in names:
+            tokens = syllables(name)
+            pairs.update(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))
+            for token in tokens:
+                if token.isalpha() or fold(token).isalpha():
+                    words.setdefault(fold(token), set()).add(token)
+        return cls(frozenset(pairs), {k: tuple(sorted(v)) for k, v in words.items()})
 
 
-def restore_marks(question: str, lexical, names: frozenset[str] = frozenset()) -> str:
+def restore_marks(question: str, lexical, names: Names = Names()) -> str:
     """`question` with each unmarked word written as the corpus most likely writes it there;
     unchanged when it has marks already or the corpus knows none of its words. `lexical`: the
     index's `spellings(folded)`, `clauses_with(token)` and its number of clauses (`len`); `names`:
-    pairs (`name_pairs`) that weigh as if every clause held them."""
+    whose pairs weigh as if every clause held them, and whose words are candidates even where
+    the corpus does not write them ("Lam Dong" over the samples alone)."""
     if not question or has_diacritics(question):
         return question
     words = list(_WORD.finditer(question))
@@ -61,12 +77,12 @@ def restore_marks(question: str, lexical, names: frozenset[str] = frozenset()) -
         word = match.group().lower()
         found = lexical.spellings(word) if word.isalpha() else {}
         found.update((token, everywhere) for token in _ASKING.get(word, ()))
-        found.update((token, found.get(token, 0)) for token in _PAIRED.get(word, ()))
+        found.update((token, found.get(token, 0)) for token in (*_PAIRED.get(word, ()), *names.words.get(word, ())))
         best = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         options.append(best or [(word, 0)])
     if all(count == 0 for choices in options for _, count in choices):
         return question
-    chosen = _likeliest(options, lambda pair: everywhere if pair in _ASKED_PAIRS or pair in names
+    chosen = _likeliest(options, lambda pair: everywhere if pair in _ASKED_PAIRS or pair in names.pairs
                         else lexical.clauses_with(pair))
     out, end = [], 0
     for match, token in zip(words, chosen):

@@ -78,6 +78,12 @@ def test_marks_are_put_back_as_the_documents_write_them():
     assert restore_marks("Quyet dinh 2536/QD-UBND xyzw", lexical).endswith("2536/QD-UBND xyzw")  # unknown words kept
     assert restore_marks("Sở Nội vụ phai lam gi?", lexical) == "Sở Nội vụ phai lam gi?"   # typed with marks: as is
     assert restore_marks("hello world", lexical) == "hello world"
+    # a name the corpus never writes is still read as the name, from the names known
+    from index.accents import Names
+
+    samples = LexicalIndex.build(["c0"], ["Giao Sở Nội vụ làm việc với các cơ quan; lâm nghiệp."])
+    assert restore_marks("So Noi vu phai lam gi o Ba Ria Vung Tau?", samples,
+                         Names.of(["Bà Rịa - Vũng Tàu", "Sở Nội vụ"])) == "Sở Nội vụ phải làm gì ở Bà Rịa Vũng Tàu?"
 
 
 def test_a_question_typed_without_marks_is_answered_as_if_typed_with_them(real_assistant):
