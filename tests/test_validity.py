@@ -159,3 +159,10 @@ def test_a_plan_named_by_its_title_with_an_abbreviation_is_found():
     # the title of a document of another province names none of them
     assert named_documents("Kế hoạch kiểm tra CCHC 2026 của tỉnh Phú Yên giao gì?", headers, heads) == []
     assert named_documents("Kế hoạch kiểm tra CCHC 2026 của tỉnh Lâm Đồng giao gì?", headers, heads) == ["a.docx"]
+    # a ministry's letter has no province, and its full number names it whatever province is asked of
+    ministry = {"m": SimpleNamespace(subject="Bổ sung số liệu", doc_type="Công văn", number="5816/BNV-CCHC",
+                                     province=None)}
+    asked = "Công văn 5816/BNV-CCHC yêu cầu tỉnh Lâm Đồng làm gì?"
+    assert named_documents(asked, ministry, {"m": SimpleNamespace(document="m.pdf")}) == ["m.pdf"]
+    assert named_documents("Công văn 5816 yêu cầu tỉnh Lâm Đồng làm gì?", ministry,
+                           {"m": SimpleNamespace(document="m.pdf")}) == ["m.pdf"]

@@ -36,15 +36,16 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
     """File names of the one loaded document the question names by number, or else by its title
     ([] when none or several). `headers`: doc_id -> Header; `header_chunks`: doc_id -> its header
     clause, which carries the file name."""
-    # a province the question names must be the document's ("Chỉ thị … của tỉnh Phú Yên" is not Cao Bằng's)
+    # a province the question names must be that of a document named by a bare number or its title
+    # ("Chỉ thị … của tỉnh Phú Yên" is not Cao Bằng's); a ministry's has none, a full number is enough
     places = provinces_named(question)
-    if places:
-        headers = {d: h for d, h in headers.items() if any(same_province(h.province, p) for p in places)}
+    placed = {d: h for d, h in headers.items()
+              if not places or h.province is None or any(same_province(h.province, p) for p in places)}
     wanted_full = {_key(f"{m.group(1)}/{m.group(2)}") for m in _FULL.finditer(question)}
     folded = folded_words(question)
     wanted_bare = [(TYPE_OF[m.group(1)], m.group(2)) for m in _BARE.finditer(folded)]
     if not wanted_full and not wanted_bare:
-        return _titled(fold(question).lower(), headers, header_chunks) or _of_place(folded, headers, header_chunks)
+        return _titled(fold(question).lower(), placed, header_chunks) or _of_place(folded, placed, header_chunks)
     found = set()
     for doc_id, header in headers.items():
         number = filled_number(header.number)
@@ -52,6 +53,8 @@ def named_documents(question: str, headers: dict[str, Header], header_chunks: di
             continue
         if _key(number) in wanted_full:
             found.add(header_chunks[doc_id].document)
+            continue
+        if doc_id not in placed:
             continue
         digits = re.match(r"\d+", number)
         if digits and any(n == digits.group() and kind in (None, header.doc_type) for kind, n in wanted_bare):
