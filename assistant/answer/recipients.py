@@ -25,17 +25,13 @@ def document_recipients(question: str, head: Chunk, header: Header | None, liste
     if not asks_whom(question):
         return None
     parts, citations = [], []
-    addressed = [r.strip(" -+•;,.") for r in (header.recipients if header else ()) if r.strip(" -+•;,.")]
-    if addressed:
-        citations.append(cite(1, head, 1.0))
-        parts.append(render("recipients_part", via="Kính gửi", lines="\n".join(f"- {r}" for r in addressed),
-                            n=str(len(citations))))
-    copies = [line.strip(" -+•;,.") for line in (listed.text.splitlines()[1:] if listed else ())
-              if line.strip(" -+•;,.")]
-    if copies:
-        citations.append(cite(len(citations) + 1, listed, 1.0))
-        parts.append(render("recipients_part", via="Nơi nhận", lines="\n".join(f"- {r}" for r in copies),
-                            n=str(len(citations))))
+    for via, clause, lines in (("Kính gửi", head, header.recipients if header else ()),
+                               ("Nơi nhận", listed, listed.text.splitlines()[1:] if listed else ())):
+        items = [item for item in (line.strip(" -+•;,.") for line in lines) if item]
+        if items:
+            citations.append(cite(len(citations) + 1, clause, 1.0))
+            parts.append(render("recipients_part", via=via, lines="\n".join(f"- {r}" for r in items),
+                                n=str(len(citations))))
     title = head.title or head.document
     if not parts:
         return Answer(question=question, refused=True, text=render("recipients_unknown", title=title))

@@ -30,20 +30,20 @@ def province_reorganised(question: str, headers: dict[str, Header]) -> Answer | 
         return None
     named = [p for p in PROVINCES if f" {folded_words(p)} " in q and current_province(p)]
     lines = []
-    for name in dict.fromkeys(named):
+    for name in named:
         today = current_province(name)
         members = sorted(p for p in PROVINCES
                          if current_province(p) == today and province_key(p) != province_key(today))
-        loaded = sum(1 for h in headers.values() if h.province and province_key(h.province) == province_key(name))
+        own = str(sum(1 for h in headers.values() if h.province and province_key(h.province) == province_key(name)))
         if province_key(today) != province_key(name):
             others = [p for p in members if province_key(p) != province_key(name)]
-            lines.append(render("province_merged", old=name, new=today, loaded=str(loaded),
+            lines.append(render("province_merged", old=name, new=today, loaded=own,
                                 others=f" (cùng {', '.join(others)})" if others else ""))
-        elif members:
+        elif members:   # the documents of the provinces merged into it count as its own
             lines.append(render("province_made_of", new=today, members=", ".join(members),
                                 loaded=str(sum(1 for h in headers.values() if same_province(h.province, today)))))
         else:
-            lines.append(render("province_kept", new=today, loaded=str(loaded)))
+            lines.append(render("province_kept", new=today, loaded=own))
     if not lines:
         return None
     return Answer(question=question, text="\n".join(lines) + "\n" + render("province_source"), refused=False)
