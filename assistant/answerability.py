@@ -32,6 +32,10 @@ Features, each normalised so that it means the same on any corpus:
                   with its unit, a date or period, a number before that noun): the corpus names the
                   body and the subject, but not the figure asked for
   type_missing_best the same for the clause holding most of the question's terms, with its headings
+  foreign_unknown the question has a word that is not a Vietnamese syllable (a brand, a foreign name or
+                  term: "pickleball", "Nobel", "VinFast") that no loaded clause holds, nor spells out
+                  in full where it is an acronym ("QPPL": "quy phạm pháp luật" in a retrieved clause):
+                  what it asks about is not in the directives
 A logistic regression over them (fitted by `python -m eval.answerability fit`, kept as a versioned
 JSON file) gives the probability that the question is answerable; below its threshold, chosen for
 at most 3% false refusals, the question is refused.
@@ -45,13 +49,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.text import fold, has_diacritics, lexical_tokens
+from core.text import fold, has_diacritics, initials_of, lexical_tokens, nfc, syllables
 from core.types import Hit
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
             "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
-            "figure_missing", "type_missing", "type_missing_best")
+            "figure_missing", "type_missing", "type_missing_best", "foreign_unknown")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
 # not which period: the law's own text need not repeat it
@@ -137,9 +141,31 @@ def features(question: str, hits: list[Hit], lexical, coverage: float,
         "type_missing": _type_missing(question, " ".join(h.chunk.text for h in top[:3])),
         # the first clause, or the one holding most of the question, must hold the answer too (with
         # their headings: a point's penalty or deadline is in its khoản), beyond the question's own figures
+        "foreign_unknown": _foreign_unknown(question, hits, lexical),
         "type_missing_best": min(_type_missing(question, _beyond_question(question, top[i].chunk.index_text()))
                                  for i in {0, best}) if best is not None else 1.0,
     }
+
+
+_LATIN = re.compile(r"[A-Za-z]{2,}")   # words of unmarked Latin letters only: one with a Vietnamese mark
+# is a Vietnamese word, misspelt perhaps ("đièu"); one with digits is a code ("Km78", "LBP2900")
+
+
+def _foreign_unknown(question: str, hits: list[Hit], lexical) -> float:
+    from ingest.syllables import is_syllable
+
+    folded = not has_diacritics(question)
+    retrieved = None
+    for word in re.findall(r"\w+", nfc(question)):
+        if not _LATIN.fullmatch(word) or is_syllable(word) or lexical.idf(syllables(word)[:1], folded):
+            continue
+        if word.isupper():   # an acronym the clauses spell out in full is known
+            if retrieved is None:
+                retrieved = [syllables(fold(h.chunk.text)) for h in hits]
+            if any(initials_of(fold(word).lower(), words) for words in retrieved):
+                continue
+        return 1.0
+    return 0.0
 
 
 def _beyond_question(question: str, text: str) -> str:

@@ -153,3 +153,12 @@ def tone_key(text: str) -> str:
         bare = "".join(ch for ch in decomposed if ch not in _TONES)
         out.append(unicodedata.normalize("NFC", bare) + tones)
     return " ".join(out)
+
+
+def initials_of(word: str, words: list[str]) -> bool:
+    """Whether `word` is the initials of words that follow each other in `words` (both folded):
+    "cchc" of "cải cách hành chính"; "ddci" of "đánh giá năng lực cạnh tranh cấp sở …" is not
+    (not consecutive)."""
+    size = len(word)
+    return 2 <= size <= 8 and word.isalpha() and any(
+        "".join(w[0] for w in words[i:i + size]) == word for i in range(len(words) - size + 1))

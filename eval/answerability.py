@@ -25,7 +25,7 @@ QUESTIONS = PROJECT_ROOT / "eval" / "answerability" / "questions.jsonl"
 REAL = PROJECT_ROOT.parent / "shared" / "corpus" / "real"
 SAMPLES = PROJECT_ROOT / "data" / "directives"
 MAX_FALSE_REFUSALS = 0.03
-MODEL_VERSION = "answerability-v3"
+MODEL_VERSION = "answerability-v4"
 
 
 @dataclass

@@ -176,6 +176,24 @@ def test_a_quarter_or_month_no_top_clause_names_is_missing():
     assert _period_missing("Báo cáo năm 2019 tiếp nhận bao nhiêu đơn?", top) == 0.0
 
 
+def test_a_foreign_word_no_clause_holds_is_what_the_question_is_about(library):
+    from assistant.answerability import _foreign_unknown
+
+    def foreign(question):
+        return _foreign_unknown(question, library.search(question, k=30), library.searcher.lexical)
+
+    assert foreign("Luật chơi pickleball tính điểm như thế nào?") == 1.0
+    assert foreign("cai dat may in Canon tren Windows nhu the nao") == 1.0   # typed without marks too
+    assert foreign("Sở Nội vụ phải làm gì?") == 0.0
+    assert foreign("Sở Nội vụ phải lam gi trong đièu kiện này?") == 0.0   # a misspelt Vietnamese word
+    assert foreign("Dự án qua Km78 phải xong khi nào?") == 0.0   # a code, not a word
+    top = [_hit("Rà soát văn bản quy phạm pháp luật hết hiệu lực.")]
+    lexical = library.searcher.lexical
+    # an acronym a retrieved clause spells out is known; one none spells out is not
+    assert _foreign_unknown("Danh mục văn bản QPPL hết hiệu lực công bố khi nào?", top, lexical) == 0.0
+    assert _foreign_unknown("Chỉ số BMI tính theo công thức nào?", top, lexical) == 1.0
+
+
 def test_every_covered_part_is_answered_under_its_own_heading(real_assistant):
     answer = real_assistant.ask("Sở Nội vụ phải làm gì và phải báo cáo kết quả khi nào?")
     parts = [line for line in answer.text.split("\n") if line.startswith("**") and line.endswith("?**")]

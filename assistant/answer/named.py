@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import fold, folded_words
+from core.text import fold, folded_words, initials_of
 from core.types import Chunk, Header, filled_number
 from ingest.provinces import province_key, provinces_named, same_province
 
@@ -78,21 +78,13 @@ def _titled(folded: str, headers: dict[str, Header], header_chunks: dict[str, Ch
         for doc_id, header in headers.items():
             title = re.findall(r"\w+", fold(header.subject or "").lower())
             if header.doc_type == kind and doc_id in header_chunks and all(
-                    w in title or w in _LINKS or _initials_of(w, title) for w in words):
+                    w in title or w in _LINKS or initials_of(w, title) for w in words):
                 found.add(header_chunks[doc_id].document)
     return sorted(found) if len(found) == 1 else []
 
 
 # words that join a title's words without naming anything ("… CCHC 2026 của tỉnh Lâm Đồng")
 _LINKS = frozenset({"cua", "ve", "nam", "tai"})
-
-
-def _initials_of(word: str, title: list[str]) -> bool:
-    """Whether `word` is the initials of words that follow each other in the title: "cchc" of "cải
-    cách hành chính", "ddci" of "đánh giá năng lực cạnh tranh cấp sở …" does not (not consecutive)."""
-    size = len(word)
-    return 2 <= size <= 8 and word.isalpha() and any(
-        "".join(w[0] for w in title[i:i + size]) == word for i in range(len(title) - size + 1))
 
 
 # "Chỉ thị của Cao Bằng", "công văn của tỉnh Thanh Hóa": the one document of that type of a province
