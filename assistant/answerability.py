@@ -32,6 +32,8 @@ Features, each normalised so that it means the same on any corpus:
                   with its unit, a date or period, a number before that noun): the corpus names the
                   body and the subject, but not the figure asked for
   type_missing_best the same for the clause holding most of the question's terms, with its headings
+  type_missing_all both of the above: no clause the answer could come from holds what is asked for
+                  (the two apart fire on many answerable questions; together, on almost none)
   foreign_unknown the question has a word that is not a Vietnamese syllable (a brand, a foreign name or
                   term: "pickleball", "Nobel", "VinFast") that no loaded clause holds, nor spells out
                   in full where it is an acronym ("QPPL": "quy phạm pháp luật" in a retrieved clause):
@@ -55,7 +57,7 @@ from core.types import Hit
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
             "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
-            "figure_missing", "type_missing", "type_missing_best", "foreign_unknown")
+            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
 # not which period: the law's own text need not repeat it
@@ -68,8 +70,9 @@ _NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|m
 _WANTS_AMOUNT = re.compile(r"bao nhiêu (?:phần trăm|%)|tỷ lệ|(?:kinh phí|tổng mức|phụ cấp|mức|lương|giá)\b.*"
                            r"\bbao nhiêu", re.IGNORECASE)
 _MONEY = {"tiền", "tỷ", "triệu", "nghìn", "ngàn", "đồng", "phần trăm"}   # "bao nhiêu tiền": an amount, whatever else
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)|\b" + _NUMBER + r"\s+phần\s+" + _NUMBER,
-                     re.IGNORECASE)
+# an amount: money, a share, or (as laws give fines and compensation) a number of months' salary
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)|\b" + _NUMBER + r"\s+phần\s+" + _NUMBER
+                     + r"|\b" + _NUMBER + r"\s+(?:tháng\s+(?:tiền\s+)?lương|lần\s+mức\s+lương)", re.IGNORECASE)
 # "thời hạn" alone names a subject ("giao tài sản không đúng thời hạn thì …"), it does not ask for one
 _WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|lúc nào|tháng nào|năm nào|bao lâu|"
                          r"thời gian nào|trước ngày|mấy giờ|giờ nào", re.IGNORECASE)
@@ -119,6 +122,11 @@ def features(question: str, hits: list[Hit], lexical, coverage: float,
     dense_ranked = sorted((h for h in hits if h.dense is not None), key=lambda h: h.rank_dense)
     dense_scores = [h.dense for h in dense_ranked]
     top_bm25 = lexical_ranked[0].lexical if lexical_ranked else 0.0
+    type_missing = _type_missing(question, " ".join(h.chunk.text for h in top[:3]))
+    # the first clause, or the one holding most of the question, must hold the answer too (with
+    # their headings: a point's penalty or deadline is in its khoản), beyond the question's own figures
+    type_missing_best = min(_type_missing(question, _beyond_question(question, top[i].chunk.index_text()))
+                            for i in {0, best}) if best is not None else 1.0
     return {
         "coverage": coverage,
         "idf_best": shares[best] if best is not None else 0.0,
@@ -138,12 +146,10 @@ def features(question: str, hits: list[Hit], lexical, coverage: float,
         "period_missing": _period_missing(question, top),
         "figure_missing": float(bool(_WANTS_FIGURE.search(question))
                                 and not any(ch.isdigit() for h in top[:3] for ch in h.chunk.text)),
-        "type_missing": _type_missing(question, " ".join(h.chunk.text for h in top[:3])),
-        # the first clause, or the one holding most of the question, must hold the answer too (with
-        # their headings: a point's penalty or deadline is in its khoản), beyond the question's own figures
+        "type_missing": type_missing,
+        "type_missing_best": type_missing_best,
+        "type_missing_all": type_missing * type_missing_best,
         "foreign_unknown": _foreign_unknown(question, hits, lexical),
-        "type_missing_best": min(_type_missing(question, _beyond_question(question, top[i].chunk.index_text()))
-                                 for i in {0, best}) if best is not None else 1.0,
     }
 
 
@@ -185,22 +191,38 @@ def holds_the_figure(question: str, text: str) -> bool:
     return not _type_missing(question, text)
 
 
-def _type_missing(question: str, text: str) -> float:
-    """1.0 when the question asks for an amount, a time or a count that `text` holds nothing like."""
+def asked_for(question: str) -> tuple[str, str | None] | None:
+    """What kind of figure the question asks for: ("amount", None), ("time", None), ("count", noun)
+    ("mấy lần" -> "lần"; None when it names no noun), or None when it asks for none."""
     m = _WANTS_COUNT.search(question)
     noun = m.group(1).lower() if m else None
     unnamed = noun is None or noun in _NOT_A_NOUN
     if noun in _MONEY or (unnamed and _WANTS_AMOUNT.search(question)):
-        return float(not _AMOUNT.search(text))
+        return "amount", None
     if unnamed and _WANTS_TIME.search(question):
-        return float(not (_TIME.search(text) or (_WANTS_WHEN.search(question) and _CONDITION.search(text))))
+        return "time", None
     if noun is None:
+        return None
+    return "count", None if unnamed else noun
+
+
+def _type_missing(question: str, text: str) -> float:
+    """1.0 when the question asks for an amount, a time or a count that `text` holds nothing like."""
+    asked = asked_for(question)
+    if asked is None:
         return 0.0
-    if unnamed:   # "phạt tiền từ bao nhiêu …": a figure of something the question does not name
+    kind, noun = asked
+    if kind == "amount":
+        return float(not _AMOUNT.search(text))
+    if kind == "time":
+        return float(not (_TIME.search(text) or (_WANTS_WHEN.search(question) and _CONDITION.search(text))))
+    if noun is None:   # "phạt tiền từ bao nhiêu …": a figure of something the question does not name
         return float(not re.search(r"\b" + _NUMBER + r"\b", text, re.IGNORECASE))
-    # "10 người lao động", "03 (ba) thành viên": a classifier or the number in words may come between
+    # "10 người lao động", "03 (ba) thành viên": a classifier or the number in words may come between;
+    # or a share of them ("20% đơn vị hành chính cấp xã", "100% số xã")
     return float(not re.search(r"\b" + _NUMBER + r"\s+(?:\(\w+\)\s+)?(?:người\s+|cái\s+|con\s+|chiếc\s+)?"
-                               + re.escape(noun) + r"\b", text, re.IGNORECASE))
+                               + re.escape(noun) + r"\b|\d[\d,.]*\s*%\s+(?:\w+\s+){0,6}?" + re.escape(noun) + r"\b",
+                               text, re.IGNORECASE))
 
 
 _FORMER = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\((?:cũ|trước (?:khi )?sáp nhập)\)", re.IGNORECASE)

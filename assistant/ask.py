@@ -45,7 +45,7 @@ from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
 from assistant.answer.reorganised import province_reorganised
-from assistant.answerability import AnswerabilityModel
+from assistant.answerability import AnswerabilityModel, asked_for
 from assistant.answerability import features as answerability_features
 from assistant.duty_routes import WHO, DutyRoutes, named_provinces, topic_missing
 from assistant.library import Library
@@ -110,6 +110,19 @@ class Assistant:
                 reason = f"{self.generator.name}: {e.__class__.__name__}: {e}"[:300]
                 log.warning("follow-up rewrite by the LLM failed, using the rule-based rewrite: %s", reason)
         return standalone(question, history, self.library.agencies, self.library.known_actors), reason
+
+    def _figure_not_stated(self, question: str, hits: list[Hit], values: dict) -> Answer | None:
+        """The first clause holds what the question is about but no figure of the kind it asks for
+        (an amount, a time, a count), nor does any clause the answer could come from: say that the
+        documents do not state it, and show that clause, which is all they say."""
+        asked = asked_for(question)
+        if asked is None or not values.get("type_missing_all") or values.get("idf_top1", 0.0) < 0.5:
+            return None
+        nearest = self.answerer.answer(question, hits[:1], self.library.headers, self.library.duties_by_chunk)
+        if nearest.refused or not nearest.citations:
+            return None
+        text = render("figure_not_stated", what=_WHAT_IS_ASKED[asked[0]], statements=nearest.text)
+        return replace(nearest, text=text, refused=True)
 
     def stream(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid", history: list[str] | None = None,
@@ -226,7 +239,7 @@ class Assistant:
             values = answerability_features(question, evidence, self.library.searcher.lexical, coverage,
                                             self.library.headers)
             if not self.answerability.answerable(values):
-                yield tag(refusal(question))
+                yield tag(self._figure_not_stated(question, evidence, values) or refusal(question))
                 return
         if not include_replaced:  # documents in force first; a replaced one is cited only after them
             hits = sorted(hits, key=lambda h: not self.library.validity_of(h.chunk.doc_id).current)
@@ -328,6 +341,11 @@ class Assistant:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]
         return hits
+
+
+_WHAT_IS_ASKED = {"amount": "số tiền, mức hay tỷ lệ", "time": "thời gian, thời hạn", "count": "con số"}
+
+
 
 
 def _province_first(question: str, hits: list[Hit]) -> list[Hit]:

@@ -117,6 +117,10 @@ def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     ("Giao tài sản không đúng thời hạn thì chịu trách nhiệm gì?", "Phải thanh toán chi phí chờ đợi.", 0.0),
     ("Đăng ký nội quy khi có bao nhiêu lao động?", "Sử dụng từ 10 người lao động trở lên.", 0.0),
     ("Ban gồm bao nhiêu thành viên?", "Ban gồm 05 (năm) thành viên.", 0.0),
+    # a count given as a share of the things counted, an amount as months of salary
+    ("Phải xây dựng ít nhất bao nhiêu xã không ma túy?", "Mục tiêu 20% đơn vị hành chính cấp xã không ma túy.", 0.0),
+    ("Phải xây dựng ít nhất bao nhiêu xã không ma túy?", "Tỉnh có 124 đơn vị hành chính cấp xã.", 1.0),
+    ("Người lao động phải bồi thường bao nhiêu tiền?", "Bồi thường nhiều nhất là 03 tháng tiền lương.", 0.0),
 ])
 def test_type_missing_asks_for_an_answer_of_the_questions_type(question, text, missing):
     from assistant.answerability import _type_missing

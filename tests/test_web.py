@@ -61,6 +61,14 @@ def test_refused_answer_has_no_sources(real_assistant):
     assert answer.refused and "Không có nguồn" in sources_html(answer, lambda _: "")
 
 
+def test_a_figure_the_documents_do_not_state_is_refused_with_the_nearest_clause_as_its_source(real_assistant):
+    answer = real_assistant.ask("Hồ sơ trình có nội dung mật phải gửi trước bao nhiêu ngày?")
+    assert answer.refused and answer.text.startswith("Các văn bản đã nạp không nêu con số")
+    assert len(answer.citations) == 1 and "nội dung mật" in answer.citations[0].text
+    panel = sources_html(answer, lambda _: "")
+    assert "rag-source" in panel and "Không có nguồn" not in panel
+
+
 def test_served_app_answers_over_http(served_client):
     answer = served_client.predict("Ai chủ trì kiểm tra công vụ đột xuất?", None, None, api_name="/ask")
     assert answer["refused"] is False

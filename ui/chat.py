@@ -58,7 +58,7 @@ def previous_questions(history: list | None) -> list[str]:
 def sources_html(answer: Answer, document_text, page_image=None, validity_of=None) -> str:
     """One card per citation: title, number, date, province, clause path, and the cited span
     highlighted inside its surrounding text."""
-    if answer.refused or not answer.citations:
+    if not answer.citations:   # a refusal may show the nearest clause, which does not say what was asked
         return '<div class="rag-sources rag-empty">Không có nguồn trích dẫn.</div>'
     cards = []
     for c in answer.citations:
