@@ -191,6 +191,13 @@ def holds_the_figure(question: str, text: str) -> bool:
     return not _type_missing(question, text)
 
 
+# dates that belong to another document, not to the duty asked about: a legal basis ("Căn cứ Luật … ngày
+# 25 tháng 6 năm 2015;") and a document cited by its number ("Quyết định số 766/QĐ-TTg ngày 23/6/2022")
+_LEGAL_BASIS = re.compile(r"(?:^|(?<=[.;:]\s))Căn cứ\b[^;.]*", re.MULTILINE)
+_CITED_DATE = re.compile(r"\bsố\s+\d+[\w/.-]*\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
+                         re.IGNORECASE)
+
+
 def asked_for(question: str) -> tuple[str, str | None] | None:
     """What kind of figure the question asks for: ("amount", None), ("time", None), ("count", noun)
     ("mấy lần" -> "lần"; None when it names no noun), or None when it asks for none."""
@@ -215,6 +222,7 @@ def _type_missing(question: str, text: str) -> float:
     if kind == "amount":
         return float(not _AMOUNT.search(text))
     if kind == "time":
+        text = _CITED_DATE.sub(" ", _LEGAL_BASIS.sub(" ", text))
         return float(not (_TIME.search(text) or (_WANTS_WHEN.search(question) and _CONDITION.search(text))))
     if noun is None:   # "phạt tiền từ bao nhiêu …": a figure of something the question does not name
         return float(not re.search(r"\b" + _NUMBER + r"\b", text, re.IGNORECASE))

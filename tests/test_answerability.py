@@ -121,6 +121,10 @@ def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     ("Phải xây dựng ít nhất bao nhiêu xã không ma túy?", "Mục tiêu 20% đơn vị hành chính cấp xã không ma túy.", 0.0),
     ("Phải xây dựng ít nhất bao nhiêu xã không ma túy?", "Tỉnh có 124 đơn vị hành chính cấp xã.", 1.0),
     ("Người lao động phải bồi thường bao nhiêu tiền?", "Bồi thường nhiều nhất là 03 tháng tiền lương.", 0.0),
+    # the date of a document cited, or of a legal basis, is not the time asked for
+    ("Quy chế phải ban hành trước ngày nào?", "Căn cứ Luật An toàn, vệ sinh lao động ngày 25 tháng 6 năm 2015;", 1.0),
+    ("Phải báo cáo trước ngày nào?", "Thực hiện Quyết định số 766/QĐ-TTg ngày 23/6/2022, báo cáo kết quả.", 1.0),
+    ("Phải báo cáo trước ngày nào?", "Thực hiện Quyết định số 766/QĐ-TTg, báo cáo trước ngày 15/12/2025.", 0.0),
 ])
 def test_type_missing_asks_for_an_answer_of_the_questions_type(question, text, missing):
     from assistant.answerability import _type_missing
