@@ -34,6 +34,8 @@ Features, each normalised so that it means the same on any corpus:
   type_missing_best the same for the clause holding most of the question's terms, with its headings
   type_missing_all both of the above: no clause the answer could come from holds what is asked for
                   (the two apart fire on many answerable questions; together, on almost none)
+  noun_unknown    a noun of two or more syllables (underthesea's tagger) whose syllables the corpus knows
+                  but never writes side by side ("hồ điệp", "sinh viên"): a thing the directives never name
   foreign_unknown the question has a word that is not a Vietnamese syllable (a brand, a foreign name or
                   term: "pickleball", "Nobel", "VinFast") that no loaded clause holds, nor spells out
                   in full where it is an acronym ("QPPL": "quy phạm pháp luật" in a retrieved clause):
@@ -57,7 +59,7 @@ from core.types import Hit
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
             "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
-            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown")
+            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown", "noun_unknown")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
 # not which period: the law's own text need not repeat it
@@ -150,6 +152,7 @@ def features(question: str, hits: list[Hit], lexical, coverage: float,
         "type_missing_best": type_missing_best,
         "type_missing_all": type_missing * type_missing_best,
         "foreign_unknown": _foreign_unknown(question, hits, lexical),
+        "noun_unknown": _noun_unknown(question, lexical),
     }
 
 
@@ -171,6 +174,30 @@ def _foreign_unknown(question: str, hits: list[Hit], lexical) -> float:
             if any(initials_of(fold(word).lower(), words) for words in retrieved):
                 continue
         return 1.0
+    return 0.0
+
+
+_NOUN_TAGS = frozenset({"N", "Np", "Nc", "Nb", "Ny"})
+
+
+def _noun_unknown(question: str, lexical) -> float:
+    """1.0 when a noun of two or more syllables in the question (underthesea's segmenter and tagger)
+    is made of syllables the corpus knows that it never writes side by side: "hồ điệp", "sinh
+    viên", "Thái Lan" name a thing the directives never speak of. Questions typed without marks are
+    not tagged reliably: 0.0."""
+    from ingest.tagging import default_tagger
+
+    tagger = default_tagger()
+    if tagger is None or not has_diacritics(question):
+        return 0.0
+    for word, tag in tagger(question):
+        parts = word.split()
+        if tag not in _NOUN_TAGS or len(parts) < 2 or not all(p.isalpha() for p in parts):
+            continue
+        sylls = syllables(word)
+        if len(lexical.idf(sylls, False)) == len(set(sylls)) and \
+                len(lexical.idf([f"{a}_{b}" for a, b in zip(sylls, sylls[1:])], False)) < len(sylls) - 1:
+            return 1.0
     return 0.0
 
 

@@ -139,8 +139,12 @@ def _load_tagger() -> Tagger | None:
     model = FastCRFSequenceTagger()
     model.load(os.path.join(os.path.dirname(pos_package.__file__), "models", "pos_crf_vlsp2013_20230303"))
 
+    import threading
+    one_at_a_time = threading.Lock()   # a server tags questions beside an ingest's duty extraction
+
     def tag(text: str) -> list[tuple[str, str]]:
-        words = word_tokenize(text)
-        return list(zip(words, (t[2:] for t in model.predict([[w] for w in words])))) if words else []
+        with one_at_a_time:
+            words = word_tokenize(text)
+            return list(zip(words, (t[2:] for t in model.predict([[w] for w in words])))) if words else []
 
     return tag

@@ -248,12 +248,15 @@ def cmd_restore(args, settings: Settings) -> int:
 
 
 def _warm_up(library) -> None:
-    """Open the vector store, then load the question model (in the server's background thread)."""
+    """Open the vector store, then load the question model and the POS tagger (in the server's
+    background thread)."""
     try:
         library.open_vectors()
         warm_up = getattr(library.embedder, "warm_up", None)
         if warm_up:
             warm_up()
+        from ingest.tagging import default_tagger
+        default_tagger()   # the answerability features tag the question's nouns (~0.4 s to load)
     except Exception as e:  # noqa: BLE001 - the first question reports it to its user
         print(f"Khởi động nền lỗi / background start failed: {e}", file=sys.stderr)
 
