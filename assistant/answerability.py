@@ -59,7 +59,8 @@ from core.types import Hit
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
             "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
-            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown", "noun_unknown")
+            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown",
+            "noun_unknown")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
 # not which period: the law's own text need not repeat it
@@ -221,8 +222,8 @@ def holds_the_figure(question: str, text: str) -> bool:
 # dates that belong to another document, not to the duty asked about: a legal basis ("Căn cứ Luật … ngày
 # 25 tháng 6 năm 2015;") and a document cited by its number ("Quyết định số 766/QĐ-TTg ngày 23/6/2022")
 _LEGAL_BASIS = re.compile(r"(?:^|(?<=[.;:]\s))Căn cứ\b[^;.]*", re.MULTILINE)
-_CITED_DATE = re.compile(r"\bsố\s+\d+[\w/.-]*\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})",
-                         re.IGNORECASE)
+_CITED_DATE = re.compile(r"\bsố\s+\d+[\w/.-]*\s+ngày\s+"
+                         r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
 
 
 def asked_for(question: str) -> tuple[str, str | None] | None:
