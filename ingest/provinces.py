@@ -95,7 +95,8 @@ def same_province(document_province: str | None, wanted: str) -> bool:
     return bool(document_province) and province_key(document_province) in provinces_in(wanted)
 
 
-_NAME_SYLLABLES = re.compile(r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}")
+# capitalised syllables in a row, a dash allowed between them: "Bà Rịa - Vũng Tàu"
+_NAME_SYLLABLES = re.compile(r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:(?:\s*[-–]\s*|\s+)[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,4}")
 
 
 def provinces_named(text: str) -> set[str]:
@@ -104,9 +105,9 @@ def provinces_named(text: str) -> set[str]:
     known = set(successor) | set(short)
     found = set()
     for m in _NAME_SYLLABLES.finditer(text or ""):
-        words = m.group().split()
+        words = re.findall(r"[\wÀ-ỹ]+", m.group())
         for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + 3) + 1):
+            for j in range(i + 1, min(len(words), i + 4) + 1):
                 key = province_key(" ".join(words[i:j]))
                 if key in known and len(key) > 3:
                     found.add(key)

@@ -154,6 +154,8 @@ def test_a_province_named_as_former_is_not_covered_by_the_one_merged_with_it():
     assert _province_missing("Tỉnh Lâm Đồng báo cáo công tác thanh tra thế nào?", top) == 0.0
     assert _province_missing("Tỉnh Lâm Đồng (cũ) báo cáo công tác thanh tra thế nào?", top) == 1.0
     assert _province_missing("Tỉnh Đắk Nông (cũ) báo cáo công tác thanh tra thế nào?", top) == 0.0
+    # a province's name with a dash in it ("Bà Rịa - Vũng Tàu", merged into Hồ Chí Minh City in 2025)
+    assert _province_missing("Sở Nội vụ tỉnh Bà Rịa - Vũng Tàu tham mưu khen thưởng thế nào?", top) == 1.0
 
 
 def test_a_district_or_commune_no_top_clause_or_issuer_names_is_missing():
