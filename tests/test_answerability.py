@@ -49,7 +49,7 @@ def test_the_model_file_is_versioned_and_complete():
     model = AnswerabilityModel.load()
     assert 0.0 < model.threshold < 1.0
     # what is missing counts against answering, what is found for it; the question's length is alike
-    missing = {n: 1.0 for n in FEATURES if n.endswith("_missing")}
+    missing = {n: 1.0 for n in FEATURES if "_missing" in n or n.endswith("_unknown")}
     low = dict.fromkeys(FEATURES, 0.0) | missing | {"terms": 2.5}
     high = dict.fromkeys(FEATURES, 1.0) | dict.fromkeys(missing, 0.0) | {"terms": 2.5, "dense_gap": 0.1}
     assert model.probability(low) < model.threshold < model.probability(high)
@@ -135,6 +135,17 @@ def _hit(text, province=None, title="", doc_id="d1"):
     chunk = Chunk(chunk_id=f"{doc_id}-1", doc_id=doc_id, document=f"{doc_id}.docx", text=text, start=0,
                   end=len(text), clause="Mục 1", title=title, province=province)
     return Hit(chunk=chunk, score=1.0)
+
+
+def test_a_day_asked_for_is_a_date_to_the_day_a_span_of_days_or_an_event():
+    from assistant.answerability import _no_day
+
+    asked = "Sở Nội vụ phải báo cáo trước ngày nào?"
+    assert _no_day(asked, "Sở Nội vụ báo cáo kết quả trong năm 2026.")
+    assert _no_day(asked, "Căn cứ Quyết định số 766/QĐ-TTg ngày 23/6/2022; Sở Nội vụ báo cáo kết quả.")
+    assert not _no_day(asked, "Sở Nội vụ báo cáo trước ngày 15/12/2025.")
+    assert not _no_day(asked, "Sở Nội vụ báo cáo trong thời hạn 05 ngày làm việc.")
+    assert not _no_day(asked, "Sở Nội vụ báo cáo ngay sau khi kết thúc đợt kiểm tra.")
 
 
 def test_a_year_that_names_a_law_is_not_a_period_asked_for():
