@@ -36,8 +36,6 @@ Features, each normalised so that it means the same on any corpus:
                   (the two apart fire on many answerable questions; together, on almost none)
   noun_unknown    a noun of two or more syllables (underthesea's tagger) whose syllables the corpus knows
                   but never writes side by side ("hồ điệp", "sinh viên"): a thing the directives never name
-  day_missing_all the question asks for a day ("trước ngày nào", "hạn chót") and neither the first three
-                  clauses nor the first one give a date to the day, a span of days or an event it hangs on
   foreign_unknown the question has a word that is not a Vietnamese syllable (a brand, a foreign name or
                   term: "pickleball", "Nobel", "VinFast") that no loaded clause holds, nor spells out
                   in full where it is an acronym ("QPPL": "quy phạm pháp luật" in a retrieved clause):
@@ -61,8 +59,8 @@ from core.types import Hit
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "answerability.json"
 FEATURES = ("coverage", "idf_best", "idf_top1", "bigram_best", "bm25_norm", "dense_top1", "dense_gap", "agree",
             "rare_missing", "terms", "province_missing", "place_missing", "year_missing", "period_missing",
-            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "day_missing_all",
-            "foreign_unknown", "noun_unknown")
+            "figure_missing", "type_missing", "type_missing_best", "type_missing_all", "foreign_unknown",
+            "noun_unknown")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a year that is part of a law's name ("Bộ luật Hình sự năm 2017", "Luật Đất đai 2013") says which law,
 # not which period: the law's own text need not repeat it
@@ -154,9 +152,6 @@ def features(question: str, hits: list[Hit], lexical, coverage: float,
         "type_missing": type_missing,
         "type_missing_best": type_missing_best,
         "type_missing_all": type_missing * type_missing_best,
-        "day_missing_all": float(bool(top) and bool(_WANTS_DAY.search(question))
-                                 and _no_day(question, " ".join(h.chunk.text for h in top[:3]))
-                                 and _no_day(question, top[0].chunk.index_text())),
         "foreign_unknown": _foreign_unknown(question, hits, lexical),
         "noun_unknown": _noun_unknown(question, lexical),
     }
@@ -229,19 +224,6 @@ def holds_the_figure(question: str, text: str) -> bool:
 _LEGAL_BASIS = re.compile(r"(?:^|(?<=[.;:]\s))Căn cứ\b[^;.]*", re.MULTILINE)
 _CITED_DATE = re.compile(r"\bsố\s+\d+[\w/.-]*\s+ngày\s+"
                          r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
-
-
-_WANTS_DAY = re.compile(r"ngày nào|trước ngày|hạn chót", re.IGNORECASE)
-_DAY = re.compile(r"\b\d{1,2}/\d{1,2}\b|\bngày\s+\d{1,2}\b|\b" + _NUMBER + r"\s+(?:ngày|giờ)\b|trong thời hạn|"
-                  r"chậm nhất|trước khi|sau khi|kể từ|thời điểm|\bngay\b|h[ằà]ng ngày|\d{1,2}h", re.IGNORECASE)
-
-
-def _no_day(question: str, text: str) -> bool:
-    """Whether `text` gives no day for a question that asks for one ("trước ngày nào"): a date to
-    the day, a span of days, or the event a deadline hangs on; a year, a month or a quarter alone
-    ("trong năm 2026") does not, nor do dates of other documents or the question's own figures."""
-    text = _CITED_DATE.sub(" ", _LEGAL_BASIS.sub(" ", _beyond_question(question, text)))
-    return not _DAY.search(text)
 
 
 def asked_for(question: str) -> tuple[str, str | None] | None:

@@ -116,8 +116,7 @@ class Assistant:
         (an amount, a time, a count), nor does any clause the answer could come from: say that the
         documents do not state it, and show that clause, which is all they say."""
         asked = asked_for(question)
-        missing = values.get("type_missing_all") or values.get("day_missing_all")
-        if asked is None or not missing or values.get("idf_top1", 0.0) < 0.5:
+        if asked is None or not values.get("type_missing_all") or values.get("idf_top1", 0.0) < 0.5:
             return None
         nearest = self.answerer.answer(question, hits[:1], self.library.headers, self.library.duties_by_chunk)
         if nearest.refused or not nearest.citations:
