@@ -346,8 +346,6 @@ class Assistant:
 _WHAT_IS_ASKED = {"amount": "số tiền, mức hay tỷ lệ", "time": "thời gian, thời hạn", "count": "con số"}
 
 
-
-
 def _province_first(question: str, hits: list[Hit]) -> list[Hit]:
     """'… ở Cao Bằng?': clauses of the named province's documents come first."""
     named = named_provinces(question, hits)
