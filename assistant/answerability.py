@@ -70,12 +70,19 @@ _WANTS_FIGURE = re.compile(r"\b(?:bao nhiêu|mấy|khi nào|bao giờ|bao lâu|n
 TOP = 5
 # What a question's answer must look like, and what such an answer looks like in a clause.
 _NUMBER = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|lăm|trăm|nghìn|nửa)"
-_WANTS_AMOUNT = re.compile(r"bao nhiêu (?:phần trăm|%)|tỷ lệ|(?:kinh phí|tổng mức|phụ cấp|mức|lương|giá)\b.*"
-                           r"\bbao nhiêu", re.IGNORECASE)
+# "phí" is any fee or cost ("kinh phí", "lệ phí", "học phí", "chi phí"); "vốn", "ngân sách", "thuế" are money too
+_WANTS_AMOUNT = re.compile(r"bao nhiêu (?:phần trăm|%)|tỷ lệ|(?:phí|tổng mức|phụ cấp|mức|lương|giá|thuế|vốn|ngân sách)"
+                           r"\b.*\bbao nhiêu", re.IGNORECASE)
 _MONEY = {"tiền", "tỷ", "triệu", "nghìn", "ngàn", "đồng", "phần trăm"}   # "bao nhiêu tiền": an amount, whatever else
 # an amount: money, a share, or (as laws give fines and compensation) a number of months' salary
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)|\b" + _NUMBER + r"\s+phần\s+" + _NUMBER
                      + r"|\b" + _NUMBER + r"\s+(?:tháng\s+(?:tiền\s+)?lương|lần\s+mức\s+lương)", re.IGNORECASE)
+# a sum of money asked for ("tổng kinh phí … bao nhiêu", "bao nhiêu tiền"), not a share ("tỷ lệ", "phần trăm")
+_WANTS_MONEY = re.compile(r"\b(?:phí|tiền|lương|giá|vốn|ngân sách|phụ cấp|tổng mức|tỷ đồng|triệu đồng)\b",
+                          re.IGNORECASE)
+_WANTS_SHARE = re.compile(r"tỷ lệ|phần trăm|%", re.IGNORECASE)
+_MONEY_SUM = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng)\b|\b" + _NUMBER
+                        + r"\s+(?:tháng\s+(?:tiền\s+)?lương|lần\s+mức\s+lương)", re.IGNORECASE)
 # "thời hạn" alone names a subject ("giao tài sản không đúng thời hạn thì …"), it does not ask for one
 _WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|lúc nào|tháng nào|năm nào|bao lâu|"
                          r"thời gian nào|trước ngày|mấy giờ|giờ nào", re.IGNORECASE)
@@ -227,13 +234,14 @@ _CITED_DATE = re.compile(r"\bsố\s+\d+[\w/.-]*\s+ngày\s+"
 
 
 def asked_for(question: str) -> tuple[str, str | None] | None:
-    """What kind of figure the question asks for: ("amount", None), ("time", None), ("count", noun)
-    ("mấy lần" -> "lần"; None when it names no noun), or None when it asks for none."""
+    """What kind of figure the question asks for: ("amount", "money" | "share" | None), ("time", None),
+    ("count", noun) ("mấy lần" -> "lần"; None when it names no noun), or None when it asks for none."""
     m = _WANTS_COUNT.search(question)
     noun = m.group(1).lower() if m else None
     unnamed = noun is None or noun in _NOT_A_NOUN
     if noun in _MONEY or (unnamed and _WANTS_AMOUNT.search(question)):
-        return "amount", None
+        share, money = _WANTS_SHARE.search(question), noun in _MONEY or _WANTS_MONEY.search(question)
+        return "amount", "share" if share else "money" if money else None
     if unnamed and _WANTS_TIME.search(question):
         return "time", None
     if noun is None:
@@ -247,8 +255,8 @@ def _type_missing(question: str, text: str) -> float:
     if asked is None:
         return 0.0
     kind, noun = asked
-    if kind == "amount":
-        return float(not _AMOUNT.search(text))
+    if kind == "amount":   # a sum of money is not answered by a share
+        return float(not (_MONEY_SUM if noun == "money" else _AMOUNT).search(text))
     if kind == "time":
         text = _CITED_DATE.sub(" ", _LEGAL_BASIS.sub(" ", text))
         return float(not (_TIME.search(text) or (_WANTS_WHEN.search(question) and _CONDITION.search(text))))

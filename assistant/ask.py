@@ -121,7 +121,8 @@ class Assistant:
         nearest = self.answerer.answer(question, hits[:1], self.library.headers, self.library.duties_by_chunk)
         if nearest.refused or not nearest.citations:
             return None
-        text = render("figure_not_stated", what=_WHAT_IS_ASKED[asked[0]], statements=nearest.text)
+        what = _WHAT_IS_ASKED.get(asked) or _WHAT_IS_ASKED[asked[0]]
+        text = render("figure_not_stated", what=what, statements=nearest.text)
         return replace(nearest, text=text, refused=True)
 
     def stream(self, question: str, k: int | None = None, documents: list[str] | None = None,
@@ -343,7 +344,8 @@ class Assistant:
         return hits
 
 
-_WHAT_IS_ASKED = {"amount": "số tiền, mức hay tỷ lệ", "time": "thời gian, thời hạn", "count": "con số"}
+_WHAT_IS_ASKED = {("amount", "money"): "số tiền", ("amount", "share"): "tỷ lệ", "amount": "số tiền, mức hay tỷ lệ",
+                  "time": "thời gian, thời hạn", "count": "con số"}
 
 
 def _province_first(question: str, hits: list[Hit]) -> list[Hit]:

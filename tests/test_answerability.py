@@ -100,6 +100,11 @@ def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     ("Kinh phí thực hiện là bao nhiêu?", "Tổng kinh phí 2,5 tỷ đồng từ ngân sách tỉnh.", 0.0),
     ("Kinh phí thực hiện là bao nhiêu?", "Kinh phí bố trí từ ngân sách tỉnh.", 1.0),
     ("Tỉnh được cấp bao nhiêu từ ngân sách trung ương?", "Ngân sách trung ương hỗ trợ 120 tỷ đồng.", 0.0),
+    ("Phí đỗ xe ô tô ở Đà Lạt là bao nhiêu?", "Thu phí không dùng tiền mặt tại các điểm đỗ xe.", 1.0),
+    ("Lệ phí cấp giấy phép là bao nhiêu?", "Lệ phí 50.000 đồng mỗi giấy phép.", 0.0),
+    # a sum of money is not answered by a share
+    ("Tổng kinh phí thực hiện kế hoạch là bao nhiêu?", "Phấn đấu chỉ số đạt trên 85%.", 1.0),
+    ("Tỷ lệ hồ sơ trực tuyến phải đạt bao nhiêu?", "Tỷ lệ hồ sơ trực tuyến đạt trên 85%.", 0.0),
     ("Ai chủ trì kiểm tra công vụ?", "Sở Nội vụ chủ trì.", 0.0),   # no figure asked: never missing
     # the unit asked for decides the type, not a money word elsewhere in the question
     ("Kết hôn được nghỉ có lương bao nhiêu ngày?", "Kết hôn: nghỉ 03 ngày;", 0.0),
