@@ -159,7 +159,7 @@ CLAUSE_START = "Chủ trì, phối hợp các ngành, đơn vị liên quan tổ
 
 def test_queue_groups_sized_to_the_cores(hash_settings):
     from app import build_app
-    from ui.web import ANSWER, INGEST
+    from ui.web import ANSWER, INGEST, STATUS_UPDATE_SECONDS
 
     library = Library(hash_settings)
     demo = build_app(hash_settings.with_(chat_concurrency=3, queue_size=50), assistant=Assistant(library))
@@ -170,6 +170,8 @@ def test_queue_groups_sized_to_the_cores(hash_settings):
     assert {fns[n].concurrency_limit for n in ("documents", "tick", "duties")} <= {None, "default"}
     assert demo._queue.default_concurrency_limit is None and demo._queue.max_size == 50
     assert demo._queue.ANAYLTICS_CACHE_FREQUENCY >= 10**6  # no pandas summary after every event
+    # queue positions go out once a second, not to every waiting question each time one starts
+    assert demo._queue.live_updates is False and demo._queue.update_intervals == STATUS_UPDATE_SECONDS
     library.close()
 
 

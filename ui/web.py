@@ -21,6 +21,10 @@ GRADIO_THREADS = 40  # Gradio's worker threads (launch's max_threads default)
 # +0.18 MB per request over the samples, without end. The least recently used are dropped; an open
 # tab uses its session every 3 s (timer), so only closed tabs and finished API calls go.
 SESSIONS_KEPT = 500
+# Gradio's default ("auto") sends every waiting question its queue position and estimate each time
+# any question starts: with n waiting, n messages through the event loop per question asked. Once a
+# second is enough for the page's "position in queue" and costs n messages per second instead.
+STATUS_UPDATE_SECONDS = 1.0
 
 
 def cpu_slots(settings: Settings) -> int:
@@ -75,7 +79,8 @@ def build_app(settings: Settings, assistant=None):
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
     # Events outside the groups are pure reads: no limit. max_size bounds what waits (a full queue
     # says so at once instead of piling up requests).
-    return demo.queue(default_concurrency_limit=None, max_size=settings.queue_size or None)
+    return demo.queue(default_concurrency_limit=None, max_size=settings.queue_size or None,
+                      status_update_rate=STATUS_UPDATE_SECONDS)
 
 
 def _keep_fresh(library, handlers, duties, documents, chat_filters, duty_filters, calendar, docs_view) -> None:
