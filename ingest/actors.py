@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from ingest.agency_words import (
     BARE,
+    BOARDS,
     DETERMINERS,
     FIELD_GLUE,
     FIELD_HEADS,
@@ -216,6 +217,10 @@ def _extend(t: Tokens, i: int, group: bool, head_start: int = 0) -> int:
         inner = _inner_body_end(t, i, head_end)
         if inner:
             i = inner  # "Bí thư Đảng ủy", "Ban Thường trực Ủy ban Mặt trận Tổ quốc": a body's name inside
+            continue
+        if low in ("các", "những") and t.match(head_start, BOARDS) and i == head_start + t.match(head_start, BOARDS) \
+                and _starts_agency(t, i + 1):
+            i += 1  # "Ban Chủ nhiệm các Đoàn Luật sư …": a board names the bodies it governs
             continue
         if low in ("các", "những") and (t.match(i + 1, GROUP) or _place(t, i + 1)):
             group = True  # "Thủ trưởng các sở, ban, ngành", "UBND các xã, thị trấn"

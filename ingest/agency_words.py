@@ -16,6 +16,10 @@ ORG_HEADS = (
     "bảo hiểm xã hội", "bhxh", "thuế", "chi nhánh", "trường", "bệnh viện", "viện kiểm sát", "viện", "tòa án",
     "đảng ủy", "quỹ", "bchqs", "vpđkđđ", "ttpvhcc", "ban chỉ đạo", "bcđ", "tòa soạn", "đài phát thanh",
     "mặt trận tổ quốc", "tổ giúp việc", "tổ công tác", "tổ thư ký", "ban quản lý",
+    # the governing boards of associations, party and union committees, schools and enterprises, written
+    # in lower case before the body they govern ("Ban chấp hành lâm thời Hội …", "Ban giám đốc Công ty …")
+    *(BOARD_HEADS := ("ban chấp hành", "ban thường vụ", "ban thường trực", "ban chủ nhiệm", "ban giám đốc",
+                      "ban giám hiệu", "ban kiểm soát", "ban đại diện")),
 )
 # Bodies found in every province whose names hold verbs ("đầu tư", "phát triển", "đăng ký"), so that
 # a name never ends at them: "Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì …". Whole names, not heads
@@ -79,6 +83,7 @@ FIELD_WORDS = sorted((tuple(w for w in TOKEN.findall(f) if w not in FIELD_GLUE) 
                      key=len, reverse=True)
 ORG = phrases(ORG_HEADS + NAMED_BODIES)
 NAMED = phrases(NAMED_BODIES)
+BOARDS = phrases(BOARD_HEADS)
 HOLDER = phrases(HOLDER_HEADS)
 GROUP = phrases(GROUP_NOUNS)
 PLACES = phrases(PLACE)

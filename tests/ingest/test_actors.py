@@ -152,3 +152,17 @@ def test_so_goes_on_naming_a_body_only_before_a_number():
     assert [s.text for s in agency_list(text, 5, tagger)] == ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)"]
     numbered = "Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì thẩm định hồ sơ."
     assert [s.text for s in agency_list(numbered, 5, tagger)] == ["Ban Quản lý dự án đầu tư xây dựng số 1"]
+
+
+@pytest.mark.parametrize("text, names", [
+    # the governing board of an association, in lower case before it
+    ("Đề nghị Ban chấp hành lâm thời Hội công chứng viên tỉnh Lâm Đồng khẩn trương tổ chức Đại hội",
+     ["Ban chấp hành lâm thời Hội công chứng viên tỉnh Lâm Đồng"]),
+    ("Ban giám đốc Công ty Cấp nước chủ trì", ["Ban giám đốc Công ty Cấp nước"]),
+    # a board names the bodies it governs after "các"
+    ("Đề nghị Ban Chủ nhiệm các Đoàn Luật sư tỉnh Đắk Nông khẩn trương thực hiện",
+     ["Ban Chủ nhiệm các Đoàn Luật sư tỉnh Đắk Nông"]),
+    ("UBND tỉnh ban hành quy chế", ["UBND tỉnh"]),   # "ban hành" is a verb, not a board
+])
+def test_boards_head_the_names_of_the_bodies_they_govern(tagger, text, names):
+    assert [s.text for s in find_agencies(text, tagger)] == names
