@@ -233,7 +233,11 @@ class Assistant:
         if coverage < self.library.settings.refusal_threshold:  # the corpus does not even know the words
             yield tag(refusal(question))
             return
-        hits = self.library.search(question, max(k, self.candidates), documents, provinces, mode=mode)
+        # "Sở Tư pháp yêu cầu Hội công chứng viên làm gì?" where no duty names the Hội: the clauses
+        # about the body asked of, not the duties of the one that asks
+        directed = self.routes.asked_of(question)
+        asked_about = directed if directed != question and not self.library.agencies_named_in(directed) else question
+        hits = self.library.search(asked_about, max(k, self.candidates), documents, provinces, mode=mode)
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
             evidence = hits if mode == "hybrid" else \
                 self.library.search(question, self.candidates, documents, provinces)  # features are hybrid ones
@@ -268,7 +272,7 @@ class Assistant:
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
-            focused = figure_first(question, _province_first(question, self._focus(question, asides_last(
+            focused = figure_first(question, _province_first(question, self._focus(asked_about, asides_last(
                 question, hits), chunks)), k, self.answerer.relative_floor, self._deadline_of)
             fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
                                                     self.library.duties_by_chunk)

@@ -18,7 +18,8 @@ from assistant.library import Library
 from assistant.prompts import render
 from core.text import folded_words
 from core.types import Answer, Hit, filled_number
-from ingest.actors import led_body
+from ingest.actors import find_agencies, led_body
+from ingest.agencies import body_key
 from ingest.agency_words import ORG_HEADS
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 
@@ -37,6 +38,8 @@ _OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve
 _HEADS = sorted((tuple(folded_words(h).split()) for h in ORG_HEADS), key=len, reverse=True)
 # a group that names every provincial department: its duties are each department's
 _EVERY_DEPARTMENT = re.compile(r"\bcac so\b|\bso ban nganh\b|\bso nganh\b|\bgiam doc so\b|\bthu truong so\b")
+# folded level words that a list of bodies goes on with ("UBND các xã, thị trấn")
+_LEVEL_WORDS = {"xa", "phuong", "thi", "tran", "huyen", "quan", "thanh", "pho", "dac", "khu", "tinh"}
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
 
@@ -58,9 +61,17 @@ class DutyRoutes:
         if not actors:
             return None
         wanted_provinces = set(provinces or ()) | named_provinces(question, hits)
-        per_actor = {actor: [d for d in self.library.duties(actor=actor) if (not documents or d.document in documents)
-                             and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
-                     for actor in actors}
+        def in_scope(ds):
+            return [d for d in ds if (not documents or d.document in documents)
+                    and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
+        per_actor = {actor: in_scope(self.library.duties(actor=actor)) for actor in actors}
+        for actor in [a for a in actors if not per_actor[a]]:
+            # "Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn":
+            # what a body's head is charged with is what the document asks of that body, named as written
+            for head in self._heads_of(actor):
+                per_actor.setdefault(head, in_scope(self.library.duties(actor=head)))
+            if any(per_actor.get(h) for h in self._heads_of(actor)):
+                actors = [h for a in actors for h in ([a] if a != actor else self._heads_of(actor))]
         duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
         headed = places_headed(question, {d.doc_id for d in duties}, self.library.header_chunks())
         where = set().union(*headed.values())
@@ -73,6 +84,18 @@ class DutyRoutes:
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
 
+    def _heads_of(self, body: str) -> list[str]:
+        """The duty table's office holders who lead `body` or a list that begins with it ("Chủ tịch UBND
+        các xã, thị trấn" for "UBND các xã"), by name."""
+        key = body_key(body)
+        heads = []
+        for name in sorted(self.library.known_actors):
+            led = led_body(name)
+            led_key = body_key(led) if led else ""
+            if led_key == key or (led_key.startswith(key + " ") and set(led_key[len(key):].split()) <= _LEVEL_WORDS):
+                heads.append(name)
+        return heads
+
     def asked_of(self, question: str) -> str:
         """The part of a duty question about the bodies it asks of: after the directive verb in
         "UBND huyện Krông Nô yêu cầu | các xã làm gì về …?" (a body named on both sides of it: the one
@@ -83,8 +106,14 @@ class DutyRoutes:
                 continue   # "Sở Tài chính được giao …": the body before is the one charged
             opens = re.match(r"(?:các|những)\s", after, re.IGNORECASE) or \
                 self.library.agencies.subject_of(after, self.library.known_actors)
-            if opens and self.library.agencies_named_in(before) and self.library.agencies_named_in(after):
+            if not self.library.agencies_named_in(before):
+                continue
+            if opens and self.library.agencies_named_in(after):
                 return after
+            # "Sở Tư pháp yêu cầu Hội công chứng viên làm gì?": a body no duty names yet is still the
+            # one asked about, never the one that asks (recognised by the shape of its name)
+            if any(span.start == verb.end() for span in find_agencies(question, self.library.duty_extractor.tagger)):
+                return after   # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
         return question
 
     def document_duties(self, question: str, named_head) -> Answer | None:

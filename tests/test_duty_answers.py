@@ -515,3 +515,47 @@ def test_the_body_a_directive_verb_addresses_is_the_one_asked_about(tmp_path):
     assert assistant.ask("UBND huyện phải làm gì?").text.startswith("**UBND huyện** có 1 nhiệm vụ")
     passive = "UBND huyện được giao kiểm tra các xã những việc gì?"   # the body before the verb is charged
     assert assistant.routes.asked_of(passive) == passive
+
+
+def test_a_body_no_duty_names_after_a_directive_verb_is_still_the_one_asked_about(tmp_path):
+    """"Sở Tư pháp yêu cầu Hội Luật gia làm gì?": the Hội is asked about even where the duty table
+    has no row for it under that name; the clauses about it answer, not Sở Tư pháp's own duties."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("UBND TỈNH LÂM ĐỒNG\nSỞ TƯ PHÁP\n\nSố: 1468/STP-BTTP\n\nLâm Đồng, ngày 13 tháng 11 năm 2025\n\n"
+              "V/v tổ chức Đại hội\n\n"
+              "1. Đề nghị Hội Luật gia tỉnh khẩn trương tổ chức Đại hội nhiệm kỳ mới trước ngày 22/11/2025.\n\n"
+              "2. Sở Tư pháp chủ trì kiểm tra việc chấp hành pháp luật về công chứng.\n")
+    plan = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 12/KH-UBND\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\n"
+            "KẾ HOẠCH\nCải cách hành chính năm 2026\n\n"
+            "1. Sở Tư pháp thẩm định dự thảo văn bản quy phạm pháp luật.\n\n"
+            "2. Sở Tư pháp rà soát thủ tục hành chính.\n")
+    assistant = Assistant(library_of(tmp_path, {"stp-1468.txt": letter, "kh-12.txt": plan}))
+    question = "Sở Tư pháp yêu cầu Hội Luật gia làm gì?"
+    assert assistant.routes.asked_of(question) == "Hội Luật gia làm gì?"
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].clause == "Mục 1", answer.text
+    assert "thẩm định dự thảo" not in answer.text.split("\n\n")[0]
+    assert assistant.ask("Sở Tư pháp phải làm gì?").text.startswith("**Sở Tư pháp** có 3 nhiệm vụ")
+
+
+def test_what_a_document_asks_of_a_body_includes_what_it_charges_the_body_s_head_with(tmp_path):
+    """"Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn":
+    the chairmen's duties, named as written, never "no duty for UBND các xã"."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    cable = ("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK R'LẤP\n\nSố: 34/CĐ-UBND\n\nĐắk R'Lấp, ngày 17 tháng 5 năm 2019\n\n"
+             "CÔNG ĐIỆN\nVề việc phòng, chống dịch tả lợn Châu Phi\n\n"
+             "1. Yêu cầu Chủ tịch UBND các xã, thị trấn tuyên truyền, hướng dẫn người dân phòng, chống dịch bệnh.\n\n"
+             "2. Phòng Nông nghiệp và PTNT tham mưu thành lập các chốt kiểm dịch.\n")
+    other = ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\n\nSố: 217/TB-UBND\n\nKrông Nô, ngày 18 tháng 6 năm 2019\n\n"
+             "THÔNG BÁO\nKết luận giao ban tháng 5/2019\n\n"
+             "1. Yêu cầu UBND các xã tổng vệ sinh môi trường.\n")
+    assistant = Assistant(library_of(tmp_path, {"cd-34.txt": cable, "tb-217.txt": other}))
+    answer = assistant.ask("Công điện về dịch tả lợn Châu Phi yêu cầu UBND các xã làm gì?")
+    assert answer.text.startswith("**Chủ tịch UBND các xã, thị trấn** có 1 nhiệm vụ"), answer.text
+    assert [c.clause for c in answer.citations] == ["Mục 1"] and answer.citations[0].document == "cd-34.txt"
+    # the body's own duties, where it has some, are answered as before
+    assert assistant.ask("UBND các xã phải làm gì?").text.startswith("**UBND các xã** có 1 nhiệm vụ")
