@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
-from assistant.answer.extractive import ExtractiveAnswerer, refusal
+from assistant.answer.extractive import ExtractiveAnswerer, is_effect_question, refusal
 from assistant.answer.focus import acting_first, asides_last, figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
@@ -61,6 +61,7 @@ _WHEN_OR_NUMBER = re.compile(r"\b(ngay nao|ngay ban hanh|ban hanh khi nao|ban ha
 _IN_FORCE = re.compile(r"\b(hieu luc|thi hanh|ap dung)\b")   # "… có hiệu lực từ ngày nào?": its own article says
 _ABOUT_DOCUMENT = re.compile(r"^(cong van|chi thi|ke hoach|quyet dinh|thong bao|van ban|cong dien)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_TAKES_EFFECT = re.compile(r"\bcó hiệu lực\b", re.IGNORECASE)
 _COUNTED = re.compile(r"\b(bao nhieu|may) (nhiem vu|viec|cong viec)\b")
 
 
@@ -335,6 +336,10 @@ class Assistant:
             front = [Hit(chunk=c, score=hits[0].score) for c in parts]
             ids = {c.chunk_id for c in parts}
             return front + [h for h in hits if h.chunk.chunk_id not in ids]
+        if is_effect_question(question):   # "… có hiệu lực từ khi nào?": the article that says so first
+            said = [h for h in hits if h.chunk.kind == "clause" and _TAKES_EFFECT.search(h.chunk.text)]
+            ids = {h.chunk.chunk_id for h in said}
+            return said + [h for h in hits if h.chunk.chunk_id not in ids]
         by_chunk = self.library.duties_by_chunk
         if WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
             return acting_first(question, title_first(question, hits), lambda chunk_id: by_chunk.get(chunk_id, ()),

@@ -352,3 +352,24 @@ def test_a_clause_that_charges_no_one_still_gives_its_time():
     row = _hit(15, "STT: 9; Đơn vị được kiểm tra: Xã Vĩnh Hảo; Thời gian kiểm tra: Tháng 5/2026", 1.0)
     answer = ExtractiveAnswerer().answer("Xã Vĩnh Hảo được kiểm tra khi nào?", [row], {}, {})
     assert answer.text.startswith("- kh.docx — Mục 15: thời gian **Tháng 5/2026** (đến ngày 31/05/2026); STT: 9")
+
+
+def test_when_a_decision_takes_effect_is_its_signing_day_not_a_missing_deadline(tmp_path):
+    """"Quyết định … có hiệu lực từ khi nào?": the article that says so first, with the signing day
+    the header gives; an undated draft says the day is not written, never "no deadline"."""
+    from assistant.answer.extractive import is_effect_question
+    from tests.conftest import library_of
+
+    decision = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 2536/QĐ-UBND\n\nLâm Đồng, ngày 12 tháng 12 năm 2025\n\n"
+                "QUYẾT ĐỊNH\nVề việc cho phép hợp nhất Đoàn Luật sư\n\n"
+                "Điều 1. Cho phép hợp nhất Đoàn Luật sư các tỉnh thành Đoàn Luật sư tỉnh Lâm Đồng.\n\n"
+                "Điều 2. Quyết định này có hiệu lực kể từ ngày ký ban hành.\n")
+    draft = decision.replace("Số: 2536/QĐ-UBND", "Số:      /QĐ-UBND").replace("ngày 12 tháng 12", "ngày    tháng 12")
+    assistant = Assistant(library_of(tmp_path / "a", {"qd-2536.txt": decision}))
+    first = assistant.ask("Quyết định 2536/QĐ-UBND có hiệu lực từ khi nào?").text.splitlines()[0]
+    assert "Điều 2: hiệu lực từ ngày ký, **12/12/2025**; Quyết định này có hiệu lực" in first, first
+    assert "không nêu thời hạn" not in first
+    undated = Assistant(library_of(tmp_path / "b", {"qd-du-thao.txt": draft}))
+    first = undated.ask("Quyết định hợp nhất Đoàn Luật sư có hiệu lực khi nào?").text.splitlines()[0]
+    assert "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký)" in first, first
+    assert is_effect_question("Khi nào quyết định có hiệu lực?") and not is_effect_question("Hạn báo cáo là khi nào?")

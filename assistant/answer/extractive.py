@@ -65,7 +65,13 @@ class ExtractiveAnswerer:
             return render("extractive_statement", lead=f"{_where(hit)}: ",
                           sentence=f"người ký là {header.signer}{title}.", n=str(n))
         deadline = ""
-        if is_deadline_question(question):
+        effect = _EFFECT_FROM_SIGNING.search(c.text) if is_effect_question(question) else None
+        if effect and header and header.date and len(header.date) == 10:
+            # "có hiệu lực kể từ ngày ký": the day it was signed, which the header gives
+            deadline = f"hiệu lực từ ngày ký, **{_vn_date(header.date)}**; "
+        elif effect:
+            deadline = "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký); "
+        elif is_deadline_question(question) and not is_effect_question(question):
             # the deadline first, or plainly that this clause sets none; a period or a span with the day
             dated = next((d.time for d in duties if d.time.kind != "none"), None)
             word = "thời hạn"
@@ -90,6 +96,16 @@ class ExtractiveAnswerer:
 
 _DEADLINE_Q = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han cuoi|han [a-z ]{0,40}la|truoc ngay nao|"
                          r"den ngay nao|trong bao lau|moc thoi gian)\b")
+
+
+_EFFECT_Q = re.compile(r"\bhieu luc\b")
+# "Quyết định này có hiệu lực (thi hành) kể từ ngày ký (ban hành)"
+_EFFECT_FROM_SIGNING = re.compile(r"hiệu lực(?: thi hành)?(?: kể)? từ ngày ký", re.IGNORECASE)
+
+
+def is_effect_question(question: str) -> bool:
+    """"Quyết định … có hiệu lực từ khi nào?": when a document takes effect is no deadline."""
+    return bool(_EFFECT_Q.search(fold(question).lower()))
 
 
 def is_deadline_question(question: str) -> bool:
