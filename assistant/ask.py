@@ -47,7 +47,7 @@ from assistant.answer.recipients import document_recipients
 from assistant.answer.reorganised import province_reorganised
 from assistant.answerability import AnswerabilityModel, asked_for
 from assistant.answerability import features as answerability_features
-from assistant.duty_routes import WHO, DutyRoutes, named_provinces, topic_missing
+from assistant.duty_routes import WHO, DutyRoutes, named_provinces, on_topic, topic_missing
 from assistant.library import Library
 from assistant.prompts import render
 from core.errors import ConfigError
@@ -269,6 +269,16 @@ class Assistant:
                 listed = self.duty_answerer.answer(question, actors, duties, chunks)
                 note = render("duty_off_topic", actors=listed_actors(actors), topic=topic)
                 yield tag(replace(listed, text=f"{note}\n{listed.text}", not_found=(topic,)))
+                return
+            narrowed = None if named_head else on_topic(self.routes.asked_of(question), actors, wanted, duties,
+                                                        chunks, heads)
+            if narrowed:   # "Sở Xây dựng phải làm gì về quy hoạch xã?": those duties, and how many others there are
+                topic, about = narrowed
+                lines = {d.chunk_id for d in about}   # counted by clause, as the list shows them
+                heading = render("duty_on_topic", actors=listed_actors(actors), topic=topic, count=str(len(lines)),
+                                 documents=str(len({d.document for d in about})),
+                                 others=str(len({d.chunk_id for d in duties} - lines)))
+                yield tag(self.duty_answerer.answer(question, actors, about, chunks, heading=heading))
                 return
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []

@@ -16,7 +16,7 @@ from assistant.answer.issued import folded_key
 from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
-from core.text import folded_words
+from core.text import fold, folded_words, nfc
 from core.types import Answer, Hit, filled_number
 from ingest.actors import find_agencies, led_body
 from ingest.agencies import body_key
@@ -336,7 +336,7 @@ _SOURCE = re.compile(r"\b(?:theo|trong|tai|cua)?\s*(?:" + "|".join(folded_words(
 
 
 _AUXILIARIES = {"co", "phai", "duoc", "can", "se", "da", "dang", "nen"}
-_TOPIC_STOP = set("trong nam thang quy ngay theo khi den tu voi cho de duoc mot so nay do".split())
+_TOPIC_STOP = set("trong năm tháng quý ngày theo khi đến từ với cho để được một số này đó".split())
 
 
 # "… của Phòng Y tế huyện Krông Nô": a place after its unit word, each of its words capitalised
@@ -368,29 +368,37 @@ def places_headed(question: str, doc_ids, heads: dict) -> dict[str, set[str]]:
     return out
 
 
-def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict,
-                  heads: dict | None = None) -> str | None:
-    """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
-    when none of the agency's duties is about it; None when the question names no topic or some
-    duty is about it. A duty is about it when its clause holds half of the topic's word pairs, the
-    half rounded down: one pair in two straddles two words ("chỉnh kỷ" of "chấn chỉnh kỷ luật"),
-    so a duty on "kỷ luật" is about "chấn chỉnh kỷ luật". A place the question names that the
-    duties' documents name in their header ("huyện Krông Nô" of "UBND HUYỆN KRÔNG NÔ") is where
-    they apply, not a topic; `heads`: doc_id -> its header clause."""
-    beyond = set(beyond_agency(question, actors, provinces)) - _TOPIC_STOP
+def _topic_pairs(question: str, actors: list[str], provinces: set[str], duties: list, heads: dict | None
+                 ) -> tuple[set[str], set[str]]:
+    """(the folded words a duty question names beyond its agency, place and duty words; their
+    adjacent pairs). A place the duties' documents name in their header is where they apply."""
+    beyond = set(beyond_agency(question, actors, provinces))
     for place, documents in places_headed(question, {d.doc_id for d in duties}, heads or {}).items():
         if documents:
             beyond -= set(folded_key(place).split())
     words = folded_key(question).split()
-    pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if a in beyond and b in beyond}
-    if len(pairs) < 2:
-        return None
+    written = re.findall(r"\w+", nfc(question).lower())
+    # a stop word by its marks: "quý" (a quarter) is one, "quy" of "quy hoạch" is not; "để", not "đề án"
+    kept = [w in beyond and m not in _TOPIC_STOP for w, m in zip(words, written)] if len(written) == len(words) \
+        else [w in beyond and w not in {fold(x) for x in _TOPIC_STOP} for w in words]   # "UBND" folded from three words
+    topic = {w for w, keep in zip(words, kept) if keep}
+    return topic, {f"{a} {b}" for a, b, ka, kb in zip(words, words[1:], kept, kept[1:]) if ka and kb}
+
+
+def _about(duties: list, pairs: set[str], chunks: dict) -> list:
+    """The duties whose clause (with its headings and its document's title: every duty of the report
+    on "Đề án 06" is about it) holds half of the topic's word pairs, the half rounded down: one pair
+    in two straddles two words ("chỉnh kỷ" of "chấn chỉnh kỷ luật")."""
+    held_by: dict[str, bool] = {}
     for chunk_id in {d.chunk_id for d in duties}:
         chunk = chunks.get(chunk_id)
-        folded = f" {folded_key(' '.join([chunk.text, *chunk.headings]))} " if chunk else ""
+        folded = f" {folded_key(' '.join([chunk.title or '', chunk.text, *chunk.headings]))} " if chunk else ""
         held = sum(f" {p} " in folded for p in pairs)
-        if held and 2 * held >= len(pairs) - 1:
-            return None
+        held_by[chunk_id] = bool(held) and 2 * held >= len(pairs) - 1
+    return [d for d in duties if held_by[d.chunk_id]]
+
+
+def _topic_text(question: str, actors: list[str], beyond: set[str]) -> str | None:
     found = list(re.finditer(r"\w+", question))
     keys = [folded_key(m.group()) for m in found]
     masked = set()   # the words of the agencies' names as written: "chính" of "Sở Tài chính" is not the topic's
@@ -402,6 +410,34 @@ def topic_missing(question: str, actors: list[str], provinces: set[str], duties:
     if not spans:
         return None
     return question[spans[0].start():spans[-1].end()]   # "lịch làm việc của Đoàn kiểm tra C04"
+
+
+def topic_missing(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict,
+                  heads: dict | None = None) -> str | None:
+    """The topic a duty question names beyond its agency ("về phòng chống dịch tả lợn"), as written,
+    when none of the agency's duties is about it (`_about`); None when the question names no topic
+    or some duty is about it. A place the question names that the duties' documents name in their
+    header ("huyện Krông Nô" of "UBND HUYỆN KRÔNG NÔ") is where they apply, not a topic; `heads`:
+    doc_id -> its header clause."""
+    beyond, pairs = _topic_pairs(question, actors, provinces, duties, heads)
+    if len(pairs) < 2 or _about(duties, pairs, chunks):
+        return None
+    return _topic_text(question, actors, beyond)
+
+
+def on_topic(question: str, actors: list[str], provinces: set[str], duties: list, chunks: dict,
+             heads: dict | None = None) -> tuple[str, list] | None:
+    """"Sở Xây dựng phải làm gì về quy hoạch xã?": (the topic as written, the duties about it) when
+    some of the agency's duties are about it and some are not; None otherwise, and for a situation
+    ("… phải làm gì khi nhận phản ánh …?"), whose duties are all listed, the closest first."""
+    beyond, pairs = _topic_pairs(question, actors, provinces, duties, heads)
+    if len(pairs) < 2:
+        return None
+    topic = _topic_text(question, actors, beyond)
+    if not topic or not re.search(rf"\bvề\s+{re.escape(topic)}", question, re.IGNORECASE):
+        return None
+    about = _about(duties, pairs, chunks)
+    return (topic, about) if 0 < len(about) < len(duties) else None
 
 
 def named_provinces(question: str, hits: list[Hit]) -> set[str]:

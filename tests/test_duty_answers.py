@@ -559,3 +559,24 @@ def test_what_a_document_asks_of_a_body_includes_what_it_charges_the_body_s_head
     assert [c.clause for c in answer.citations] == ["Mục 1"] and answer.citations[0].document == "cd-34.txt"
     # the body's own duties, where it has some, are answered as before
     assert assistant.ask("UBND các xã phải làm gì?").text.startswith("**UBND các xã** có 1 nhiệm vụ")
+
+
+def test_duties_asked_about_a_topic_are_those_about_it_with_how_many_others_there_are(tmp_path):
+    """"Sở Xây dựng phải làm gì về quy hoạch xã?": the duties about that topic (a stop word by its marks:
+    "quy" of "quy hoạch" is no "quý"), with the count of the others; a situation ("… khi …") lists all."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    notice = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 45/TB-UBND\n\nLâm Đồng, ngày 22 tháng 4 năm 2026\n\n"
+              "THÔNG BÁO\nKết luận giao ban\n\n"
+              "1. Giao Sở Xây dựng thẩm định hồ sơ quy hoạch chung của các xã trong tháng 5/2026.\n\n"
+              "2. Giao Sở Xây dựng báo cáo tình hình thu thuế khoán hộ kinh doanh.\n\n"
+              "3. Giao Sở Xây dựng kiểm tra an toàn công trình trong quý II/2026.\n")
+    assistant = Assistant(library_of(tmp_path, {"tb-45.txt": notice}))
+    answer = assistant.ask("Sở Xây dựng phải làm gì về quy hoạch xã?")
+    assert answer.text.startswith("**Sở Xây dựng** có 1 nhiệm vụ về «quy hoạch xã» trong 1 văn bản "
+                                  "(2 nhiệm vụ khác không về nội dung này"), answer.text
+    assert [c.clause for c in answer.citations] == ["Mục 1"]
+    situation = assistant.ask("Sở Xây dựng phải làm gì khi thẩm định hồ sơ quy hoạch chung của các xã?")
+    assert {c.clause for c in situation.citations} == {"Mục 1", "Mục 2", "Mục 3"}
+    assert situation.citations[0].clause == "Mục 1"
