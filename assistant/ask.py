@@ -38,6 +38,7 @@ from assistant.answer.issued import (
     folded_key,
     issued_by,
     library_listing,
+    listing_province,
     topic_asked,
     validity_listing,
 )
@@ -199,7 +200,10 @@ class Assistant:
         about = topic_asked(question) if not named_head else None
         if about is not None:   # "Có văn bản nào về phòng, chống ma túy không?": the documents, not one clause
             # many clauses of one long plan would fill the usual candidates: look wider, one line a document
-            hits = self.library.search(about[0], max(k, 8 * self.candidates), documents, provinces, mode=mode)
+            # "Lâm Đồng có những văn bản nào về ma túy?": that province's
+            place = listing_province(question)
+            hits = self.library.search(about[0], max(k, 8 * self.candidates), documents,
+                                       provinces or ([place] if place else None), mode=mode)
             yield tag(documents_about(question, *about, hits, self.library.headers))
             return
         sent = document_recipients(question, named_head, self.library.headers.get(named_head.doc_id), next(

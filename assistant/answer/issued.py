@@ -259,10 +259,29 @@ _ABOUT = re.compile(r"^(?P<has>co )?(?P<many>nhung |cac |bao nhieu |may )?" + _K
                     r"(?P<topic>.+?)(?P<ask> khong| nao)?$")
 
 
+# "Lâm Đồng có những văn bản nào về …", "Ở tỉnh Cao Bằng có …": a province before the listing
+_LEADING_PLACE = re.compile(r"^(?:o |tai )?(?:tinh |thanh pho )?(?P<place>(?:\w+ ){1,4}?)(?=co )")
+
+
+def listing_province(question: str) -> str | None:
+    """The province a documents-about question opens with ("Lâm Đồng có những văn bản nào về ma túy?"),
+    as written; None when it opens with none."""
+    from ingest.provinces import provinces_named
+
+    m = _LEADING_PLACE.match(folded_key(question))
+    if not m:
+        return None
+    words = re.findall(r"\w+", question)[:len(m.group(0).split())]
+    place = " ".join(w for w in words if folded_key(w) not in ("o", "tai", "tinh", "thanh", "pho"))
+    return place if place and provinces_named(place) and _ABOUT.match(folded_key(question)[m.end():]) else None
+
+
 def topic_asked(question: str) -> tuple[str, str | None] | None:
     """(the topic as written, the document type asked or None) of a question asking which documents
-    are about something; None for any other question."""
-    m = _ABOUT.match(folded_key(question))
+    are about something, a province it opens with aside (`listing_province`); None for any other question."""
+    q = folded_key(question)
+    place = _LEADING_PLACE.match(q) if listing_province(question) else None
+    m = _ABOUT.match(q[place.end():] if place else q)
     # a listing asks which or whether ("Có văn bản nào về …", "Những chỉ thị về … nào?"); "Chỉ thị về X
     # … giao Sở Nội vụ làm gì?" names one document by its title
     if not m or not (m.group("many") or m.group("which") or (m.group("has") and m.group("ask"))):

@@ -133,6 +133,10 @@ def test_documents_about_a_topic_are_listed_each_with_the_clause_that_speaks_of_
     assert none.refused and none.text == "Không có văn bản nào về «giá vàng» trong các văn bản đã nạp."
     plans = provinces.ask("Những chỉ thị nào về cải cách hành chính?")   # the plan is no chỉ thị
     assert plans.refused
+    # a province the question opens with is the listing's scope (Đắk Nông is in Lâm Đồng since 2025)
+    merged = provinces.ask("Lâm Đồng có những văn bản nào về phòng, chống dịch bệnh?")
+    assert [c.document for c in merged.citations] == ["daknong-7.txt"]
+    assert provinces.ask("Cao Bằng có văn bản nào về phòng, chống dịch bệnh không?").refused
 
 
 @pytest.mark.parametrize("question, topic", [
@@ -141,11 +145,17 @@ def test_documents_about_a_topic_are_listed_each_with_the_clause_that_speaks_of_
     ("Có quyết định về thành lập ban chỉ đạo không?", ("thành lập ban chỉ đạo", "Quyết định")),
     # a title, not a listing: it names one document (and asks its duties)
     ("Chỉ thị về tăng cường kỷ luật, kỷ cương hành chính giao Sở Nội vụ làm gì?", None),
+    # a province before the listing is its scope (`listing_province`); an agency is not one
+    ("Lâm Đồng có những văn bản nào về ma túy?", ("ma túy", None)),
+    ("Ở tỉnh Cao Bằng có chỉ thị nào về kỷ luật không?", ("kỷ luật", "Chỉ thị")),
+    ("Sở Nội vụ có những văn bản nào về cải cách?", None),
 ])
 def test_which_documents_are_about_a_topic_is_asked_as_a_listing(question, topic):
-    from assistant.answer.issued import topic_asked
+    from assistant.answer.issued import listing_province, topic_asked
 
     assert topic_asked(question) == topic
+    assert listing_province(question) == ("Lâm Đồng" if question.startswith("Lâm Đồng") else
+                                          "Cao Bằng" if "Cao Bằng" in question else None)
 
 
 def test_what_became_of_a_province_is_answered_from_the_reorganisation_data(provinces):
