@@ -43,6 +43,7 @@ from assistant.answer.issued import (
     validity_listing,
 )
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
+from assistant.answer.members import asks_members, member_list, members_answer
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
 from assistant.answer.reorganised import province_reorganised
@@ -289,6 +290,10 @@ class Assistant:
         else:
             focused = figure_first(question, _province_first(question, self._focus(asked_about, asides_last(
                 question, hits), chunks)), k, self.answerer.relative_floor, self._deadline_of)
+            members = member_list(focused, self.library.clauses_of) if asks_members(question) else None
+            if members:   # "Ban Chỉ đạo … gồm những ai?": the decision's whole list, not three of its lines
+                yield tag(members_answer(question, *members, self.library.document_text(members[1][0].doc_id)))
+                return
             fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
                                                     self.library.duties_by_chunk)
             items = build_context(focused, chunks, self.generator.budget_chars, max(k, 8)) if self.generator else []

@@ -125,7 +125,11 @@ def _vn_date(iso: str) -> str:
 
 
 def _where(hit: Hit) -> str:
-    c = hit.chunk
+    return where_of(hit.chunk)
+
+
+def where_of(c: Chunk) -> str:
+    """"10331/UBND-KSTT, Nghệ An — Mục 2": where a clause is, as an answer line names it."""
     origin = filled_number(c.number) or c.province or c.document
     if c.province and origin != c.province:
         origin = f"{origin}, {c.province}"
