@@ -61,6 +61,7 @@ class DutyRoutes:
         if not actors:
             return None
         wanted_provinces = set(provinces or ()) | named_provinces(question, hits)
+
         def in_scope(ds):
             return [d for d in ds if (not documents or d.document in documents)
                     and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
@@ -68,10 +69,11 @@ class DutyRoutes:
         for actor in [a for a in actors if not per_actor[a]]:
             # "Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn":
             # what a body's head is charged with is what the document asks of that body, named as written
-            for head in self._heads_of(actor):
+            heads = self._heads_of(actor)
+            for head in heads:
                 per_actor.setdefault(head, in_scope(self.library.duties(actor=head)))
-            if any(per_actor.get(h) for h in self._heads_of(actor)):
-                actors = [h for a in actors for h in ([a] if a != actor else self._heads_of(actor))]
+            if any(per_actor[h] for h in heads):
+                actors = [h for a in actors for h in ([a] if a != actor else heads)]
         duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
         headed = places_headed(question, {d.doc_id for d in duties}, self.library.header_chunks())
         where = set().union(*headed.values())

@@ -12,7 +12,8 @@ from core.types import Answer, Chunk, Hit
 
 # "gồm những ai", "những ai là thành viên", "thành phần (của) Ban/Hội đồng/Tổ/Đoàn …", "danh sách thành viên"
 _ASKS_MEMBERS = re.compile(r"\b(?:gom nhung ai|gom (?:nhung )?(?:thanh vien|thanh phan) nao|nhung ai la thanh vien|"
-                           r"danh sach thanh vien|thanh vien (?:cua )?(?:ban|hoi dong|to|doan)\b.*\b(?:gom|la ai|nhung ai)|"
+                           r"danh sach thanh vien|"
+                           r"thanh vien (?:cua )?(?:ban|hoi dong|to|doan)\b.*\b(?:gom|la ai|nhung ai)|"
                            r"thanh phan (?:cua )?(?:ban|hoi dong|to|doan)\b)")
 _TABLE = re.compile(r"(.*?\bbảng \d+), dòng \d+")   # "Phụ lục, tiêu đề 2, bảng 1, dòng 9"
 MAX_LINES = 60   # a list longer than this is cut, with where to read the rest
