@@ -258,10 +258,20 @@ class DutyRoutes:
         due = sorted((d for d in duties if window.holds(d)),
                      key=lambda d: (not self.library.validity_of(d.doc_id).current, d.time.date or "", d.document,
                                     d.start))
+        off_topic = 0
+        if not actors and due:
+            # "Ai phải báo cáo Bộ Nội vụ trước ngày 10/8/2025?": the duties due then that are about it
+            words = [w for w in folded_key(_DATES.sub(" ", question)).split() if w not in _DUE_QUESTION_WORDS]
+            pairs = {f"{a} {b}" for a, b in zip(words, words[1:])}
+            about = _about(due, pairs, self.library.chunks()) if len(pairs) >= 2 else []
+            off_topic = len({d.chunk_id for d in due} - {d.chunk_id for d in about}) if about else 0
+            due = about or due
         who = f"**{', '.join(actors)}** có " if actors else "Có "
         # counted by clause, as the list shows them (a clause's duties are one line)
-        rest = len({d.chunk_id for d in duties} - {d.chunk_id for d in due})
-        others = f" ({rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này)" if rest else ""
+        rest = len({d.chunk_id for d in duties} - {d.chunk_id for d in due}) - off_topic
+        others = "; ".join(([f"{rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này"] if rest else [])
+                           + ([f"{off_topic} nhiệm vụ khác đến hạn nhưng không về nội dung hỏi"] if off_topic else []))
+        others = f" ({others})" if others else ""
         where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
         if not due:
             of = f"của {', '.join(actors)}{where} " if actors else (f"{where.strip()} " if where else "")
@@ -337,6 +347,11 @@ _SOURCE = re.compile(r"\b(?:theo|trong|tai|cua)?\s*(?:" + "|".join(folded_words(
                      r")(?:\s+so)?(?:\s+\d[\w/\-]*)?\b")
 
 
+# a date or period the question's due window was read from: not its topic
+_DATES = re.compile(r"\b(?:trước|sau|đến|tới|từ|trong|hết)?\s*(?:ngày|tháng|quý|năm)?\s*\d[\d/.\-]*",
+                    re.IGNORECASE)
+# the words of "Ai phải … / Những việc nào … đến hạn …?" itself
+_DUE_QUESTION_WORDS = set("ai phai lam gi nhung nhiem vu nao viec co can duoc la cua cac den han".split())
 _AUXILIARIES = {"co", "phai", "duoc", "can", "se", "da", "dang", "nen"}
 _TOPIC_STOP = set("trong năm tháng quý ngày theo khi đến từ với cho để được một số này đó".split())
 

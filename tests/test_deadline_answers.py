@@ -124,6 +124,15 @@ def test_every_agency_s_duties_due_in_a_month_earliest_first_each_naming_its_age
     assert "(Sở Tài chính: " in answer.text and "(Sở Nội vụ: " in answer.text
 
 
+def test_who_must_do_a_thing_by_a_date_lists_the_duties_due_then_about_that_thing(due_assistant):
+    """"Ai phải báo cáo kết quả sắp xếp tổ chức bộ máy trước ngày 30/4/2026?": of the duties due by
+    then, those about it, with how many others are due then on other things."""
+    answer = due_assistant.ask("Ai phải báo cáo kết quả sắp xếp tổ chức bộ máy trước ngày 30/4/2026?")
+    assert [c.clause for c in answer.citations] == ["Mục 4"], answer.text
+    assert answer.text.startswith("Có 1 nhiệm vụ có hạn đến ngày 30/04/2026 trong 1 văn bản (")
+    assert "1 nhiệm vụ khác đến hạn nhưng không về nội dung hỏi" in answer.text.splitlines()[0]
+
+
 def test_soon_and_overdue_count_from_today(due_assistant):
     soon = due_assistant.ask("Việc gì sắp đến hạn?")          # today 10/4/2026: the next 30 days
     assert [c.clause for c in soon.citations] == ["Mục 1", "Mục 4"]
