@@ -20,8 +20,9 @@ from core.text import fold, folded_words, nfc
 from core.types import Answer, Hit, filled_number
 from ingest.actors import find_agencies, led_body
 from ingest.agencies import body_key
-from ingest.agency_words import ORG_HEADS
+from ingest.agency_words import HOLDER, ORG_HEADS
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
+from ingest.tagging import Tokens
 
 WHO = re.compile(r"^(ai|co quan nao|don vi nao|ai la nguoi)\b|\b(la ai|ai chiu|ai phai|ai chu tri|ai co trach nhiem)\b")
 DUTY_CUE = re.compile(r"\b(phai lam gi|lam gi|lam nhung gi|nhiem vu gi|nhiem vu nao|nhung nhiem vu|duoc giao|"
@@ -116,6 +117,8 @@ class DutyRoutes:
             # one asked about, never the one that asks (recognised by the shape of its name)
             if any(span.start == verb.end() for span in find_agencies(question, self.library.duty_extractor.tagger)):
                 return after   # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
+            if Tokens(after.lower(), None).match(0, HOLDER):
+                return after   # "… yêu cầu người đứng đầu / thủ trưởng làm gì?": office holders, written in lower case
         return question
 
     def document_duties(self, question: str, named_head) -> Answer | None:

@@ -534,6 +534,9 @@ def test_a_body_no_duty_names_after_a_directive_verb_is_still_the_one_asked_abou
     assistant = Assistant(library_of(tmp_path, {"stp-1468.txt": letter, "kh-12.txt": plan}))
     question = "Sở Tư pháp yêu cầu Hội Luật gia làm gì?"
     assert assistant.routes.asked_of(question) == "Hội Luật gia làm gì?"
+    # office holders after the verb, in lower case, are asked about too
+    assert assistant.routes.asked_of("Sở Tư pháp yêu cầu người đứng đầu làm gì?") == "người đứng đầu làm gì?"
+    assert assistant.routes.asked_of("Sở Tư pháp yêu cầu làm gì?") == "Sở Tư pháp yêu cầu làm gì?"
     answer = assistant.ask(question)
     assert not answer.refused and answer.citations[0].clause == "Mục 1", answer.text
     assert "thẩm định dự thảo" not in answer.text.split("\n\n")[0]
