@@ -25,7 +25,8 @@ ORG_HEADS = (
 # a name never ends at them: "Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì …". Whole names, not heads
 # that share a list's scope.
 NAMED_BODIES = (
-    "ban quản lý dự án đầu tư xây dựng", "ban quản lý dự án", "trung tâm phát triển quỹ đất",
+    "ban quản lý dự án đầu tư xây dựng", "ban quản lý dự án và phát triển quỹ đất", "ban quản lý dự án",
+    "trung tâm phát triển quỹ đất",
     "văn phòng đăng ký đất đai", "trung tâm kiểm soát bệnh tật", "ban tiếp công dân", "chi cục quản lý thị trường",
     "đội quản lý thị trường", "ban quản lý khu kinh tế", "trung tâm xúc tiến đầu tư",
     # councils named by what they do, and the women's advancement committee every body has by law

@@ -163,6 +163,9 @@ def test_so_goes_on_naming_a_body_only_before_a_number():
     ("Đề nghị Ban Chủ nhiệm các Đoàn Luật sư tỉnh Đắk Nông khẩn trương thực hiện",
      ["Ban Chủ nhiệm các Đoàn Luật sư tỉnh Đắk Nông"]),
     ("UBND tỉnh ban hành quy chế", ["UBND tỉnh"]),   # "ban hành" is a verb, not a board
+    # a district body whose name holds "và" and a verb
+    ("Ban Quản lý dự án và phát triển quỹ đất tập trung đẩy nhanh tiến độ giải ngân",
+     ["Ban Quản lý dự án và phát triển quỹ đất"]),
 ])
 def test_boards_head_the_names_of_the_bodies_they_govern(tagger, text, names):
     assert [s.text for s in find_agencies(text, tagger)] == names
