@@ -451,7 +451,7 @@ def on_topic(question: str, actors: list[str], provinces: set[str], duties: list
     some of the agency's duties are about it and some are not; None otherwise, and for a situation
     ("… phải làm gì khi nhận phản ánh …?"), whose duties are all listed, the closest first."""
     beyond, pairs = _topic_pairs(question, actors, provinces, duties, heads)
-    if len(pairs) < 2:
+    if not pairs:   # one pair is enough after "về" ("… về kinh phí?"): the question says it is the topic
         return None
     topic = _topic_text(question, actors, beyond)
     if not topic or not re.search(rf"\bvề\s+{re.escape(topic)}", question, re.IGNORECASE):

@@ -580,6 +580,9 @@ def test_duties_asked_about_a_topic_are_those_about_it_with_how_many_others_ther
     assert answer.text.startswith("**Sở Xây dựng** có 1 nhiệm vụ về «quy hoạch xã» trong 1 văn bản "
                                   "(2 nhiệm vụ khác không về nội dung này"), answer.text
     assert [c.clause for c in answer.citations] == ["Mục 1"]
+    one_word = assistant.ask("Sở Xây dựng phải làm gì về thu thuế?")   # one pair after "về" is a topic
+    assert one_word.text.startswith("**Sở Xây dựng** có 1 nhiệm vụ về «thu thuế»") and \
+        [c.clause for c in one_word.citations] == ["Mục 2"]
     situation = assistant.ask("Sở Xây dựng phải làm gì khi thẩm định hồ sơ quy hoạch chung của các xã?")
     assert {c.clause for c in situation.citations} == {"Mục 1", "Mục 2", "Mục 3"}
     assert situation.citations[0].clause == "Mục 1"
