@@ -89,14 +89,15 @@ _MONEY_SUM = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng)\b|\b
                         + r"|\((?:tỷ|triệu|nghìn|ngàn)?\s*đồng\)[^;:]{0,40}:\s*\d", re.IGNORECASE)
 # "thời hạn" alone names a subject ("giao tài sản không đúng thời hạn thì …"), it does not ask for one
 _WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|lúc nào|tháng nào|năm nào|bao lâu|"
-                         r"thời gian nào|trước ngày|mấy giờ|giờ nào", re.IGNORECASE)
+                         r"thời gian nào|trước ngày|mấy giờ|giờ nào|thứ mấy|thứ nào", re.IGNORECASE)
 _WANTS_WHEN = re.compile(r"khi nào|bao giờ|lúc nào", re.IGNORECASE)   # a date, or the event or case it hangs on
 _CONDITION = re.compile(r"\b(?:khi|nếu|trường hợp)\b", re.IGNORECASE)
 # a time is a date or period, and also what a law dates by: an event ("kể từ thời điểm …", "trước khi …")
 _TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|ngày \d{1,2}\b|tháng \d{1,2}\b|"
                    r"quý\s+[IV1-4]+|h[ằà]ng\s+(?:ngày|tuần|tháng|quý|năm)|định kỳ|chậm nhất|trước ngày|"
                    r"trong thời hạn|\b" + _NUMBER + r"\s*(?:ngày|tuần|tháng|năm|giờ|phút|giây)\b|\d{1,2}h\d*|"
-                   r"thời điểm|kể từ|trước khi|sau khi|ngay\b", re.IGNORECASE)
+                   r"thời điểm|kể từ|trước khi|sau khi|ngay\b|"
+                   r"\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])\b|chủ nhật", re.IGNORECASE)   # a weekday
 _WANTS_COUNT = re.compile(r"(?:mấy|bao nhiêu)\s+(phần trăm|\w+)", re.IGNORECASE)
 # after "bao nhiêu" these name no unit: "từ bao nhiêu đến bao nhiêu", "bao nhiêu trở lên", "cấp bao nhiêu từ …"
 _NOT_A_NOUN = {"từ", "cho", "để", "với", "trong", "trên", "của", "theo", "là", "và", "thì", "khi", "tại", "đến",

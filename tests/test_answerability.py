@@ -128,6 +128,9 @@ def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):
     ("Quy chế phải ban hành trước ngày nào?", "Căn cứ Luật An toàn, vệ sinh lao động ngày 25 tháng 6 năm 2015;", 1.0),
     ("Phải báo cáo trước ngày nào?", "Thực hiện Quyết định số 766/QĐ-TTg ngày 23/6/2022, báo cáo kết quả.", 1.0),
     ("Phải báo cáo trước ngày nào?", "Thực hiện Quyết định số 766/QĐ-TTg, báo cáo trước ngày 15/12/2025.", 0.0),
+    # a weekday asked for is a time ("vào thứ mấy?"), which a weekday answers
+    ("Chủ tịch UBND xã tiếp công dân vào thứ mấy?", "Vào các ngày thứ 6 hàng tuần, trong giờ hành chính.", 0.0),
+    ("Chủ tịch UBND xã tiếp công dân vào thứ mấy?", "Địa điểm: Trụ sở UBND xã.", 1.0),
     # a table row read as a clause gives its unit in the column's label
     ("Mức độ hài lòng năm 2025 là bao nhiêu?", "Mức độ hài lòng - Tỷ lệ (%): 96.55; Điểm đánh giá: 19.3;", 0.0),
     ("Kinh phí tập huấn là bao nhiêu?", "Nội dung: Tập huấn; Kinh phí (triệu đồng): 500;", 0.0),
