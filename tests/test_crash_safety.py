@@ -132,8 +132,12 @@ def test_sigkilled_ingest_leaves_a_whole_index(world):
     rng = random.Random(20261129)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_EMBED_PRECISION": "fp32"}
     seen: list[str] = []
-    killed, whole_ingest_s = 0, 15.0
-    for round_ in range(ROUNDS):
+    killed, whole_ingest_s, round_ = 0, 15.0, -1
+    # a random moment can fall after an ingest that ran faster than the one timed (this VM's speed
+    # varies by a third from run to run): such a round still checks the index, and another is run,
+    # so that at least ROUNDS ingests are killed
+    while killed < ROUNDS and round_ < ROUNDS + 5:
+        round_ += 1
         trigger = TRIGGERS[round_ % len(TRIGGERS)]
         data_dir = world["root"] / f"round-{round_}"
         shutil.copytree(world["old_dir"], data_dir)
@@ -162,4 +166,4 @@ def test_sigkilled_ingest_leaves_a_whole_index(world):
         shutil.rmtree(data_dir)
         seen.append(f"{outcome}; checked, re-ingested and compared in {time.time() - recovery:.1f}s")
     print("\n".join(seen))
-    assert killed >= 20 or killed >= ROUNDS, seen
+    assert killed >= ROUNDS, seen
