@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from ingest.tagging import TOKEN, phrases
 
+# The governing boards of associations, party and union committees, schools and enterprises, written in
+# lower case before the body they govern ("Ban chấp hành lâm thời Hội …", "Ban giám đốc Công ty …").
+BOARD_HEADS = ("ban chấp hành", "ban thường vụ", "ban thường trực", "ban chủ nhiệm", "ban giám đốc", "ban giám hiệu",
+               "ban kiểm soát", "ban đại diện")
 # Heads, longest first when matched. Lower-case in the text they need a capitalised name after them
 # ("phòng Y tế"), so that "phòng học" or "ban hành" never start an agency.
 ORG_HEADS = (
@@ -16,10 +20,7 @@ ORG_HEADS = (
     "bảo hiểm xã hội", "bhxh", "thuế", "chi nhánh", "trường", "bệnh viện", "viện kiểm sát", "viện", "tòa án",
     "đảng ủy", "quỹ", "bchqs", "vpđkđđ", "ttpvhcc", "ban chỉ đạo", "bcđ", "tòa soạn", "đài phát thanh",
     "mặt trận tổ quốc", "tổ giúp việc", "tổ công tác", "tổ thư ký", "ban quản lý",
-    # the governing boards of associations, party and union committees, schools and enterprises, written
-    # in lower case before the body they govern ("Ban chấp hành lâm thời Hội …", "Ban giám đốc Công ty …")
-    *(BOARD_HEADS := ("ban chấp hành", "ban thường vụ", "ban thường trực", "ban chủ nhiệm", "ban giám đốc",
-                      "ban giám hiệu", "ban kiểm soát", "ban đại diện")),
+    *BOARD_HEADS,
 )
 # Bodies found in every province whose names hold verbs ("đầu tư", "phát triển", "đăng ký"), so that
 # a name never ends at them: "Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì …". Whole names, not heads
