@@ -76,7 +76,8 @@ _WANTS_AMOUNT = re.compile(r"bao nhiêu (?:phần trăm|%)|tỷ lệ|(?:phí|t�
 _MONEY = {"tiền", "tỷ", "triệu", "nghìn", "ngàn", "đồng", "phần trăm"}   # "bao nhiêu tiền": an amount, whatever else
 # an amount: money, a share, or (as laws give fines and compensation) a number of months' salary
 # A table row as a clause reads "Tỷ lệ (%): 96.55", "Kinh phí (triệu đồng): 500": the unit in the column's label.
-_LABELLED = r"\((?:%|phần trăm|(?:tỷ|triệu|nghìn|ngàn)?\s*đồng)\)[^;:]{0,40}:\s*\d"
+_LABELLED_MONEY = r"\((?:tỷ|triệu|nghìn|ngàn)?\s*đồng\)[^;:]{0,40}:\s*\d"
+_LABELLED = r"\((?:%|phần trăm)\)[^;:]{0,40}:\s*\d|" + _LABELLED_MONEY
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng|%|phần trăm)|\b" + _NUMBER + r"\s+phần\s+" + _NUMBER
                      + r"|\b" + _NUMBER + r"\s+(?:tháng\s+(?:tiền\s+)?lương|lần\s+mức\s+lương)|" + _LABELLED,
                      re.IGNORECASE)
@@ -86,7 +87,7 @@ _WANTS_MONEY = re.compile(r"\b(?:phí|tiền|lương|giá|vốn|ngân sách|ph�
 _WANTS_SHARE = re.compile(r"tỷ lệ|phần trăm|%", re.IGNORECASE)
 _MONEY_SUM = re.compile(r"\d[\d.,]*\s*(?:tỷ|triệu|nghìn|ngàn|đồng)\b|\b" + _NUMBER
                         + r"\s+(?:tháng\s+(?:tiền\s+)?lương|lần\s+mức\s+lương)"
-                        + r"|\((?:tỷ|triệu|nghìn|ngàn)?\s*đồng\)[^;:]{0,40}:\s*\d", re.IGNORECASE)
+                        + r"|" + _LABELLED_MONEY, re.IGNORECASE)
 # "thời hạn" alone names a subject ("giao tài sản không đúng thời hạn thì …"), it does not ask for one
 _WANTS_TIME = re.compile(r"khi nào|bao giờ|ngày nào|hạn chót|lúc nào|tháng nào|năm nào|bao lâu|"
                          r"thời gian nào|trước ngày|mấy giờ|giờ nào|thứ mấy|thứ nào", re.IGNORECASE)

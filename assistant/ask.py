@@ -268,14 +268,14 @@ class Assistant:
             if not duties:  # say so plainly rather than answering about other agencies
                 yield tag(self.routes.no_duties(question, actors, sorted(wanted), named_head))
                 return
-            topic = None if named_head else topic_missing(self.routes.asked_of(question), actors, wanted, duties,
+            topic = None if named_head else topic_missing(directed, actors, wanted, duties,
                                                           chunks, heads)
             if topic:   # "Sở Y tế phải làm gì về phòng chống dịch tả lợn?": none of its duties is about that
                 listed = self.duty_answerer.answer(question, actors, duties, chunks)
                 note = render("duty_off_topic", actors=listed_actors(actors), topic=topic)
                 yield tag(replace(listed, text=f"{note}\n{listed.text}", not_found=(topic,)))
                 return
-            narrowed = None if named_head else on_topic(self.routes.asked_of(question), actors, wanted, duties,
+            narrowed = None if named_head else on_topic(directed, actors, wanted, duties,
                                                         chunks, heads)
             if narrowed:   # "Sở Xây dựng phải làm gì về quy hoạch xã?": those duties, and how many others there are
                 topic, about = narrowed

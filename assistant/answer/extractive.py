@@ -65,13 +65,14 @@ class ExtractiveAnswerer:
             return render("extractive_statement", lead=f"{_where(hit)}: ",
                           sentence=f"người ký là {header.signer}{title}.", n=str(n))
         deadline = ""
-        effect = _EFFECT_FROM_SIGNING.search(c.text) if is_effect_question(question) else None
+        effect_asked = is_effect_question(question)
+        effect = _EFFECT_FROM_SIGNING.search(c.text) if effect_asked else None
         if effect and header and header.date and len(header.date) == 10:
             # "có hiệu lực kể từ ngày ký": the day it was signed, which the header gives
             deadline = f"hiệu lực từ ngày ký, **{_vn_date(header.date)}**; "
         elif effect:
             deadline = "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký); "
-        elif is_deadline_question(question) and not is_effect_question(question):
+        elif is_deadline_question(question) and not effect_asked:
             # the deadline first, or plainly that this clause sets none; a period or a span with the day
             dated = next((d.time for d in duties if d.time.kind != "none"), None)
             word = "thời hạn"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.answer.extractive import cite, where_of
 from assistant.prompts import render
 from core.text import fold, squash
 from core.types import Answer, Chunk, Hit
@@ -56,8 +57,6 @@ def member_list(hits: list[Hit], clauses_of) -> tuple[Chunk | None, list[Chunk]]
 def members_answer(question: str, parent: Chunk | None, under: list[Chunk], document_text: str | None) -> Answer:
     """The list as the document gives it, its opening line first (a table has none), one line per
     clause under it; the citation is the whole span, verbatim."""
-    from assistant.answer.extractive import cite, where_of
-
     shown = under[:MAX_LINES]
     first = parent or replace(shown[0], clause=_TABLE.match(shown[0].clause).group(1))
     end = max(x.end for x in shown)
