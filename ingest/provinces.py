@@ -91,8 +91,16 @@ def provinces_in(name: str) -> set[str]:
 
 
 def same_province(document_province: str | None, wanted: str) -> bool:
-    """Does a document of `document_province` belong to `wanted` (old and new names both work)?"""
-    return bool(document_province) and province_key(document_province) in provinces_in(wanted)
+    """Does a document of `document_province` belong to `wanted`? A province of today covers the
+    ones merged into it in 2025 ("Lâm Đồng": Đắk Nông's and Bình Thuận's documents too); a former
+    one only itself: what "Bình Thuận" asked of its departments is in Bình Thuận's documents, not
+    in those of the Lâm Đồng it joined."""
+    if not document_province:
+        return False
+    key = province_key(wanted)
+    if province_key(current_province(wanted) or "") != key:   # merged away (or unknown)
+        return province_key(document_province) == key
+    return province_key(document_province) in provinces_in(wanted)
 
 
 # capitalised syllables in a row, a dash allowed between them: "Bà Rịa - Vũng Tàu"

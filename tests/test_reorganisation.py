@@ -54,6 +54,11 @@ def test_provinces_come_from_the_maintained_package():
     assert current_province("Cao Bằng") == "Cao Bằng" and current_province("Nowhere") is None
     assert provinces_in("Lâm Đồng") == {"lamdong", "daknong", "binhthuan"}
     assert same_province("Đăk Nông", "Lâm Đồng") and not same_province("Cao Bằng", "Lâm Đồng")
+    # a former province is only itself: Lâm Đồng's own directives are not what Bình Thuận asked
+    assert same_province("Bình Thuận", "Bình Thuận") and same_province("Bình Thuận", "tỉnh Bình Thuận")
+    assert not same_province("Lâm Đồng", "Bình Thuận") and not same_province("Đắk Nông", "Bình Thuận")
+    assert same_province("Cao Bằng", "Cao Bằng") and not same_province(None, "Cao Bằng")
+    assert same_province("Nowhere", "Nowhere") and not same_province("Cao Bằng", "Nowhere")
 
 
 def test_a_duty_keeps_its_documents_name_and_gains_todays(library):
@@ -76,7 +81,8 @@ def test_filters_follow_successions_both_ways(library, name):
 
 def test_province_filter_includes_the_provinces_merged_into_it(library):
     assert {d.document for d in library.duties(province="Lâm Đồng")} == {"daknong-2024.txt", "lamdong-2025.txt"}
-    assert {d.document for d in library.duties(province="Đắk Nông")} == {"daknong-2024.txt", "lamdong-2025.txt"}
+    # a former province's name finds its own documents, not those of the province it joined
+    assert {d.document for d in library.duties(province="Đắk Nông")} == {"daknong-2024.txt"}
     assert {h.chunk.document for h in library.search("thẩm định hồ sơ dự án", 10, provinces=["Lâm Đồng"])} >= \
         {"daknong-2024.txt", "lamdong-2025.txt"}
 
@@ -86,6 +92,15 @@ def test_chat_answers_for_todays_body_with_the_old_name_marked(library):
     assert not answer.refused
     assert "(trước đây: Sở Kế hoạch và Đầu tư)" in answer.text
     assert "thẩm định hồ sơ dự án" in answer.text.lower()
+
+
+def test_a_former_province_asking_is_its_own_documents_only(library):
+    """"Đắk Nông yêu cầu …": what Đắk Nông's documents ask, not what Lâm Đồng (which it joined) asked
+    of the same body afterwards; today's name covers both."""
+    old = Assistant(library).ask("Đắk Nông yêu cầu Sở Tài chính làm gì?")
+    assert not old.refused and {c.document for c in old.citations} == {"daknong-2024.txt"}
+    today = Assistant(library).ask("Lâm Đồng yêu cầu Sở Tài chính làm gì?")
+    assert {c.document for c in today.citations} == {"daknong-2024.txt", "lamdong-2025.txt"}
 
 
 def test_table_and_exports_carry_both_names(library):

@@ -103,13 +103,8 @@ def _of_province(question: str, body: str, kind: str | None, headers: dict[str, 
     itself), newest first (the first LISTED_MAX), or that none is loaded. A ministry's letters signed
     in Hà Nội are no documents of Hà Nội."""
     key = province_key(body)
-    today = province_key(current_province(body)) == key   # an old province ("Đắk Nông") is only itself
-
-    def belongs(province: str | None) -> bool:
-        return same_province(province, body) if today else bool(province) and province_key(province) == key
-
     found = [(header.date or "", header_chunks[doc_id], header) for doc_id, header in headers.items()
-             if doc_id in header_chunks and belongs(header.province)
+             if doc_id in header_chunks and same_province(header.province, body)
              and (not kind or header.doc_type == kind)
              and not (documents and header_chunks[doc_id].document not in documents)]
     place, kinds = _province_name(key) or _as_written(question, body), (kind or "văn bản").lower()
