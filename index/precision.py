@@ -2,8 +2,8 @@
 fastest on it (on an AVX512-BF16 EPYC, flags picked bf16 at 103 passages/s while int8 ran 141/s;
 on AVX2-only CPUs torch's int8 kernels may still beat float32). So each candidate the CPU can
 run is timed on the same realistic passages, interleaved, best of three, and the fastest whose
-vectors stay within cosine 0.99 of float32 wins, unless one on ONNX Runtime is within 15% of it:
-that one is lighter to start and to keep (no torch). The choice is cached per CPU model next to the
+vectors stay within cosine 0.99 of float32 wins, unless one without torch (ONNX Runtime,
+CTranslate2) is within 15% of it: that one is lighter to start and to keep. The choice is cached per CPU model next to the
 converted model, so it is measured once (at install, by `python -m
 index.embed`), never at a user's first question; without a cached choice the flags decide.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 CACHE_FILE = "precision-choice.json"
 MIN_COSINE = 0.99
 ROUNDS = 3
-MEASURE_VERSION = 3   # part of the cache key: 2 = ONNX Runtime joined the candidates, 3 = its int8 graph
-# An ONNX Runtime precision within this share of the fastest wins: it never imports torch (a cold
+MEASURE_VERSION = 4   # part of the cache key: 2 = ONNX Runtime joined the candidates, 3 = its int8
+# graph, 4 = CTranslate2's int8
+# A precision without torch within this share of the fastest wins: torch is never imported (a cold
 # ingest then loads in ~1.5 s instead of ~7.5 s, and a server keeps ~0.5 GB less).
 LIGHT_SLACK = 0.15
 
@@ -68,12 +69,16 @@ def cached_speeds(model_dir: Path) -> dict[str, float]:
 
 def candidates() -> list[str]:
     """float32 on torch and on ONNX Runtime always; int8 wherever torch has an x86 quantised
-    engine; bf16 only with native bf16 (emulated bf16 measured 5-10x slower: not worth a
-    conversion to time it)."""
+    engine; CTranslate2's int8 where it is installed; bf16 only with native bf16 (emulated bf16
+    measured 5-10x slower: not worth a conversion to time it)."""
+    import importlib.util
+
     import torch
 
     from index.embed import cpu_has_bf16
     out = ["fp32", "onnx", "onnx-int8"]
+    if importlib.util.find_spec("ctranslate2") is not None:
+        out.append("ct2-int8")
     if "x86" in torch.backends.quantized.supported_engines or "fbgemm" in torch.backends.quantized.supported_engines:
         out.append("int8")
     if cpu_has_bf16():
@@ -113,12 +118,12 @@ def measure(model_dir: Path, log=None) -> dict:
 
 
 def choose(results: dict[str, dict]) -> str:
-    """The fastest precision whose vectors stay within MIN_COSINE of float32, or an ONNX Runtime
-    one within LIGHT_SLACK of it (the fastest of those)."""
-    from index.embed import ONNX_PRECISIONS
+    """The fastest precision whose vectors stay within MIN_COSINE of float32, or one without torch
+    within LIGHT_SLACK of it (the fastest of those)."""
+    from index.embed import LIGHT_PRECISIONS
     eligible = {p: r["passages_per_s"] for p, r in results.items() if r["min_cosine_to_fp32"] >= MIN_COSINE}
     fastest = max(eligible, key=eligible.get)
-    light = {p: v for p, v in eligible.items() if p in ONNX_PRECISIONS and v >= (1 - LIGHT_SLACK) * eligible[fastest]}
+    light = {p: v for p, v in eligible.items() if p in LIGHT_PRECISIONS and v >= (1 - LIGHT_SLACK) * eligible[fastest]}
     return max(light, key=light.get) if light else fastest
 
 

@@ -64,7 +64,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
     if args.rebuild:
         wipe_index(Path(settings.data_dir), settings)
-    library = Library(settings)
+    library = Library(settings, prefetch_passages=True)   # the model loads while the index opens
     report = library.ingest(args.paths, sync=args.sync, progress=_progress_bar("Nạp văn bản"))
     print_report(report)
     return 1 if report.failed else 0

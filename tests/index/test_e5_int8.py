@@ -101,9 +101,9 @@ def test_precision_choice(monkeypatch):
     assert resolve_precision("auto") == "onnx"    # float32 on ONNX Runtime: 1.3x torch's float32 here
     assert resolve_precision("INT8") == "int8"
     assert resolve_precision("onnx-int8") == "onnx-int8"
-    with pytest.raises(ConfigError, match="auto, bf16, int8, fp32, onnx or onnx-int8"):
+    with pytest.raises(ConfigError, match="auto, bf16, int8, fp32, onnx, onnx-int8 or ct2-int8"):
         resolve_precision("int4")
-    for bundled_only in ("int8", "onnx", "onnx-int8"):
+    for bundled_only in ("int8", "onnx", "onnx-int8", "ct2-int8"):
         with pytest.raises(ConfigError, match="e5-small model only"):
             make_embedder("some/model", precision=bundled_only)
 
@@ -118,6 +118,9 @@ def test_the_measured_choice_is_the_fastest_close_enough_or_a_lighter_one_nearly
     assert choose(measured(fp32=58.9, int8=128.9, **{"onnx-int8": 112.0})) == "onnx-int8"   # 13% slower, no torch
     assert choose(measured(fp32=58.9, int8=128.9, **{"onnx-int8": 159.4})) == "onnx-int8"
     assert choose(measured(fp32=58.9, bf16=300.0, int8=100.0)) == "int8"          # bf16 too far from fp32
+    # CTranslate2 needs no torch either: within 15% of the fastest it wins, and the faster light one of two
+    assert choose(measured(fp32=58.9, int8=128.9, **{"ct2-int8": 115.0})) == "ct2-int8"
+    assert choose(measured(fp32=59.9, int8=202.9, **{"onnx-int8": 253.8, "ct2-int8": 328.1})) == "ct2-int8"
 
 
 def test_int8_loads_from_the_fp32_folder(model_dir):
