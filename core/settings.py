@@ -64,8 +64,9 @@ class Settings:
     # ct2-int8.
     embed_precision: str = "auto"
     # The questions' arithmetic: fp32 or int8 on ONNX Runtime, or ct2-int8 on CTranslate2 (int8 with
-    # cosine 0.999 to float32; a server under load: ~2.7x less CPU per question embedding).
-    query_precision: str = "fp32"
+    # cosine 0.999 to float32; ~2.7x less CPU per question embedding); auto = ct2-int8 where the
+    # passages run on it, else fp32.
+    query_precision: str = "auto"
     # Cache of converted embedding models, shared by every index (like the Hugging Face cache).
     model_dir: Path = PROJECT_ROOT / ".rag" / "models"
     # Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store in the data dir.

@@ -124,3 +124,11 @@ def test_answering_on_ct2_questions_never_imports_torch():
                          timeout=300, env={**os.environ, "RAG_MODEL_DIR": str(Settings().model_dir)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["384", "False"]
+
+
+def test_questions_follow_the_passages_onto_ct2_by_default(model_dir, monkeypatch):
+    assert E5SmallEmbedder(model_dir, precision="ct2-int8").query_precision == "ct2-int8"
+    assert E5SmallEmbedder(model_dir, precision="onnx-int8").query_precision == "fp32"
+    assert E5SmallEmbedder(model_dir, precision="onnx", query_precision="ct2-int8").query_precision == "ct2-int8"
+    monkeypatch.delenv("RAG_QUERY_PRECISION", raising=False)
+    assert Settings.from_env().query_precision == "auto"
