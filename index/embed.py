@@ -487,7 +487,7 @@ if __name__ == "__main__":  # install-time step: python -m index.embed [model_di
     model_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else settings.model_dir
     ensure_model(model_dir, "fp32")
     from index.e5_onnx import ensure_export
-    ensure_export(model_dir)   # its tokenizer serves every e5 engine, and questions run on it by default
+    ensure_export(model_dir)   # its tokenizer serves every e5 engine; questions run on it unless on CTranslate2
     if (settings.embed_precision or "auto").lower() == "auto":  # measured once per CPU model, here
         from index.precision import measure_and_cache
         measure_and_cache(model_dir, log=lambda m: print(m, file=sys.stderr))

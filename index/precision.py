@@ -71,14 +71,15 @@ def candidates() -> list[str]:
     """float32 on torch and on ONNX Runtime always; int8 wherever torch has an x86 quantised
     engine; CTranslate2's int8 where it is installed; bf16 only with native bf16 (emulated bf16
     measured 5-10x slower: not worth a conversion to time it)."""
-    import importlib.util
-
     import torch
 
     from index.embed import cpu_has_bf16
     out = ["fp32", "onnx", "onnx-int8"]
-    if importlib.util.find_spec("ctranslate2") is not None:
+    try:
+        import ctranslate2  # noqa: F401
         out.append("ct2-int8")
+    except ImportError:
+        pass
     if "x86" in torch.backends.quantized.supported_engines or "fbgemm" in torch.backends.quantized.supported_engines:
         out.append("int8")
     if cpu_has_bf16():
