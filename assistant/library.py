@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -599,8 +600,13 @@ class Library:
         chunks = self.chunker.chunk(doc)
         if not chunks:
             raise RagError(f"{shown}: không tìm thấy nội dung để lập chỉ mục / no indexable text — check the file")
-        vectors = self.vectors_for(chunks, on_embedded)
-        duties = self.duty_extractor.extract(doc, chunks)
+        # the duties are read beside the embedding: the engines release the GIL, and each call's last
+        # batch leaves a core idle (whole cold ingests of 1,412 law clauses, 8 interleaved pairs:
+        # 16.9 -> 15.2 s on average, ahead in 7)
+        with ThreadPoolExecutor(1, thread_name_prefix="duties") as pool:
+            pending = pool.submit(self.duty_extractor.extract, doc, chunks)
+            vectors = self.vectors_for(chunks, on_embedded)
+            duties = pending.result()
         old = self.find_document(doc.doc_id)
         if is_upload(source):  # the bytes are kept before the catalog names them
             self.uploads.keep(path, doc.content_hash)
