@@ -1,6 +1,6 @@
 """Passages on CTranslate2 in int8 (index/e5_ct2.py), with the real conversion: close to the
-float32 vectors, the same vector whatever the batch, no torch in a process that embeds with it,
-and a damaged or stale conversion rebuilt from its checksums."""
+float32 vectors, nearly the same vector whatever the batch, questions on the same engine, no torch in a
+process that embeds with it, and a damaged or stale conversion rebuilt from its checksums."""
 from __future__ import annotations
 
 import json
@@ -9,25 +9,10 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from core.settings import PROJECT_ROOT, Settings
 from index import e5_ct2
 from index.embed import E5SmallEmbedder
-from ingest.chunk import ClauseChunker
-from ingest.load import find_directive_files, load_directive
-from tests.conftest import SAMPLES
-
-
-@pytest.fixture(scope="module")
-def model_dir():
-    return Settings().model_dir
-
-
-@pytest.fixture(scope="module")
-def clauses() -> list[str]:
-    return [c.index_text() for f in find_directive_files([SAMPLES])
-            for c in ClauseChunker(1500).chunk(load_directive(f))]
 
 
 def test_int8_vectors_stay_close_to_float32(model_dir, clauses):

@@ -16,23 +16,9 @@ from core.errors import ConfigError
 from core.settings import PROJECT_ROOT, Settings
 from index import e5_onnx
 from index.embed import E5SmallEmbedder, make_embedder
-from ingest.chunk import ClauseChunker
-from ingest.load import find_directive_files, load_directive
-from tests.conftest import SAMPLES
 
 QUESTIONS = ["Sở Tài chính phải làm gì?", "Ai chủ trì rà soát thủ tục hành chính?", "Hạn báo cáo là khi nào?",
              "", "  ", "Ｆｕｌｌ ｗｉｄｔｈ 🚀 \u0378\u0379", "x" * 3000]
-
-
-@pytest.fixture(scope="module")
-def model_dir():
-    return Settings().model_dir
-
-
-@pytest.fixture(scope="module")
-def clauses() -> list[str]:
-    return [c.index_text() for f in find_directive_files([SAMPLES])
-            for c in ClauseChunker(1500).chunk(load_directive(f))]
 
 
 def test_onnx_gives_the_float32_torch_vectors(model_dir, clauses):
