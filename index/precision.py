@@ -3,8 +3,8 @@ fastest on it (on an AVX512-BF16 EPYC, flags picked bf16 at 103 passages/s while
 on AVX2-only CPUs torch's int8 kernels may still beat float32). So each candidate the CPU can
 run is timed on the same realistic passages, interleaved, best of three, and the fastest whose
 vectors stay within cosine 0.99 of float32 wins, unless one without torch (ONNX Runtime,
-CTranslate2) is within 15% of it: that one is lighter to start and to keep. The choice is cached per CPU model next to the
-converted model, so it is measured once (at install, by `python -m
+CTranslate2) is within 15% of it: that one is lighter to start and to keep. The choice is cached
+per CPU model next to the converted model, so it is measured once (at install, by `python -m
 index.embed`), never at a user's first question; without a cached choice the flags decide.
 """
 from __future__ import annotations
