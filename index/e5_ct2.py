@@ -12,7 +12,7 @@ by side: 8 measured 172-188/s, 16 157-171/s, 32 105/s (the 2 cores work best on 
 The model is converted once (at install, `python -m index.embed`, when the precision measurement
 runs) from the converted float32 folder (index/e5_convert.py) by CTranslate2's own Transformers
 converter, into its own folder with a checksummed manifest. The tokenizer is the ONNX export's
-sentencepiece one (index/e5_tokenizer.py): questions always need that export, and ids are fed
+sentencepiece one (index/e5_tokenizer.py): the export is always built, and ids are fed
 to the encoder directly, so the converter's vocabulary file is never read.
 """
 from __future__ import annotations

