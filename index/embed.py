@@ -286,22 +286,18 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         Nothing starts when a conversion must first be built (that imports torch)."""
         if passages and not self._passages_without_torch:
             return
-        load = self._passage_engine if passages else self._query_engine
-        engine = "ct2" if (self.precision if passages else self.query_precision) == "ct2-int8" else "onnx"
-        if passages:
-            loaded = {"ct2": self._ct2, "onnx": self._onnx_int8 if self.precision == "onnx-int8" else self._onnx}
-            if loaded[engine] is not None:
-                return
-        elif self._query_engine(loaded_only=True) is not None:
+        engine = self._passage_engine if passages else self._query_engine
+        if engine(loaded_only=True) is not None:
             return
+        on_ct2 = (self.precision if passages else self.query_precision) == "ct2-int8"
         from index import e5_ct2, e5_onnx
         if not e5_onnx.verify_export(e5_onnx.onnx_folder(self.model_dir)):
             return
-        if engine == "ct2" and not e5_ct2.is_built(self.model_dir):
+        if on_ct2 and not e5_ct2.is_built(self.model_dir):
             return
         try:   # imported in this thread: two threads importing one package may see it half-initialised
             import sentencepiece  # noqa: F401
-            if engine == "ct2":
+            if on_ct2:
                 import ctranslate2  # noqa: F401
             else:
                 import onnxruntime  # noqa: F401
@@ -309,7 +305,7 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
             return   # the first question says what to install
         # not a daemon: a question answered from the duty table alone never waits for the load, and
         # a process that exits while ONNX Runtime is still loading aborts in its C++ threads
-        threading.Thread(target=self._prefetched, args=(load,), name="e5-prefetch", daemon=False).start()
+        threading.Thread(target=self._prefetched, args=(engine,), name="e5-prefetch", daemon=False).start()
 
     @staticmethod
     def _prefetched(load) -> None:
@@ -365,10 +361,13 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
                     self._ct2 = Ct2E5(ensure_ct2(self.model_dir), ensure_export(self.model_dir))
         return self._ct2
 
-    def _passage_engine(self):
+    def _passage_engine(self, loaded_only: bool = False):
+        """The engine passages run on when they need no torch; loaded_only: None until it is loaded."""
         if self.precision == "ct2-int8":
-            return self._ct2_engine()
-        return self._int8_engine() if self.precision == "onnx-int8" else self._onnx_engine()
+            return self._ct2 if loaded_only else self._ct2_engine()
+        if self.precision == "onnx-int8":
+            return self._onnx_int8 if loaded_only else self._int8_engine()
+        return self._onnx if loaded_only else self._onnx_engine()
 
     def _path(self) -> str:
         from index.e5_convert import ensure_model
