@@ -24,15 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ConfigError
-from index.e5_onnx import WindowedE5, length_order_batches, publish_folder, verify_folder
+from index.e5_onnx import WindowedE5, built_from_float32, publish_folder, verify_folder
 from index.e5_tokenizer import E5Tokenizer
-from index.embed_parallel import side_by_side, worker_count
+from index.embed_parallel import length_batches, side_by_side, worker_count
 
 FORMAT_VERSION = "e5-ct2-1"   # bump when the conversion changes: cached folders are rebuilt
 FOLDER = "multilingual-e5-small-ct2-int8"
 FILES = ("model.bin", "config.json")
 BATCH = 8
 CT2_VERSION = "4.8"           # the model.bin layout of the pinned CTranslate2 (requirements.txt)
+MISSING = "RAG_EMBED_PRECISION=ct2-int8 needs CTranslate2: pip install -r requirements.txt"
 
 
 def ct2_folder(cache_dir: Path) -> Path:
@@ -95,14 +96,9 @@ def ensure_ct2(cache_dir: Path, log=None) -> Path:
     try:
         import ctranslate2  # noqa: F401
     except ImportError as e:
-        raise ConfigError("RAG_EMBED_PRECISION=ct2-int8 needs CTranslate2: pip install -r requirements.txt") from e
-    from index.e5_convert import _stderr, ensure_model
-    st_folder = ensure_model(cache_dir, "fp32", log=log)
-    (log or _stderr)(f"Converting e5-small to CTranslate2 int8 into {target} (one time, ~10 s) …")
-    build(target, st_folder)
-    if not verify_folder(target, _format()):
-        raise ConfigError(f"The CTranslate2 conversion in {target} failed its checksum; delete that folder and retry")
-    return target
+        raise ConfigError(MISSING) from e
+    return built_from_float32(cache_dir, target, lambda: is_built(cache_dir), build,
+                              "Converting e5-small to CTranslate2 int8", "~10 s", "The CTranslate2 conversion", log)
 
 
 class Ct2E5(WindowedE5):
@@ -113,7 +109,7 @@ class Ct2E5(WindowedE5):
         try:
             import ctranslate2
         except ImportError as e:
-            raise ConfigError("RAG_EMBED_PRECISION=ct2-int8 needs CTranslate2: pip install -r requirements.txt") from e
+            raise ConfigError(MISSING) from e
         self.workers = worker_count() if workers is None else max(1, workers)
         self.tokenizer = E5Tokenizer(tokenizer_folder)
         self.encoder = ctranslate2.Encoder(str(folder), device="cpu", compute_type="int8",
@@ -128,5 +124,5 @@ class Ct2E5(WindowedE5):
             for r, i in enumerate(batch):
                 out[i] = hidden[r, :len(rows[i])].mean(0)   # a row's padding is past its length
 
-        side_by_side(run, length_order_batches(rows, BATCH), self.workers, "ct2-embed")
+        side_by_side(run, length_batches(rows, BATCH), self.workers, "ct2-embed")
         return out

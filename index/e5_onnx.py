@@ -30,7 +30,7 @@ from core.errors import ConfigError
 from core.types import file_sha256
 from index.e5_tokenizer import E5Tokenizer, write_sentencepiece
 from index.embed import average_windows, unit_rows
-from index.embed_parallel import side_by_side
+from index.embed_parallel import length_batches, side_by_side
 
 FORMAT_VERSION = "e5-onnx-3"   # bump when the export changes: cached exports are rebuilt (3: int8 graph)
 FOLDER = "multilingual-e5-small-onnx"
@@ -167,14 +167,22 @@ def ensure_export(cache_dir: Path, log=None) -> Path:
     """The verified export in `cache_dir`, built (~15 s, from the converted float32 model, which
     is itself built when missing) when missing, damaged or of an older format."""
     target = onnx_folder(cache_dir)
-    if verify_export(target):
+    return built_from_float32(cache_dir, target, lambda: verify_export(target), build_export,
+                              "Exporting e5-small to ONNX", "~15 s", "The ONNX export", log)
+
+
+def built_from_float32(cache_dir: Path, target: Path, verified, build, doing: str, takes: str, made: str,
+                       log=None) -> Path:
+    """`target` once `verified()`: when it is not, `build(target, converted float32 folder)` runs
+    (the float32 folder is itself built when missing), announced as `doing`, and is checked again."""
+    if verified():
         return target
     from index.e5_convert import _stderr, ensure_model
     st_folder = ensure_model(cache_dir, "fp32", log=log)
-    (log or _stderr)(f"Exporting e5-small to ONNX into {target} (one time, ~15 s) …")
-    build_export(target, st_folder)
-    if not verify_export(target):
-        raise ConfigError(f"The ONNX export in {target} failed its checksum; delete that folder and retry")
+    (log or _stderr)(f"{doing} into {target} (one time, {takes}) …")
+    build(target, st_folder)
+    if not verified():
+        raise ConfigError(f"{made} in {target} failed its checksum; delete that folder and retry")
     return target
 
 
@@ -213,12 +221,6 @@ class WindowedE5:
             if len(row) > MAX_TOKENS:
                 out[i] = average_windows(row[1:-1], MAX_TOKENS - 2, bos, eos, self.pooled)
         return out
-
-
-def length_order_batches(rows: list[list[int]], size: int) -> list[list[int]]:
-    """Indices of `rows` in batches of `size`, shortest first, so that a batch pads little."""
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-    return [order[start:start + size] for start in range(0, len(order), size)]
 
 
 class OnnxE5(WindowedE5):
@@ -260,5 +262,5 @@ class OnnxE5(WindowedE5):
             out[batch] = self.session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
 
         # the session releases the GIL while it runs
-        side_by_side(run, length_order_batches(rows, BATCH), self.parallel, "onnx-embed")
+        side_by_side(run, length_batches(rows, BATCH), self.parallel, "onnx-embed")
         return out

@@ -29,8 +29,9 @@ def worker_count(cores: int | None = None) -> int:
     return max(1, min(MAX_WORKERS, cores))
 
 
-def length_batches(texts: list[str], batch_size: int) -> list[list[int]]:
-    """Indices of `texts` in batches of similar length (characters stand for tokens)."""
+def length_batches(texts: list, batch_size: int) -> list[list[int]]:
+    """Indices of `texts` in batches of similar length, shortest first (of a text its characters,
+    which stand for tokens; of a row of token ids its tokens)."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
