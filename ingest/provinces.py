@@ -95,12 +95,17 @@ def same_province(document_province: str | None, wanted: str) -> bool:
     ones merged into it in 2025 ("Lâm Đồng": Đắk Nông's and Bình Thuận's documents too); a former
     one only itself: what "Bình Thuận" asked of its departments is in Bình Thuận's documents, not
     in those of the Lâm Đồng it joined."""
-    if not document_province:
-        return False
+    return bool(document_province) and province_key(document_province) in _covered_by(wanted)
+
+
+@lru_cache(maxsize=256)
+def _covered_by(wanted: str) -> frozenset[str]:
+    """Keys of the provinces whose documents belong to `wanted` (resolved once per name: a filter
+    asks it of every duty)."""
     key = province_key(wanted)
     if province_key(current_province(wanted) or "") != key:   # merged away (or unknown)
-        return province_key(document_province) == key
-    return province_key(document_province) in provinces_in(wanted)
+        return frozenset({key})
+    return frozenset(provinces_in(wanted))
 
 
 # capitalised syllables in a row, a dash allowed between them: "Bà Rịa - Vũng Tàu"
