@@ -271,9 +271,13 @@ class DutyRoutes:
             due = about or due
         who = f"**{', '.join(actors)}** có " if actors else "Có "
         # counted by clause, as the list shows them (a clause's duties are one line)
-        rest = len({d.chunk_id for d in duties} - {d.chunk_id for d in due}) - off_topic
+        listed = {d.chunk_id for d in due}
+        ended = {d.chunk_id: d.time.until[:4] for d in duties if d.chunk_id not in listed and window.ended(d)}
+        rest = len({d.chunk_id for d in duties} - listed) - off_topic - len(ended)
         others = "; ".join(([f"{rest} nhiệm vụ khác không nêu hạn hoặc có hạn ngoài khoảng này"] if rest else [])
-                           + ([f"{off_topic} nhiệm vụ khác đến hạn nhưng không về nội dung hỏi"] if off_topic else []))
+                           + ([f"{off_topic} nhiệm vụ khác đến hạn nhưng không về nội dung hỏi"] if off_topic else [])
+                           + ([f"{len(ended)} nhiệm vụ định kỳ của văn bản chỉ áp dụng đến hết năm "
+                               f"{', '.join(sorted(set(ended.values())))}"] if ended else []))
         others = f" ({others})" if others else ""
         where = f" ở {', '.join(sorted(wanted))}" if wanted else ""
         if not due:

@@ -239,10 +239,15 @@ class DutyTime:
     rrule: str | None = None           # e.g. "FREQ=MONTHLY" for kind 'recurring'
     due: str | None = None             # YYYY-MM-DDTHH:MM when an hour is stated ("trước 14 giờ, ngày …")
     period: str | None = None          # "2026-Q2", "2026-06", "2026-H1", "2026" for a period's kinds
+    until: str | None = None           # YYYY-MM-DD: a recurrence's last day, when its document is for a period
 
     def to_json(self) -> dict:
         return {"text": self.text, "kind": self.kind, "date": self.date, "rrule": self.rrule,
-                "due": self.due, "period": self.period}
+                "due": self.due, "period": self.period, "until": self.until}
+
+    def ended(self, today) -> bool:
+        """A recurrence whose document's period is over ("hằng tuần" in a plan for 2019)."""
+        return self.kind == "recurring" and bool(self.until) and self.until < today.isoformat()
 
 
 @dataclass(frozen=True)

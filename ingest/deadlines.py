@@ -132,6 +132,28 @@ def parse_cell_deadline(text: str, signed: date | None = None) -> DutyTime:
     return DutyTime(text=text, kind="year", date=f"{last}-12-31", period=period)
 
 
+# The years a document's title says it is for: "Kế hoạch … năm 2026", "… giai đoạn 2021 - 2025",
+# "giao ban tháng 5/2019", "Quý II/2026", "năm học 2025-2026", "nhiệm kỳ 2025 - 2030" ...
+_TITLE_YEARS = re.compile(r"(?:năm(?:\s+học)?|giai đoạn|nhiệm kỳ|tháng\s+\d{1,2}\s*[/\-]|"
+                          r"quý\s+(?:IV|I{1,3}|[1-4])\s*[/\-])\s*(?P<first>(?:19|20)\d\d)"
+                          r"(?:\s*(?:-|–|—|đến(?:\s+năm)?)\s*(?P<last>(?:19|20)\d\d))?(?!\d)", _I)
+# ... and not the dates and numbers of the documents it cites, nor the year in a law's name.
+_CITED = re.compile(r"(?:ngày\s+)?(?:" + _DMY + r")|\b\d+/(?:\d{4}/)?[^\W\d_]\S*|"
+                    r"(?:\bBộ\s+)?\b(?:luật|hiến pháp)\b[^,;()]{0,60}?\bnăm\s+\d{4}", _I)
+
+
+def recurrence_end(title: str | None, signed: date | None = None) -> str | None:
+    """The day a duty that recurs ("hằng tháng", "thứ hai hằng tuần") stops recurring: the end of
+    the last year the document's title names as its period ("Kế hoạch … năm 2022" -> 2022-12-31),
+    never before the end of the year it was signed in; None when the title names no period (a
+    standing instruction recurs until it is replaced)."""
+    text = _CITED.sub(" ", squash(title or ""))
+    years = [int(y) for m in _TITLE_YEARS.finditer(text) for y in (m["first"], m["last"]) if y]
+    if not years:
+        return None
+    return f"{max([*years, signed.year] if signed else years)}-12-31"
+
+
 Found = tuple[int, int, DutyTime]  # start, length, what it says
 
 

@@ -24,7 +24,7 @@ from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
 from ingest.actors import Span, agency_list, bare_head, find_agencies
 from ingest.agencies import AgencyNames, agency_key
-from ingest.deadlines import parse_cell_deadline
+from ingest.deadlines import parse_cell_deadline, recurrence_end
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
     ABOUT,
@@ -66,8 +66,9 @@ from ingest.task_table import LEAD_FIRST, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v24"  # v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …")
-# head a name; v22: "X ban hành / gửi …" charges X; v21: "Thời gian <việc>: …"; v19: "X theo dõi …"
+DUTIES_VERSION = "duties-v25"  # v25: a recurrence ends with its document's period ("… năm 2022")
+# v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …") head a name;
+# v22: "X ban hành / gửi …" charges X; v21: "Thời gian <việc>: …"; v19: "X theo dõi …"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
 _DESCRIPTIVE = {"Báo cáo", "Tờ trình"}
 # a closing request to carry out the whole document, nothing more: "… khẩn trương triển khai thực hiện./."
@@ -151,7 +152,7 @@ class DutyExtractor:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees] + duties
-        return _dedupe(_results_due(duties))
+        return _recurring_until(_dedupe(_results_due(duties)), recurrence_end(doc.header.subject, signed))
 
     def _implementers(self, chunks: list[Chunk]) -> list[str]:
         """The bodies a closing paragraph asks to carry the document out ("… yêu cầu X, Y khẩn trương
@@ -469,6 +470,13 @@ class DutyExtractor:
             start=chunk.start, end=chunk.end, time=time,
             references=tuple(dict.fromkeys(m.group(0) for m in REFERENCE.finditer(quote))),
             actor_current=self.successions.current(actor))
+
+
+def _recurring_until(duties: list[Duty], until: str | None) -> list[Duty]:
+    """A document for a period ("Kế hoạch … năm 2022") asks for what recurs within it only."""
+    if not until:
+        return duties
+    return [replace(d, time=replace(d.time, until=until)) if d.time.kind == "recurring" else d for d in duties]
 
 
 def _role_word(text: str) -> bool:

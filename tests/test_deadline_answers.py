@@ -222,6 +222,49 @@ def test_recurring_duties_are_listed_by_their_period(tmp_path):
     assert none.refused and none.text.startswith("Không có nhiệm vụ nào của Sở Y tế có hạn hằng tuần")
 
 
+def test_a_recurrence_of_a_plan_for_a_year_gone_by_is_no_longer_due(tmp_path):
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    plan = ("Số: 12/KH-UBND\n\nLâm Đồng, ngày 05 tháng 01 năm 2025\n\nKẾ HOẠCH\n\nKiểm tra công tác "
+            "cải cách hành chính năm 2025\n\n1. Sở Tài chính báo cáo UBND tỉnh tình hình giải ngân hằng tháng.\n\n"
+            "2. Sở Nội vụ báo cáo kết quả kiểm tra trước ngày 15 hằng tháng.\n")
+    during = Assistant(library_of(tmp_path / "a", {"kh-12.txt": plan}, today="2025-04-10"))
+    assert during.ask("Những báo cáo nào phải gửi hằng tháng?").text.startswith("Có 2 nhiệm vụ có hạn hằng tháng")
+    after = Assistant(library_of(tmp_path / "b", {"kh-12.txt": plan}, today="2026-04-10"))
+    monthly = after.ask("Những báo cáo nào phải gửi hằng tháng?")
+    assert monthly.refused and "2 nhiệm vụ định kỳ của văn bản chỉ áp dụng đến hết năm 2025" in monthly.text
+    may = after.ask("Nhiệm vụ nào đến hạn trong tháng 5/2026?")
+    assert may.refused and "chỉ áp dụng đến hết năm 2025" in may.text
+    assert not during.ask("Nhiệm vụ nào đến hạn trong tháng 5/2025?").refused
+    # asked for the deadline, the answer gives it and says that it has run its course
+    asked = after.ask("Hạn Sở Nội vụ báo cáo kết quả kiểm tra là khi nào?")
+    assert "trước ngày 15 hằng tháng" in asked.text and "đã hết kỳ" in asked.text and "31/12/2025" in asked.text
+    # the calendar page lists them apart, as over
+    from ui.duties import DutyHandlers
+
+    page = DutyHandlers(after.library).calendar_html()
+    assert "Định kỳ đã hết kỳ" in page and "hằng tháng, đến 31/12/2025" in page
+    assert "Định kỳ đã hết kỳ" not in DutyHandlers(during.library).calendar_html()
+
+
+def test_the_deadline_asked_is_that_of_the_duty_the_question_speaks_of():
+    from assistant.answer.extractive import _asked_deadline
+    from core.types import Duty, DutyTime
+
+    def duty(action, time):
+        return Duty(duty_id=action, doc_id="d", document="a.txt", province=None, actor="Phòng Nông nghiệp",
+                    actor_text="Phòng Nông nghiệp", role="thực hiện", action=action, quote="q", clause="Mục 1",
+                    chunk_id="c", start=0, end=1, time=time)
+
+    ongoing = DutyTime(text="theo tiến độ đề ra", kind="ongoing")
+    weekly = DutyTime(text="vào thứ hai hằng tuần", kind="recurring", rrule="FREQ=WEEKLY;BYDAY=MO")
+    duties = [duty("Tham mưu chỉ đạo các xã trồng rừng", ongoing), duty("Tổng hợp báo cáo tiến độ", weekly)]
+    assert _asked_deadline("Hạn tổng hợp báo cáo là khi nào?", duties) == weekly
+    assert _asked_deadline("Thời hạn là khi nào?", duties) == ongoing          # nothing told apart: the first
+    assert _asked_deadline("Hạn là khi nào?", [duty("Tham mưu", DutyTime())]) is None
+
+
 def test_a_quarterly_recurrence_is_read_from_its_rule_or_the_word_quy():
     from types import SimpleNamespace
 

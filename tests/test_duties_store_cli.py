@@ -252,7 +252,7 @@ def test_index_from_before_the_duty_table_gets_one_on_open(hash_settings, librar
 
 # ---- `python app.py duties` -----------------------------------------------------------------------
 JSON_KEYS = {"actor", "actor_current", "role", "action", "time", "document", "province", "clause", "quote"}
-TIME_KEYS = {"text", "kind", "date", "rrule", "due", "period"}
+TIME_KEYS = {"text", "kind", "date", "rrule", "due", "period", "until"}
 
 
 def cli_env(data_dir: Path) -> dict:
@@ -260,8 +260,9 @@ def cli_env(data_dir: Path) -> dict:
     return {**env, "RAG_DATA_DIR": str(data_dir), "RAG_EMBED_MODEL": "hash", "RAG_CORPUS_DIR": "data/directives"}
 
 
-def duties_cli(data_dir: Path, *args: str, text: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "app.py", "duties", *args], cwd=ROOT, env=cli_env(data_dir),
+def duties_cli(data_dir: Path, *args: str, text: bool = True, today: str | None = None) -> subprocess.CompletedProcess:
+    env = {**cli_env(data_dir), **({"RAG_TODAY": today} if today else {})}
+    return subprocess.run([sys.executable, "app.py", "duties", *args], cwd=ROOT, env=env,
                           capture_output=True, text=text, timeout=300, check=False)
 
 
@@ -334,8 +335,9 @@ def unfold(lines: list[str]) -> list[str]:
     return out
 
 
-def test_ics_is_a_valid_folded_crlf_calendar(cli_index, all_duties):
-    proc = duties_cli(cli_index[0], "--format", "ics", text=False)
+@pytest.mark.parametrize("today", ["2022-06-01", "2026-12-02"])   # within the samples' plans, and after them
+def test_ics_is_a_valid_folded_crlf_calendar(cli_index, all_duties, today):
+    proc = duties_cli(cli_index[0], "--format", "ics", text=False, today=today)
     assert proc.returncode == 0, proc.stderr
     raw = proc.stdout
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n")
@@ -349,7 +351,9 @@ def test_ics_is_a_valid_folded_crlf_calendar(cli_index, all_duties):
     assert len(events) == len(ends) and all(b < e for b, e in zip(events, ends))
     assert all(e < b for e, b in zip(ends, events[1:])), "events do not nest"
     todos = [i for i, line in enumerate(lines) if line == "BEGIN:VTODO"]
-    calendar = [d for d in all_duties if d["time"]["date"] or d["time"]["rrule"]]
+    # a recurrence whose document's period is over ("… năm 2022") is not scheduled after it
+    calendar = [d for d in all_duties if d["time"]["date"] or d["time"]["rrule"]
+                and not (d["time"]["until"] and d["time"]["until"] < today)]
     assert len(events) + len(todos) == len(calendar) > 0
     # an RRULE appears only where the day is stated; "hằng tháng" alone is a task
     rrules = [line.split(":", 1)[1] for line in lines if line.startswith("RRULE:")]

@@ -23,7 +23,7 @@ def test_ics_export_parses_with_dated_events_and_undated_recurrences_as_tasks(ha
     text = to_ics(duties, today=date(2024, 1, 10))
     cal = icalendar.Calendar.from_ical(text.encode("utf-8"))
     events, todos = list(cal.walk("VEVENT")), list(cal.walk("VTODO"))
-    assert len(events) + len(todos) == len(calendar_duties(duties)) >= 4
+    assert len(events) + len(todos) == len(calendar_duties(duties, date(2024, 1, 10))) >= 4
     dated = [e for e in events if "RRULE" not in e]
     recurring = [e for e in events if "RRULE" in e]
     assert any(e["DTSTART"].dt == date(2023, 3, 15) and "Sở Tài chính" in str(e["SUMMARY"]) for e in dated)
@@ -56,3 +56,16 @@ def test_ongoing_and_undated_relative_duties_stay_out_of_the_calendar():
                             duty(DutyTime(text="trước Hội nghị", kind="relative")),
                             duty(DutyTime(text="trong 10 ngày kể từ ngày ký", kind="relative", date="2026-03-11"))])
     assert [d.time.text for d in kept] == ["trong 10 ngày kể từ ngày ký"]
+
+
+def test_a_recurrence_stops_with_its_documents_period():
+    weekly = duty(DutyTime(text="thứ hai hằng tuần", kind="recurring", rrule="FREQ=WEEKLY;BYDAY=MO",
+                           until="2026-12-31"))
+    monthly = duty(DutyTime(text="hằng tháng", kind="recurring", rrule="FREQ=MONTHLY", until="2026-12-31"))
+    during = icalendar.Calendar.from_ical(to_ics([weekly, monthly], today=date(2026, 11, 29)).encode("utf-8"))
+    event = next(iter(during.walk("VEVENT")))
+    assert event["DTSTART"].dt == date(2026, 11, 30) and event["RRULE"]["UNTIL"] == [date(2026, 12, 31)]
+    assert "2026-12-31" in str(next(iter(during.walk("VTODO")))["DESCRIPTION"])
+    assert calendar_duties([weekly, monthly], today=date(2027, 1, 4)) == []    # the plan's year is over
+    after = icalendar.Calendar.from_ical(to_ics([weekly, monthly], today=date(2027, 1, 4)).encode("utf-8"))
+    assert not list(after.walk("VEVENT")) and not list(after.walk("VTODO"))

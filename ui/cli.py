@@ -112,13 +112,15 @@ def cmd_duties(args, settings: Settings) -> int:
         (duty_export.to_xlsx if args.format == "xlsx" else duty_export.to_docx)(duties, args.output)
         print(f"Đã ghi {len(duties)} nhiệm vụ vào {args.output}", file=sys.stderr)
         return 0
+    today = settings.today_date()
     text = {"table": duty_export.to_table, "csv": duty_export.to_csv, "json": duty_export.to_json_lines,
-            "ics": duty_export.to_ics}[args.format](duties)
+            "ics": lambda ds: duty_export.to_ics(ds, today)}[args.format](duties)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        what = (f"{len(duty_export.calendar_duties(duties))} sự kiện lịch (từ {len(duties)} nhiệm vụ; chỉ nhiệm vụ "
-                f"có ngày hoặc định kỳ đều đặn)" if args.format == "ics" else f"{len(duties)} nhiệm vụ")
+        events = len(duty_export.calendar_duties(duties, today))
+        what = (f"{events} sự kiện lịch (từ {len(duties)} nhiệm vụ; chỉ nhiệm vụ có ngày hoặc định kỳ đều đặn "
+                f"còn áp dụng)" if args.format == "ics" else f"{len(duties)} nhiệm vụ")
         print(f"Đã ghi {what} vào {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -96,7 +96,7 @@ class DutyHandlers:
     def export_ics(self, actor: str | None = None, provinces: list[str] | None = None) -> str:
         duties, _ = self.select(actor, provinces)
         path = self._export_path(export_name("lich-han", "ics", actor, provinces))
-        path.write_text(duty_export.to_ics(duties), encoding="utf-8")
+        path.write_text(duty_export.to_ics(duties, self.library.settings.today_date()), encoding="utf-8")
         return str(path)
 
     def _export_path(self, name: str) -> Path:
@@ -111,8 +111,9 @@ class DutyHandlers:
         dated = sorted((d for d in duties if d.time.date), key=lambda d: d.time.date)
         soon = [d for d in dated if today.isoformat() <= d.time.date[:10] <= (today + timedelta(days=30)).isoformat()]
         recurring: dict[str, list[Duty]] = defaultdict(list)
+        ended = [d for d in duties if d.time.ended(today)]   # "hằng tuần" in a plan for a year gone by
         for d in duties:
-            if d.time.kind == "recurring":
+            if d.time.kind == "recurring" and not d.time.ended(today):
                 recurring[recurrence_label(d.time.rrule)].append(d)
         relative = [d for d in duties if d.time.kind == "relative" and not d.time.date]
         parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")} Hôm nay: {today:%d/%m/%Y}.</p>']
@@ -126,10 +127,13 @@ class DutyHandlers:
                 f" — {_line(d)}</li>" for d in dated) + "</ul>")
         for label in sorted(recurring):
             parts.append(f"<h4>{escape(label)}</h4><ul>" + "".join(f"<li>{_line(d)}</li>" for d in recurring[label]) + "</ul>")
+        if ended:
+            parts.append("<h4>Định kỳ đã hết kỳ (văn bản cho một giai đoạn đã qua)</h4><ul>" + "".join(
+                f"<li>{_line(d)}</li>" for d in ended) + "</ul>")
         if relative:
             parts.append("<h4>Thời hạn tương đối</h4><ul>" + "".join(
                 f"<li><b>{escape(d.time.text)}</b> — {_line(d)}</li>" for d in relative) + "</ul>")
-        if not (dated or recurring or relative):
+        if not (dated or recurring or ended or relative):
             parts.append("<p>Không có nhiệm vụ nào có thời hạn hoặc định kỳ.</p>")
         return "".join(parts) + "</div>"
 
@@ -146,6 +150,7 @@ def _province(name: str | None) -> str:
 
 
 def _line(d: Duty) -> str:
-    when = f" <i>({escape(d.time.text)})</i>" if d.time.text and d.time.kind != "date" else ""
+    until = f", đến {_vn(d.time.until)}" if d.time.kind == "recurring" and d.time.until else ""
+    when = f" <i>({escape(d.time.text)}{until})</i>" if d.time.text and d.time.kind != "date" else ""
     return (f"<b>{escape(d.named)}</b> ({escape(d.role)}): {escape(d.action)}{when} "
             f"<span class=\"rag-source-meta\">— {escape(d.province or '')}, {escape(d.document)}, {escape(d.clause)}</span>")

@@ -18,6 +18,8 @@ def deadline_text(d: Duty) -> str:
     """The deadline as written, with the day it falls on when the words do not say it."""
     if d.time.date and d.time.kind != "date":
         return f"{d.time.text} (đến {d.time.date})"
+    if d.time.kind == "recurring" and d.time.until:   # "hằng tháng" in a plan for one year
+        return f"{d.time.text} (đến {d.time.until})"
     return d.time.text or ""
 
 
@@ -134,10 +136,13 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def calendar_duties(duties: list[Duty]) -> list[Duty]:
+def calendar_duties(duties: list[Duty], today: date | None = None) -> list[Duty]:
     """Duties a calendar can hold: a due day (a date, or the last day of a quarter, month, half or
-    year, or a span counted from the signing), or a recurrence (dated when its day is stated)."""
-    return [d for d in duties if d.time.date or d.time.kind == "recurring" and d.time.rrule]
+    year, or a span counted from the signing), or a recurrence (dated when its day is stated) that
+    has not ended with its document's period."""
+    today = today or date.today()
+    return [d for d in duties if d.time.date or d.time.kind == "recurring" and d.time.rrule
+            and not d.time.ended(today)]
 
 
 def stated_day(rrule: str | None) -> bool:
@@ -169,9 +174,9 @@ def to_ics(duties: list[Duty], today: date | None = None) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tro-ly-van-ban-chi-dao//duties//VI",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Lịch hạn nhiệm vụ"]
-    for d in calendar_duties(duties):
+    for d in calendar_duties(duties, today):
         summary = _ics_escape(f"{d.actor}: {d.action}")
-        description = _ics_escape(f"{d.time.text or ''} — {d.document}, {d.clause}. {d.quote}")
+        description = _ics_escape(f"{deadline_text(d)} — {d.document}, {d.clause}. {d.quote}")
         common = [f"UID:{d.duty_id}@tro-ly-van-ban", f"DTSTAMP:{stamp}", f"SUMMARY:{summary}",
                   f"DESCRIPTION:{description}"]
         if d.time.date:
@@ -180,7 +185,8 @@ def to_ics(duties: list[Duty], today: date | None = None) -> str:
                       f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}", "END:VEVENT"]
         elif stated_day(d.time.rrule):
             day = first_occurrence(d.time.rrule, today)
-            lines += ["BEGIN:VEVENT", *common, f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"RRULE:{d.time.rrule}",
+            until = f";UNTIL={d.time.until.replace('-', '')}" if d.time.until else ""
+            lines += ["BEGIN:VEVENT", *common, f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"RRULE:{d.time.rrule}{until}",
                       "END:VEVENT"]
         else:
             lines += ["BEGIN:VTODO", *common, f"CATEGORIES:{_ics_escape(d.time.text or 'định kỳ')}", "END:VTODO"]

@@ -6,7 +6,8 @@ The span is read with the deadline grammar the duty table itself is built with, 
 "tháng 9/2024" and "trước ngày 15 tháng 10 năm 2025" mean the same in a question as in a directive.
 A duty is in the span when the day it is due (a period's last day) falls in it; a recurring one
 when the span has a start and its rule falls in it ("trước ngày 15 hàng tháng" in May; "hàng tháng"
-in a span of a month or more; "hằng tuần" in a week); ongoing and undated duties are not.
+in a span of a month or more; "hằng tuần" in a week), until the period its document is for ends
+("Kế hoạch … năm 2022": not in 2026); ongoing and undated duties are not.
 """
 from __future__ import annotations
 
@@ -40,12 +41,19 @@ class DueWindow:
 
     def holds(self, duty: Duty) -> bool:
         if duty.time.kind == "recurring":
-            return self.first is not None and _recurs_within(duty.time.rrule or "", self.first, self.last)
+            last = min(self.last, date.fromisoformat(duty.time.until)) if duty.time.until else self.last
+            return self.first is not None and self.first <= last and _recurs_within(duty.time.rrule or "", self.first,
+                                                                                    last)
         due = duty.time.date
         if not due:
             return False
         due = due[:10]
         return (self.first is None or due >= self.first.isoformat()) and due <= self.last.isoformat()
+
+    def ended(self, duty: Duty) -> bool:
+        """A duty that would recur in the span had its document's period not ended before it."""
+        return (duty.time.kind == "recurring" and bool(duty.time.until) and self.first is not None
+                and not self.holds(duty) and _recurs_within(duty.time.rrule or "", self.first, self.last))
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -75,8 +83,15 @@ class Recurrence:
     """Duties that recur with a period ("hằng tháng"), or any that recur ("định kỳ": `freq` None)."""
     freq: str | None
     label: str
+    today: date | None = None   # a recurrence whose document's period ended before it is no longer due
 
     def holds(self, duty: Duty) -> bool:
+        return self._recurs(duty) and not (self.today and duty.time.ended(self.today))
+
+    def ended(self, duty: Duty) -> bool:
+        return self._recurs(duty) and bool(self.today) and duty.time.ended(self.today)
+
+    def _recurs(self, duty: Duty) -> bool:
         if duty.time.kind != "recurring":
             return False
         if self.freq is None:
@@ -96,7 +111,7 @@ def due_window(question: str, today: date) -> DueWindow | Recurrence | None:
     recurring = _RECURRING.search(q)
     if recurring:   # "Những báo cáo nào phải gửi hằng tháng?"
         freq, label = _FREQ.get(recurring.group(1), (None, "định kỳ"))
-        return Recurrence(freq, label)
+        return Recurrence(freq, label, today)
     time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")
     if not time.date:
         relative = _relative(q, today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.answer.extractive import cite, overdue_note
+from assistant.answer.extractive import cite, due_note
 from assistant.prompts import render
 from core.types import Answer, Chunk, Citation, Duty, filled_number
 
@@ -83,7 +83,7 @@ class DutyAnswerer:
                 who = "; ".join(f"{name}: {', '.join(r)}" if named else ", ".join(r) for name, r in roles.items())
                 lines.append(render("duty_line", role=f"({who}) ", action=first.action,
                                     when=(f" — thời hạn: {first.time.text}"
-                                          + overdue_note(first.time.date, self.today()) if first.time.text else ""),
+                                          + due_note(first.time, self.today()) if first.time.text else ""),
                                     clause=first.clause, n=str(len(citations))))
             head = chunks[next(iter(clauses))]
             where = ", ".join(x for x in (filled_number(head.number), head.province) if x)

@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.prompts import render
 from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
-from core.types import Answer, Chunk, Citation, Duty, Header, Hit, filled_number
+from core.types import Answer, Chunk, Citation, Duty, DutyTime, Header, Hit, filled_number
 from ingest.deadlines import parse_deadline
 
 WHOLE_CLAUSE_CHARS = 360
@@ -74,7 +74,7 @@ class ExtractiveAnswerer:
             deadline = "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký); "
         elif is_deadline_question(question) and not effect_asked:
             # the deadline first, or plainly that this clause sets none; a period or a span with the day
-            dated = next((d.time for d in duties if d.time.kind != "none"), None)
+            dated = _asked_deadline(question, duties)
             word = "thời hạn"
             if dated is None:   # a clause that charges no one may still say when ("Thời gian kiểm tra: Tháng 5/2026")
                 said = parse_deadline(c.text)
@@ -82,7 +82,7 @@ class ExtractiveAnswerer:
                 word = "thời gian"
             deadline = (f"{word} **{_LABEL.sub('', dated.text)}**" + (f" (đến ngày {_vn_date(dated.date)})"
                                                                    if dated.date and dated.kind != "date" else "")
-                        + (overdue_note(dated.date, self.today()) if word == "thời hạn" else "") + "; "
+                        + (due_note(dated, self.today()) if word == "thời hạn" else "") + "; "
                         if dated else "điều khoản này không nêu thời hạn; ")
         actor = None
         if duties:  # who must act, from the duty table only: "**Sở Nội vụ** (chủ trì), **Văn phòng …** (phối hợp)"
@@ -118,6 +118,27 @@ def is_deadline_question(question: str) -> bool:
 def overdue_note(iso: str | None, today: date) -> str:
     """' — đã quá hạn' when a dated deadline is before today."""
     return " — **đã quá hạn**" if iso and len(iso) == 10 and iso < today.isoformat() else ""
+
+
+def _asked_deadline(question: str, duties: list[Duty]) -> DutyTime | None:
+    """The deadline of the clause's duty the question speaks of ("Hạn tổng hợp báo cáo …" where one
+    sentence sets "theo tiến độ" and another "thứ hai hằng tuần"): most of its words in the duty's
+    action, the clause's first deadline on a tie."""
+    timed = [d for d in duties if d.time.kind != "none"]
+    if not timed:
+        return None
+    asked = set(lexical_tokens(question))
+    return max(timed, key=lambda d: len(asked & set(lexical_tokens(d.action)))).time
+
+
+def due_note(time: DutyTime, today: date) -> str:
+    """' — đã quá hạn' for a dated deadline before today; for a recurrence of a document for a
+    period, the day it stops, and whether it has."""
+    if time.kind == "recurring" and time.until:
+        if time.ended(today):
+            return f" — **đã hết kỳ** (văn bản chỉ áp dụng đến {_vn_date(time.until)})"
+        return f" (đến {_vn_date(time.until)})"
+    return overdue_note(time.date, today)
 
 
 def _vn_date(iso: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from core.types import DutyTime
-from ingest.deadlines import parse_deadline
+from ingest.deadlines import parse_deadline, recurrence_end
 
 SIGNED = date(2026, 1, 2)  # a Friday
 
@@ -262,10 +262,10 @@ def test_nothing_said_is_none():
     assert parse_deadline("") == DutyTime()
 
 
-def test_to_json_keeps_the_old_keys_and_adds_due_and_period():
+def test_to_json_keeps_the_old_keys_and_adds_due_period_and_until():
     data = parse_deadline("Quý II/2026").to_json()
     assert data == {"text": "Quý II/2026", "kind": "quarter", "date": "2026-06-30", "rrule": None,
-                    "due": None, "period": "2026-Q2"}
+                    "due": None, "period": "2026-Q2", "until": None}
 
 
 @pytest.mark.parametrize("cell, date, period", [
@@ -291,3 +291,22 @@ def test_a_time_cell_is_read_as_running_text_first():
     assert parse_cell_deadline("Quý II/2026").date == "2026-06-30"
     assert parse_cell_deadline("Thường xuyên").kind == "ongoing"
     assert parse_cell_deadline("2030 - 2026").kind == "none" and parse_cell_deadline("Sở Nội vụ").kind == "none"
+
+
+@pytest.mark.parametrize("title, signed, until", [
+    ("Kết luận tại Hội nghị giao ban tháng 5/2019", date(2019, 5, 20), "2019-12-31"),
+    ("V/v chấp hành kỷ luật, kỷ cương hành chính trong các cơ quan, đơn vị năm 2022", date(2021, 12, 31), "2022-12-31"),
+    ("Kế hoạch cải cách hành chính giai đoạn 2021 - 2025", None, "2025-12-31"),
+    ("Kế hoạch thực hiện nhiệm vụ năm học 2025-2026", date(2025, 9, 5), "2026-12-31"),
+    ("Kế hoạch kiểm tra Quý II/2026", date(2026, 3, 2), "2026-12-31"),
+    # a report on a past year whose forward tasks run in the year it is signed
+    ("Báo cáo kết quả công tác năm 2024", date(2025, 1, 10), "2025-12-31"),
+    # the dates and numbers of cited documents and a law's name are not the document's period
+    ("V/v triển khai Công điện số 131/CĐ-TTg ngày 11/12/2024 của Thủ tướng Chính phủ", date(2025, 1, 3), None),
+    ("Kế hoạch thực hiện Nghị quyết số 12/2021/NQ-HĐND ngày 10 tháng 5 năm 2021", date(2021, 6, 1), None),
+    ("Kế hoạch triển khai thi hành Luật Đất đai năm 2024", date(2024, 3, 1), None),
+    ("V/v nâng cao trách nhiệm của người đứng đầu", date(2022, 1, 1), None),
+    (None, None, None),
+])
+def test_a_recurrence_ends_with_the_period_its_documents_title_names(title, signed, until):
+    assert recurrence_end(title, signed) == until

@@ -770,3 +770,10 @@ def test_an_article_whose_subject_issues_or_sends_charges_it(tmp_path):
         "Điều 4. UBND tỉnh đã ban hành Kế hoạch số 5/KH-UBND.\n"))
     assert [(d.clause, d.actor) for d in duties] == [("Điều 2", "Trưởng ban X"), ("Điều 3", "Sở Nội vụ")]
     assert duties[1].time.date == "2026-06-30"
+
+
+def test_a_recurrence_lasts_the_period_its_document_is_for():
+    _, duties = extract_path(sample("nghe-an-10331-UBND-KSTT-2021-ky-luat-ky-cuong.txt"))   # "… năm 2022"
+    recurring = [d for d in duties if d.time.kind == "recurring"]
+    assert recurring and {d.time.until for d in recurring} == {"2022-12-31"}
+    assert all(d.time.until is None for d in duties if d.time.kind != "recurring")
