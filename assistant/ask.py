@@ -43,7 +43,7 @@ from assistant.answer.issued import (
     validity_listing,
 )
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
-from assistant.answer.members import asks_members, member_list, members_answer
+from assistant.answer.members import asked_body, asks_members, body_first, member_list, members_answer, without_list
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
 from assistant.answer.reorganised import province_reorganised
@@ -294,8 +294,11 @@ class Assistant:
             if members:   # "Ban Chỉ đạo … gồm những ai?": the decision's whole list, not three of its lines
                 yield tag(members_answer(question, *members, self.library.document_text(members[1][0].doc_id)))
                 return
-            fallback = lambda: self.answerer.answer(question, focused[:k], self.library.headers,
-                                                    self.library.duties_by_chunk)
+            body = asked_body(question)
+            if body:      # no list of its members: said so, above the clauses that speak of the body
+                focused = body_first(focused, body[1])
+            fallback = lambda: without_list(self.answerer.answer(question, focused[:k], self.library.headers,
+                                                                 self.library.duties_by_chunk), body)
             items = build_context(focused, chunks, self.generator.budget_chars, max(k, 8)) if self.generator else []
         if self.generator is None:
             yield tag(fallback())

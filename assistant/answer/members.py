@@ -24,6 +24,34 @@ def asks_members(question: str) -> bool:
     return bool(_ASKS_MEMBERS.search(fold(question).lower()))
 
 
+# the body asked about: "Đoàn kiểm tra CCHC gồm những ai?" -> "doan kiem tra"; its kind and two words
+_BODY = re.compile(r"(?<!van )\b(ban|hoi dong|to|doan|uy ban) (\w+)(?: (\w+))?")
+
+
+def asked_body(question: str) -> tuple[str, str] | None:
+    """(the body as the question writes it, its folded head) of a members question: "Đoàn kiểm tra
+    CCHC gồm những ai?" -> ("Đoàn kiểm tra", "doan kiem tra")."""
+    folded = fold(question).lower()
+    m = _BODY.search(folded)
+    if not m or not asks_members(question):
+        return None
+    head = " ".join(w for w in m.groups() if w)
+    words = question.split()
+    start = len(folded[:m.start()].split())
+    return " ".join(words[start:start + len(head.split())]).strip("?,.:;"), head
+
+
+def body_first(hits: list[Hit], head: str) -> list[Hit]:
+    """The clauses under a heading that names the body ("IV. ĐOÀN KIỂM TRA, …"), read in the
+    document's order; then those that name it themselves; then the rest, each in rank order."""
+    def order(ranked: tuple[int, Hit]) -> tuple:
+        rank, hit = ranked
+        if any(head in fold(h).lower() for h in hit.chunk.headings):
+            return 0, hit.chunk.doc_id != hits[0].chunk.doc_id, hit.chunk.doc_id, hit.chunk.start
+        return (1 if head in fold(hit.chunk.text).lower() else 2), rank
+    return [hit for _, hit in sorted(enumerate(hits), key=order)]
+
+
 def member_list(hits: list[Hit], clauses_of) -> tuple[Chunk | None, list[Chunk]] | None:
     """(the clause that opens a list, the clauses under it) for the best of the first hits that lies
     in such a list or opens one: its outermost ancestor clause that ends with ":" and has at least
@@ -69,3 +97,10 @@ def members_answer(question: str, parent: Chunk | None, under: list[Chunk], docu
                   lines="\n".join(lines))
     return Answer(question=question, text=body, refused=False, citations=(cite(1, span, 1.0),),
                   hits=(Hit(chunk=span, score=1.0),))
+
+
+def without_list(answer: Answer, body: tuple[str, str] | None) -> Answer:
+    """A members question no loaded list answers: said first, then what the clauses say of the body."""
+    if body is None or answer.refused:
+        return answer
+    return replace(answer, text=render("members_none", body=body[0], answer=answer.text))
