@@ -65,7 +65,18 @@ def test_a_recurrence_stops_with_its_documents_period():
     during = icalendar.Calendar.from_ical(to_ics([weekly, monthly], today=date(2026, 11, 29)).encode("utf-8"))
     event = next(iter(during.walk("VEVENT")))
     assert event["DTSTART"].dt == date(2026, 11, 30) and event["RRULE"]["UNTIL"] == [date(2026, 12, 31)]
-    assert "2026-12-31" in str(next(iter(during.walk("VTODO")))["DESCRIPTION"])
+    assert "(đến 31/12/2026)" in str(next(iter(during.walk("VTODO")))["DESCRIPTION"])
     assert calendar_duties([weekly, monthly], today=date(2027, 1, 4)) == []    # the plan's year is over
     after = icalendar.Calendar.from_ical(to_ics([weekly, monthly], today=date(2027, 1, 4)).encode("utf-8"))
     assert not list(after.walk("VEVENT")) and not list(after.walk("VTODO"))
+
+
+def test_the_duty_tables_deadline_gives_its_day_as_the_documents_write_dates():
+    from ui.exports import deadline_text
+
+    assert deadline_text(duty(DutyTime(text="Quý II/2026", kind="quarter", date="2026-06-30"))) \
+        == "Quý II/2026 (đến 30/06/2026)"
+    assert deadline_text(duty(DutyTime(text="hằng tháng", kind="recurring", rrule="FREQ=MONTHLY",
+                                       until="2022-12-31"))) == "hằng tháng (đến 31/12/2022)"
+    assert deadline_text(duty(DutyTime(text="trước ngày 15/3/2026", kind="date", date="2026-03-15"))) \
+        == "trước ngày 15/3/2026"

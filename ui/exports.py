@@ -14,12 +14,18 @@ KIND_LABELS = {"date": "ngày", "quarter": "quý", "month": "tháng", "half": "n
                "recurring": "định kỳ", "relative": "tương đối", "ongoing": "thường xuyên", "none": "không có"}
 
 
+def vn_date(iso: str) -> str:
+    """'2027-06-30' -> '30/06/2027', as the documents write dates."""
+    parts = iso[:10].split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
 def deadline_text(d: Duty) -> str:
     """The deadline as written, with the day it falls on when the words do not say it."""
     if d.time.date and d.time.kind != "date":
-        return f"{d.time.text} (đến {d.time.date})"
+        return f"{d.time.text} (đến {vn_date(d.time.date)})"
     if d.time.kind == "recurring" and d.time.until:   # "hằng tháng" in a plan for one year
-        return f"{d.time.text} (đến {d.time.until})"
+        return f"{d.time.text} (đến {vn_date(d.time.until)})"
     return d.time.text or ""
 
 
