@@ -98,16 +98,17 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
 
 
 def _of_province(question: str, body: str, kind: str | None, headers: dict[str, Header],
-                 header_chunks: dict[str, Chunk], documents: list[str] | None) -> Answer:
+                 header_chunks: dict[str, Chunk], documents: list[str] | None, year: str | None = None) -> Answer:
     """The documents of a province (today's covers those merged into it in 2025; an old one only
-    itself), newest first (the first LISTED_MAX), or that none is loaded. A ministry's letters signed
-    in Hà Nội are no documents of Hà Nội."""
+    itself), of a year when asked, newest first (the first LISTED_MAX), or that none is loaded. A
+    ministry's letters signed in Hà Nội are no documents of Hà Nội."""
     key = province_key(body)
     found = [(header.date or "", header_chunks[doc_id], header) for doc_id, header in headers.items()
              if doc_id in header_chunks and same_province(header.province, body)
-             and (not kind or header.doc_type == kind)
+             and (not kind or header.doc_type == kind) and (not year or (header.date or "")[:4] == year)
              and not (documents and header_chunks[doc_id].document not in documents)]
     place, kinds = _province_name(key) or _as_written(question, body), (kind or "văn bản").lower()
+    place += f" ban hành năm {year}" if year else ""
     if not found:
         return Answer(question=question, refused=True, text=render("province_none", kind=kinds, place=place))
     found.sort(key=lambda f: f[0], reverse=True)
@@ -168,19 +169,38 @@ _LISTING = re.compile(r"\b(?:danh sach|liet ke|nhung|cac|bao nhieu|may) (?:cac )
 _LISTING_WORDS = set("cho toi xin hay liet ke danh sach cac nhung bao nhieu may da nap hien co dang "
                      "trong he thong nao gi tat ca toan bo duoc tai len ban hanh ky nam".split())
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_PLACE_WORDS = set("cua o tai tren dia ban tinh thanh pho".split())
+
+
+def _province_asked(question: str) -> tuple[str, set[str]] | None:
+    """The one province a listing names ("Có bao nhiêu văn bản của tỉnh Lâm Đồng?") as written, with
+    the folded words that name it; None when it names none or several."""
+    keys = provinces_named(question)
+    if len(keys) != 1:
+        return None
+    words = re.findall(r"\w+", question)
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + 4) + 1):
+            if province_key(" ".join(words[i:j])) in keys:
+                return " ".join(words[i:j]), {folded_key(w) for w in words[i:j]}
+    return None
 
 
 def library_listing(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk]) -> Answer | None:
-    """'Có những văn bản nào?': every loaded document (of the type and year asked, if any), newest
-    first, each cited by its header (the first LISTED_MAX; the «Văn bản» tab has them all). None
-    for any other question."""
+    """'Có những văn bản nào?': every loaded document (of the type, year and province asked, if any),
+    newest first, each cited by its header (the first LISTED_MAX; the «Văn bản» tab has them all).
+    A province of today includes the documents of those merged into it. None for any other question."""
     q = folded_key(question)
     m = _LISTING.search(q)
     kinds = {w for k in TYPE_OF for w in k.split()}
-    if not m or any(w not in _LISTING_WORDS and w not in kinds and not _YEAR.match(w) for w in q.split()):
+    place = _province_asked(question)
+    allowed = _LISTING_WORDS | kinds | ((place[1] | _PLACE_WORDS) if place else set())
+    if not m or any(w not in allowed and not _YEAR.match(w) for w in q.split()):
         return None
     kind = TYPE_OF[m.group(1) or m.group(2)]
     year = next((w for w in q.split() if _YEAR.match(w)), None)
+    if place:   # "Có bao nhiêu văn bản của tỉnh Lâm Đồng?": as "Văn bản nào của Lâm Đồng?"
+        return _of_province(question, place[0], kind, headers, header_chunks, None, year)
     found = sorted(((h.date or "", head, h) for d, head in header_chunks.items() if (h := headers.get(d))
                     and (not kind or h.doc_type == kind) and (not year or (h.date or "")[:4] == year)),
                    key=lambda f: f[0], reverse=True)

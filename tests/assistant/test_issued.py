@@ -98,6 +98,24 @@ def test_a_province_s_documents_include_those_of_the_provinces_merged_into_it(pr
     assert provinces.ask("van ban nao cua dak nong").text.startswith("Các văn bản đã nạp có 1 văn bản của Đắk Nông")
 
 
+@pytest.mark.parametrize("question, listed", [
+    ("Có bao nhiêu văn bản của tỉnh Lâm Đồng?", ["kh-40.txt", "snv-12.txt", "daknong-7.txt"]),
+    ("Có bao nhiêu văn bản của Đắk Nông?", ["daknong-7.txt"]),
+    ("Có bao nhiêu văn bản của Lâm Đồng ban hành năm 2024?", ["daknong-7.txt"]),
+    ("Cho tôi danh sách kế hoạch của tỉnh Lâm Đồng", ["kh-40.txt"]),
+])
+def test_how_many_documents_a_province_has_is_a_listing_of_them(provinces, question, listed):
+    answer = provinces.ask(question)
+    assert not answer.refused and [c.document for c in answer.citations] == listed
+    assert answer.text.startswith("Các văn bản đã nạp có")
+
+
+def test_a_province_and_year_with_nothing_loaded_is_said_so(provinces):
+    answer = provinces.ask("Có bao nhiêu kế hoạch của Lâm Đồng ban hành năm 2019?")
+    assert answer.refused
+    assert answer.text == "Không có kế hoạch nào của Lâm Đồng ban hành năm 2019 trong các văn bản đã nạp."
+
+
 def test_a_province_with_no_document_loaded_is_said_so_and_a_ministry_is_no_province(provinces):
     answer = provinces.ask("Những văn bản nào của Hà Nội?")    # the ministry's letter is signed in Hà Nội
     assert answer.refused
