@@ -46,7 +46,7 @@ from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
 from assistant.answer.members import asked_body, asks_members, body_first, member_list, members_answer, without_list
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
-from assistant.answer.reorganised import province_reorganised
+from assistant.answer.reorganised import district_note, province_reorganised
 from assistant.answerability import AnswerabilityModel, asked_for
 from assistant.answerability import features as answerability_features
 from assistant.duty_routes import WHO, DutyRoutes, named_provinces, on_topic, topic_missing
@@ -155,7 +155,7 @@ class Assistant:
             elif generic and (documents or provinces):  # say what was searched
                 answer = replace(answer, text=render("refusal_filtered", scope=_scope(documents, provinces)))
             if not answer.refused or not generic:   # "Sở TT&TT phải làm gì?": say who holds its work today
-                note = self._succession_note(former)
+                note = self._reorganisation_note(question, former)
                 answer = replace(answer, text=f"{note}\n\n{answer.text}") if note else answer
             if rewrite_failed and not answer.fallback_reason:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
@@ -175,7 +175,7 @@ class Assistant:
                         yield f"**{part.rstrip(' ?')}?**\n"
                     for event in self.stream(part, k, documents, provinces, mode, None, include_replaced):
                         if isinstance(event, Answer):   # a former body's note goes once, on top of the whole
-                            note = self._succession_note(self.library.successions_named_in(part))
+                            note = self._reorganisation_note(part, self.library.successions_named_in(part))
                             text = event.text.removeprefix(f"{note}\n\n") if note else event.text
                             answers.append((part, replace(event, text=text)))
                         else:
@@ -310,6 +310,11 @@ class Assistant:
         """The deadlines the duty table gives a clause's duties, as written ('' when none)."""
         duties = self.library.duties_by_chunk.get(chunk_id, ())
         return " ".join(dict.fromkeys(d.time.text for d in duties if d.time.text))
+
+    def _reorganisation_note(self, question: str, former: list) -> str:
+        """What the 2025 reorganisation changed for the bodies a question names: a department merged
+        into another, the district level gone."""
+        return "\n".join(note for note in (self._succession_note(former), district_note(question)) if note)
 
     @staticmethod
     def _succession_note(former: list) -> str:

@@ -169,6 +169,36 @@ def test_a_body_asked_by_its_name_before_2025_is_answered_for_the_body_that_hold
     assert not Assistant(library).ask("Sở Khoa học và Công nghệ phải làm gì?").text.startswith("Lưu ý")
 
 
+DISTRICT = ("ỦY BAN NHÂN DÂN\nHUYỆN KRÔNG NÔ\n\nSố: 217/TB-UBND\n\nKrông Nô, ngày 18 tháng 6 năm 2019\n\n"
+            "THÔNG BÁO\nKết luận tại Hội nghị giao ban\n\n1. Giao Phòng Tài chính - Kế hoạch huyện tham mưu "
+            "bố trí vốn cho các công trình.\n\n2. Yêu cầu UBND các xã, thị trấn rà soát đất lấn chiếm.\n")
+
+
+@pytest.mark.parametrize("question, noted", [
+    ("UBND huyện Krông Nô phải làm gì?", True),
+    ("Phòng Tài chính - Kế hoạch huyện phải làm gì?", True),
+    ("Chủ tịch UBND các huyện, thị xã có trách nhiệm gì?", True),
+    ("Ủy ban nhân dân cấp huyện phải báo cáo gì?", True),
+    ("Sở Nội vụ phải làm gì?", False),
+    ("Đắk R'lấp thuộc huyện nào?", False),          # a place, no body of the district level
+])
+def test_a_body_of_the_district_level_gets_a_note_that_it_is_gone(question, noted):
+    from assistant.answer.reorganised import district_note
+
+    note = district_note(question)
+    assert bool(note) == noted
+    assert not note or note.startswith("Lưu ý: từ ngày 01/07/2025 chính quyền địa phương chỉ còn hai cấp")
+
+
+def test_a_district_bodys_duties_are_answered_below_that_note(tmp_path):
+    from tests.conftest import library_of
+
+    answer = Assistant(library_of(tmp_path, {"krongno-217.txt": DISTRICT})).ask(
+        "Phòng Tài chính - Kế hoạch huyện phải làm gì?")
+    assert not answer.refused
+    assert answer.text.startswith("Lưu ý: từ ngày 01/07/2025") and "bố trí vốn" in answer.text
+
+
 def test_a_unit_named_in_brackets_after_its_parent_body_is_found_by_its_own_name(tmp_path):
     from tests.conftest import library_of
 

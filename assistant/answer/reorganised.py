@@ -47,3 +47,22 @@ def province_reorganised(question: str, headers: dict[str, Header]) -> Answer | 
     if not lines:
         return None
     return Answer(question=question, text="\n".join(lines) + "\n" + render("province_source"), refused=False)
+
+
+# a body of the district level, gone since 01/07/2025: "UBND huyện Krông Nô", "Phòng Tài chính - Kế hoạch
+# huyện", "Chủ tịch UBND các huyện, thị xã", "cấp huyện"
+_DISTRICT_BODY = re.compile(r"\b(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND|Hội đồng nhân dân|Chủ tịch|Phòng|"
+                            r"Văn phòng|Công an|Ban Chỉ huy Quân sự|Trung tâm)\b(?:\s+[^\s?,.;:]+){0,6}?\s+"
+                            r"(?:các\s+)?(?:cấp\s+)?(?:huyện|quận|thị xã)\b", re.IGNORECASE)
+
+
+_ASKS_OF = re.compile(r"(?:\s+[A-ZĐÀ-Ỹ][^\s?,.;:]*){0,3}\s+(?:yêu cầu|giao|đề nghị|chỉ đạo|giao cho)\b")
+
+
+def district_note(question: str) -> str:
+    """"Lưu ý: từ ngày 01/07/2025 không còn cấp huyện …" for a question about a district-level body,
+    whose duties older directives still give; "" for any other question."""
+    m = _DISTRICT_BODY.search(question)
+    if not m or _ASKS_OF.match(question[m.end():]):   # "UBND huyện yêu cầu các xã …": the district asks, not asked
+        return ""
+    return render("district_note", body=m.group(0))
