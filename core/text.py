@@ -38,6 +38,12 @@ _FOLD = _FoldTable()
 _PARTS = re.compile(r"[/\-.]")
 
 
+def vn_date(iso: str) -> str:
+    """'2027-06-30' -> '30/06/2027', as the documents write dates; a month or a year as given."""
+    parts = iso[:10].split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
 def fold(text: str) -> str:
     """Remove Vietnamese diacritics ('Sở Nội vụ' -> 'So Noi vu') so accentless queries match."""
     return text.translate(_FOLD)

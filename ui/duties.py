@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from core.text import vn_date
 from core.types import Duty
 from ingest.duties import ROLES
 from ingest.provinces import current_province, same_province
@@ -118,11 +119,11 @@ class DutyHandlers:
         relative = [d for d in duties if d.time.kind == "relative" and not d.time.date]
         parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")} Hôm nay: {today:%d/%m/%Y}.</p>']
         parts.append("<h4>Sắp đến hạn (30 ngày tới)</h4>" + ("<ul>" + "".join(
-            f"<li><b>{duty_export.vn_date(d.time.date)}</b> — {_line(d)}</li>" for d in soon) + "</ul>" if soon
+            f"<li><b>{vn_date(d.time.date)}</b> — {_line(d)}</li>" for d in soon) + "</ul>" if soon
             else "<p>Không có hạn nào trong 30 ngày tới.</p>"))
         if dated:
             parts.append("<h4>Hạn theo ngày</h4><ul>" + "".join(
-                f'<li{" class=rag-overdue" if d.time.date[:10] < today.isoformat() else ""}><b>{duty_export.vn_date(d.time.date)}</b>'
+                f'<li{" class=rag-overdue" if d.time.date[:10] < today.isoformat() else ""}><b>{vn_date(d.time.date)}</b>'
                 f'{" <span class=rag-overdue-label>quá hạn</span>" if d.time.date[:10] < today.isoformat() else ""}'
                 f" — {_line(d)}</li>" for d in dated) + "</ul>")
         for label in sorted(recurring):
@@ -144,7 +145,7 @@ def _province(name: str | None) -> str:
 
 
 def _line(d: Duty) -> str:
-    until = f", đến {duty_export.vn_date(d.time.until)}" if d.time.kind == "recurring" and d.time.until else ""
+    until = f", đến {vn_date(d.time.until)}" if d.time.kind == "recurring" and d.time.until else ""
     when = f" <i>({escape(d.time.text)}{until})</i>" if d.time.text and d.time.kind != "date" else ""
     return (f"<b>{escape(d.named)}</b> ({escape(d.role)}): {escape(d.action)}{when} "
             f"<span class=\"rag-source-meta\">— {escape(d.province or '')}, {escape(d.document)}, {escape(d.clause)}</span>")

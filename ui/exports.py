@@ -6,18 +6,13 @@ import io
 import json
 from datetime import date, datetime, timedelta, timezone
 
+from core.text import vn_date
 from core.types import Duty
 
 COLUMNS = ("Cơ quan (theo văn bản)", "Cơ quan hiện nay", "Vai trò", "Nhiệm vụ", "Thời hạn", "Hạn (ngày)",
            "Loại thời hạn", "Văn bản", "Tỉnh", "Tỉnh hiện nay", "Điều khoản", "Trích dẫn")
 KIND_LABELS = {"date": "ngày", "quarter": "quý", "month": "tháng", "half": "nửa năm", "year": "năm",
                "recurring": "định kỳ", "relative": "tương đối", "ongoing": "thường xuyên", "none": "không có"}
-
-
-def vn_date(iso: str) -> str:
-    """'2027-06-30' -> '30/06/2027', as the documents write dates."""
-    parts = iso[:10].split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
 def deadline_text(d: Duty) -> str:

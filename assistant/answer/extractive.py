@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from assistant.prompts import render
-from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash
+from core.text import fold, has_diacritics, lexical_tokens, split_sentences, squash, vn_date
 from core.types import Answer, Chunk, Citation, Duty, DutyTime, Header, Hit, filled_number
 from ingest.deadlines import parse_deadline
 
@@ -69,7 +69,7 @@ class ExtractiveAnswerer:
         effect = _EFFECT_FROM_SIGNING.search(c.text) if effect_asked else None
         if effect and header and header.date and len(header.date) == 10:
             # "có hiệu lực kể từ ngày ký": the day it was signed, which the header gives
-            deadline = f"hiệu lực từ ngày ký, **{_vn_date(header.date)}**; "
+            deadline = f"hiệu lực từ ngày ký, **{vn_date(header.date)}**; "
         elif effect:
             deadline = "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký); "
         elif is_deadline_question(question) and not effect_asked:
@@ -80,7 +80,7 @@ class ExtractiveAnswerer:
                 said = parse_deadline(c.text)
                 dated = said if said.kind != "none" and said.text else None
                 word = "thời gian"
-            deadline = (f"{word} **{_LABEL.sub('', dated.text)}**" + (f" (đến ngày {_vn_date(dated.date)})"
+            deadline = (f"{word} **{_LABEL.sub('', dated.text)}**" + (f" (đến ngày {vn_date(dated.date)})"
                                                                    if dated.date and dated.kind != "date" else "")
                         + (due_note(dated, self.today()) if word == "thời hạn" else "") + "; "
                         if dated else "điều khoản này không nêu thời hạn; ")
@@ -136,14 +136,9 @@ def due_note(time: DutyTime, today: date) -> str:
     period, the day it stops, and whether it has."""
     if time.kind == "recurring" and time.until:
         if time.ended(today):
-            return f" — **đã hết kỳ** (văn bản chỉ áp dụng đến {_vn_date(time.until)})"
-        return f" (đến {_vn_date(time.until)})"
+            return f" — **đã hết kỳ** (văn bản chỉ áp dụng đến {vn_date(time.until)})"
+        return f" (đến {vn_date(time.until)})"
     return overdue_note(time.date, today)
-
-
-def _vn_date(iso: str) -> str:
-    y, m, d = iso[:10].split("-")
-    return f"{d}/{m}/{y}"
 
 
 def _where(hit: Hit) -> str:
