@@ -66,7 +66,8 @@ from ingest.task_table import LEAD_FIRST, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v25"  # v25: a recurrence ends with its document's period ("… năm 2022")
+DUTIES_VERSION = "duties-v26"  # v26: a body's name cut short is the one longer name it begins
+# v25: a recurrence ends with its document's period ("… năm 2022")
 # v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …") head a name;
 # v22: "X ban hành / gửi …" charges X; v21: "Thời gian <việc>: …"; v19: "X theo dõi …"
 ROLES = ("chủ trì", "phối hợp", "thực hiện", "tham mưu", "theo dõi, đôn đốc", "báo cáo")
@@ -152,7 +153,22 @@ class DutyExtractor:
                 quote = (sentence_parts(body[0].text) or [("", squash(body[0].text))])[0][1]
                 time = self._when(quote, quote, body[0].text, body[0].headings, signed)
                 duties = [self._duty(doc, body[0], a, "thực hiện", quote, quote, time) for a in addressees] + duties
-        return _recurring_until(_dedupe(_results_due(duties)), recurrence_end(doc.header.subject, signed))
+        duties = self._completed_names(_results_due(duties))
+        return _recurring_until(_dedupe(duties), recurrence_end(doc.header.subject, signed))
+
+    def _completed_names(self, duties: list[Duty]) -> list[Duty]:
+        """A body's name of three or more words that begins exactly one longer name in the same
+        document is that body, cut short ("Trung tâm Xúc", where a typo "Trung tâm Xúc đầu tư" ends the
+        name at a lower-case word, beside "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"). Not
+        a group: "UBND các xã" are not "UBND các xã liên quan"."""
+        names = {d.actor for d in duties}
+        whole = {}
+        for name in names:
+            longer = {other for other in names if other.startswith(name + " ")}
+            if len(longer) == 1 and len(name.split()) >= 3 and "các" not in name.lower().split():
+                whole[name] = longer.pop()
+        return [replace(d, actor=whole[d.actor], actor_current=self.successions.current(whole[d.actor]))
+                if d.actor in whole else d for d in duties]
 
     def _implementers(self, chunks: list[Chunk]) -> list[str]:
         """The bodies a closing paragraph asks to carry the document out ("… yêu cầu X, Y khẩn trương

@@ -777,3 +777,15 @@ def test_a_recurrence_lasts_the_period_its_document_is_for():
     recurring = [d for d in duties if d.time.kind == "recurring"]
     assert recurring and {d.time.until for d in recurring} == {"2022-12-31"}
     assert all(d.time.until is None for d in duties if d.time.kind != "recurring")
+
+
+def test_a_bodys_name_cut_short_by_a_typo_is_the_one_longer_name_it_begins(tmp_path):
+    text = ("Số: 12/TB-UBND\n\nLâm Đồng, ngày 20 tháng 4 năm 2026\n\nTHÔNG BÁO\nKết luận về xúc tiến đầu tư\n\n"
+            "1. Giao Trung tâm Xúc đầu tư, Thương mại và Du lịch nghiên cứu tổ chức Hội nghị gặp mặt doanh nghiệp.\n\n"
+            "2. Giao Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh chủ trì rà soát danh mục dự án.\n\n"
+            "3. Giao UBND các xã rà soát quỹ đất.\n\n4. Giao UBND các xã liên quan bàn giao mặt bằng.\n")
+    _, duties = extract_text(tmp_path, text)
+    by_clause = {d.clause: d.actor for d in duties}
+    assert by_clause["Mục 1"] == by_clause["Mục 2"] == "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"
+    # a group is no body cut short: all communes are not the communes concerned
+    assert by_clause["Mục 3"] == "UBND các xã" and by_clause["Mục 4"] == "UBND các xã liên quan"
