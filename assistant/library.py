@@ -161,6 +161,7 @@ class Library:
         self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
         self._header_chunks: dict[str, Chunk] | None = None         # likewise
+        self._by_first_words: dict[str, list[str]] | None = None     # likewise
         self.provinces = served.provinces  # for the province filter
 
     @property
@@ -397,6 +398,9 @@ class Library:
             today = name if name in self.known_actors else successions.current(name)
             if today in self.known_actors and today not in found:
                 found.append(today)
+        shortened = self.named_by_first_words(text)
+        if shortened and shortened not in found:   # "Trung tâm Xúc tiến Đầu tư" over a bare "Trung tâm"
+            found = [shortened, *(a for a in found if body_key(a) not in body_key(shortened))]
         if not found:
             # "việc giao cho cấp huyện": a level names every body of that level in the duty table;
             # "các xã phải làm gì?": so does a plural ("UBND các xã, thị trấn", "Chủ tịch UBND các xã")
@@ -429,7 +433,37 @@ class Library:
         if canonical:
             return canonical
         key = body_key(name)
-        return next((a for a in sorted(self.known_actors) if body_key(a) == key), None)
+        return next((a for a in sorted(self.known_actors) if body_key(a) == key), None) or \
+            self.named_by_first_words(name)
+
+    def named_by_first_words(self, text: str) -> str | None:
+        """The one body of the duty table whose name `text` gives by its first four or more words
+        only, as users shorten long names ("Trung tâm Xúc tiến Đầu tư" for "Trung tâm Xúc tiến Đầu tư,
+        Thương mại và Du lịch tỉnh"); None when the words name a body whole, or several bodies (three
+        words, "Ban Chỉ đạo tỉnh", say too little of which board)."""
+        if self._by_first_words is None:
+            index: dict[str, list[str]] = {}
+            for actor in self.known_actors:
+                words = body_key(actor).split()
+                if len(words) > 3:
+                    index.setdefault(" ".join(words[:3]), []).append(actor)
+            self._by_first_words = index
+        words = body_key(text).split()
+        whole = {body_key(a) for a in self.known_actors}
+        best: tuple[int, set[str]] = (0, set())
+        for i in range(len(words) - 2):
+            for actor in self._by_first_words.get(" ".join(words[i:i + 3]), ()):
+                name = body_key(actor).split()
+                n = next((j for j, (a, b) in enumerate(zip(name, words[i:])) if a != b), min(len(name), len(words) - i))
+                if " ".join(words[i:i + n]) in whole:
+                    continue                   # the words name a body whole ("Sở Nội vụ")
+                if n < 4:
+                    continue
+                if n > best[0]:
+                    best = (n, {actor})
+                elif n == best[0]:
+                    best[1].add(actor)
+        return next(iter(best[1])) if len(best[1]) == 1 else None
 
     def search(self, question: str, k: int | None = None, documents: list[str] | None = None,
                provinces: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:

@@ -589,3 +589,24 @@ def test_duties_asked_about_a_topic_are_those_about_it_with_how_many_others_ther
     situation = assistant.ask("Sở Xây dựng phải làm gì khi thẩm định hồ sơ quy hoạch chung của các xã?")
     assert {c.clause for c in situation.citations} == {"Mục 1", "Mục 2", "Mục 3"}
     assert situation.citations[0].clause == "Mục 1"
+
+
+def test_a_long_name_shortened_by_its_first_words_is_that_body(tmp_path):
+    """"Trung tâm Xúc tiến Đầu tư phải làm gì?": users shorten long names; four or more first words
+    name the one body of the duty table they begin, not a bare "Trung tâm" of another letter."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    conclusion = ("Số: 12/TB-UBND\n\nLâm Đồng, ngày 20 tháng 4 năm 2026\n\nTHÔNG BÁO\nKết luận về xúc tiến đầu tư\n\n"
+                  "1. Giao Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh chủ trì rà soát danh mục dự án.\n\n"
+                  "2. Giao Ban Chỉ đạo về dữ liệu tỉnh theo dõi việc kết nối dữ liệu.\n")
+    letter = ("Số: 644/TTXT-ĐTDN\n\nLâm Đồng, ngày 05 tháng 5 năm 2026\n\nV/v báo cáo chỉ số PCI\n\n"
+              "Kính gửi: Sở Tài chính.\n\n1. Trung tâm tiếp tục tham mưu triển khai Bộ chỉ số PCI.\n")
+    library = library_of(tmp_path, {"tb-12.txt": conclusion, "cv-644.txt": letter})
+    assert library.named_by_first_words("Trung tâm Xúc tiến Đầu tư phải làm gì?") == \
+        "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"
+    assert library.resolve_actor("Trung tâm Xúc tiến Đầu tư") == "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"
+    assert library.named_by_first_words("Ban Chỉ đạo tỉnh phải làm gì?") is None   # three words: which board?
+    answer = Assistant(library).ask("Trung tâm Xúc tiến Đầu tư phải làm gì?")
+    assert answer.text.startswith("**Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh** có 1 nhiệm vụ")
+    assert [c.document for c in answer.citations] == ["tb-12.txt"]
