@@ -161,7 +161,7 @@ class Library:
         self.headers = {d["doc_id"]: d["header"] for d in docs}
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
         self._header_chunks: dict[str, Chunk] | None = None         # likewise
-        self._by_first_words: dict[str, list[str]] | None = None     # likewise
+        self._by_first_words: tuple[dict[str, list[str]], frozenset[str]] | None = None   # likewise
         self.provinces = served.provinces  # for the province filter
 
     @property
@@ -441,18 +441,18 @@ class Library:
         only, as users shorten long names ("Trung tâm Xúc tiến Đầu tư" for "Trung tâm Xúc tiến Đầu tư,
         Thương mại và Du lịch tỉnh"); None when the words name a body whole, or several bodies (three
         words, "Ban Chỉ đạo tỉnh", say too little of which board)."""
-        if self._by_first_words is None:
+        if self._by_first_words is None:   # (first three words -> names, every name's key)
             index: dict[str, list[str]] = {}
             for actor in self.known_actors:
                 words = body_key(actor).split()
                 if len(words) > 3:
                     index.setdefault(" ".join(words[:3]), []).append(actor)
-            self._by_first_words = index
+            self._by_first_words = (index, frozenset(body_key(a) for a in self.known_actors))
+        index, whole = self._by_first_words
         words = body_key(text).split()
-        whole = {body_key(a) for a in self.known_actors}
         best: tuple[int, set[str]] = (0, set())
         for i in range(len(words) - 2):
-            for actor in self._by_first_words.get(" ".join(words[i:i + 3]), ()):
+            for actor in index.get(" ".join(words[i:i + 3]), ()):
                 name = body_key(actor).split()
                 n = next((j for j, (a, b) in enumerate(zip(name, words[i:])) if a != b), min(len(name), len(words) - i))
                 if " ".join(words[i:i + n]) in whole:
