@@ -44,7 +44,7 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
         return question
     ref = _DOC_REF.search(question)
     if ref:
-        named = next((m for m in map(document_mention, reversed(previous)) if m), None)
+        named = next((m for m in map(_document_named, reversed(previous)) if m), None)
         return question[:ref.start()] + named + question[ref.end():] if named else question
     if not is_follow_up(question):
         return question
@@ -53,6 +53,8 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
     old = agencies.mentioned_in(last, set(known_actors))
     if new and old:
         aliases = [old[0], *next((e.get("aliases", []) for e in agencies.entries if e["canonical"] == old[0]), [])]
+        # the name as written, with the words that go on naming a longer body ("Trung tâm Xúc tiến Đầu tư")
+        aliases += [w for w in map(lambda a: _written_longer(last, a, known_actors), aliases) if w]
         swapped = _replace_name(last, aliases, new[0])
         if swapped:
             return swapped
@@ -63,10 +65,49 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
         return swapped or f"{last.rstrip(' ?')} ở {named[0]}?"
     subject = None if new else _subject([*previous[:-1], last], agencies, known_actors)
     core = _LEAD.sub("", question).strip().rstrip(" ?")
+    topic = _TOPIC.search(last)   # "Sở Xây dựng phải làm gì về quy hoạch xã?": asked again of that topic
+    if subject and topic and " về " not in f" {core} ":
+        subject = f"{subject} về {topic.group(1)}"
     if subject and len(core.split()) >= 2:
         core = core.replace(" là ", f" của {subject} là ", 1) if " là " in core else f"{core} của {subject}"
         return core[0].upper() + core[1:] + "?"
     return question
+
+
+_TOPIC = re.compile(r"\b(?:làm gì|việc gì|nhiệm vụ gì|những gì)\s+về\s+([^?]+?)\s*\??$", re.IGNORECASE)
+# a document named by its type and title: "Kế hoạch kiểm tra cải cách hành chính năm 2026 do ai ký?"
+_ASKING = r"(?:do|có|giao|yêu cầu|đề nghị|quy định|được|ban hành|là|gồm|nêu|cần|phải|thì)"
+_TITLED = re.compile(r"\b(?:" + "|".join(w for w in DOCUMENT_WORDS if w != "văn bản") + r")\s+(?:\S+\s+){1,15}?\S+"
+                     r"(?=\s+" + _ASKING + r"\b|\s*[?;]|$)", re.IGNORECASE)
+
+
+def _document_named(text: str) -> str | None:
+    """The words of an earlier question that name a document: by its number ("Công văn số 1468/STP-BTTP"),
+    else by its type and title words ("Kế hoạch kiểm tra cải cách hành chính năm 2026")."""
+    mention = document_mention(text)
+    if mention:
+        return mention
+    m = _TITLED.search(text or "")
+    return m.group(0) if m and len(m.group(0).split()) >= 4 else None
+
+
+def _written_longer(text: str, name: str, known_actors) -> str | None:
+    """`name` as `text` writes it together with the words after it that go on naming one longer body
+    of `known_actors` ("Trung tâm" -> "Trung tâm Xúc tiến Đầu tư"); None when no word goes on."""
+    words, size = text.split(), len(name.split())
+    key = agency_key(name, folded=True)
+    names = [agency_key(a, folded=True).split() for a in known_actors]
+    for i in range(len(words) - size + 1):
+        if agency_key(" ".join(words[i:i + size]), folded=True) != key:
+            continue
+        end = i + size
+        while end < len(words):
+            longer = agency_key(" ".join(words[i:end + 1]), folded=True).split()
+            if not any(n[:len(longer)] == longer for n in names):
+                break
+            end += 1
+        return " ".join(words[i:end]) if end > i + size else None
+    return None
 
 
 def _provinces_in(text: str) -> list[str]:

@@ -674,3 +674,28 @@ def test_duty_context_stays_within_the_budget(library):
     assert [i.chunk.chunk_id for i in tight] == [i.chunk.chunk_id for i in everything[:2]]
     assert [i.n for i in tight] == [1, 2]
     assert build_context([], chunks, 1, 5, duties)[0].chunk.chunk_id == everything[0].chunk.chunk_id  # never empty
+
+
+def test_a_follow_up_keeps_the_topic_and_the_document_named_by_its_title(library):
+    """"Vậy thời hạn là khi nào?" after "… phải làm gì về X?" is asked about X; "văn bản đó" after a
+    question naming a document by its type and title is that document."""
+    assistant = Assistant(library)
+    history = ["Sở Nội vụ phải làm gì về thanh tra, kiểm tra cải cách hành chính?"]
+    assert assistant.standalone("Vậy thời hạn là khi nào?", history) == \
+        "Thời hạn của Sở Nội vụ về thanh tra, kiểm tra cải cách hành chính là khi nào?"
+    titled = ["Chỉ thị về tăng cường kỷ luật, kỷ cương và đẩy mạnh cải cách hành chính do ai ký?"]
+    assert assistant.standalone("Văn bản đó giao Sở Nội vụ làm gì?", titled) == \
+        "Chỉ thị về tăng cường kỷ luật, kỷ cương và đẩy mạnh cải cách hành chính giao Sở Nội vụ làm gì?"
+    answer = assistant.ask("Văn bản đó giao Sở Nội vụ làm gì?", history=titled)
+    assert answer.citations and {c.province for c in answer.citations} == {"Cao Bằng"}
+
+
+def test_a_follow_up_swaps_a_long_name_written_short_whole():
+    """"Còn Sở Tài chính thì sao?" after "Trung tâm Xúc tiến Đầu tư phải làm gì?" swaps the whole name as
+    written, even where the alias table knows only its first words."""
+    from assistant.answer.followup import standalone
+    from ingest.agencies import AgencyNames
+
+    known = {"Trung tâm", "Sở Tài chính", "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"}
+    assert standalone("Còn Sở Tài chính thì sao?", ["Trung tâm Xúc tiến Đầu tư phải làm gì?"], AgencyNames.load(),
+                      known) == "Sở Tài chính phải làm gì?"
