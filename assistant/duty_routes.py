@@ -67,14 +67,16 @@ class DutyRoutes:
             return [d for d in ds if (not documents or d.document in documents)
                     and (not wanted_provinces or any(same_province(d.province, p) for p in wanted_provinces))]
         per_actor = {actor: in_scope(self.library.duties(actor=actor)) for actor in actors}
-        for actor in [a for a in actors if not per_actor[a]]:
-            # "Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn":
+        for actor in list(actors):
+            # "Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn",
+            # "Sở Tư pháp phải làm gì?" where a decision charges "Giám đốc Sở Tư pháp" with carrying it out:
             # what a body's head is charged with is what the document asks of that body, named as written
-            heads = self._heads_of(actor)
+            heads = [h for h in self._heads_of(actor) if h not in per_actor]
             for head in heads:
-                per_actor.setdefault(head, in_scope(self.library.duties(actor=head)))
-            if any(per_actor[h] for h in heads):
-                actors = [h for a in actors for h in ([a] if a != actor else heads)]
+                per_actor[head] = in_scope(self.library.duties(actor=head))
+            heads = [h for h in heads if per_actor[h]]
+            if heads:
+                actors = [h for a in actors for h in ([a] if a != actor else [a, *heads] if per_actor[a] else heads)]
         duties = list({d.duty_id: d for ds in per_actor.values() for d in ds}.values())  # predecessors share duties
         headed = places_headed(question, {d.doc_id for d in duties}, self.library.header_chunks())
         where = set().union(*headed.values())

@@ -563,8 +563,11 @@ def test_what_a_document_asks_of_a_body_includes_what_it_charges_the_body_s_head
     answer = assistant.ask("Công điện về dịch tả lợn Châu Phi yêu cầu UBND các xã làm gì?")
     assert answer.text.startswith("**Chủ tịch UBND các xã, thị trấn** có 1 nhiệm vụ"), answer.text
     assert [c.clause for c in answer.citations] == ["Mục 1"] and answer.citations[0].document == "cd-34.txt"
-    # the body's own duties, where it has some, are answered as before
-    assert assistant.ask("UBND các xã phải làm gì?").text.startswith("**UBND các xã** có 1 nhiệm vụ")
+    # where the body has duties of its own, its head's come with them, each line naming who
+    both = assistant.ask("UBND các xã phải làm gì?").text
+    assert both.startswith("**UBND các xã, Chủ tịch UBND các xã, thị trấn** có 2 nhiệm vụ trong 2 văn bản")
+    assert "(UBND các xã: thực hiện) Tổng vệ sinh môi trường" in both
+    assert "(Chủ tịch UBND các xã, thị trấn: thực hiện) Tuyên truyền" in both
 
 
 def test_duties_asked_about_a_topic_are_those_about_it_with_how_many_others_there_are(tmp_path):
@@ -610,3 +613,23 @@ def test_a_long_name_shortened_by_its_first_words_is_that_body(tmp_path):
     answer = Assistant(library).ask("Trung tâm Xúc tiến Đầu tư phải làm gì?")
     assert answer.text.startswith("**Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh** có 1 nhiệm vụ")
     assert [c.document for c in answer.citations] == ["tb-12.txt"]
+
+
+def test_a_departments_duties_include_what_a_decision_charges_its_director_with(tmp_path):
+    """"Sở Tư pháp phải làm gì?" where a decision ends "Giám đốc Sở Tư pháp … chịu trách nhiệm thi hành
+    Quyết định này" and a letter gives the department a task of its own: both, each naming who."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    decision = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 2536/QĐ-UBND\n\nLâm Đồng, ngày 12 tháng 12 năm 2025\n\n"
+                "QUYẾT ĐỊNH\nVề việc hợp nhất các Đoàn Luật sư\n\nĐiều 1. Cho phép hợp nhất các Đoàn Luật sư.\n\n"
+                "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\nĐiều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh, "
+                "Giám đốc Sở Tư pháp và các cơ quan có liên quan chịu trách nhiệm thi hành Quyết định này.\n")
+    letter = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 30/UBND-NC\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\n"
+              "V/v kiểm soát thủ tục hành chính\n\nKính gửi: Sở Tư pháp.\n\n"
+              "1. Giao Sở Tư pháp rà soát thủ tục hành chính trong lĩnh vực tư pháp.\n")
+    answer = Assistant(library_of(tmp_path, {"qd-2536.txt": decision, "cv-30.txt": letter})).ask(
+        "Sở Tư pháp phải làm gì?")
+    assert answer.text.startswith("**Sở Tư pháp, Giám đốc Sở Tư pháp** có 2 nhiệm vụ trong 2 văn bản")
+    assert "(Giám đốc Sở Tư pháp: thực hiện) Chịu trách nhiệm thi hành Quyết định này" in answer.text
+    assert {c.document for c in answer.citations} == {"qd-2536.txt", "cv-30.txt"}
