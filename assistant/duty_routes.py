@@ -19,7 +19,6 @@ from assistant.prompts import render
 from core.text import fold, folded_words, nfc
 from core.types import Answer, Hit, filled_number
 from ingest.actors import find_agencies, led_body
-from ingest.agencies import body_key
 from ingest.agency_words import HOLDER, ORG_HEADS
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 from ingest.tagging import Tokens
@@ -39,8 +38,6 @@ _OVERVIEW = re.compile(r"\b(tom tat|tom luoc|noi ve (?:viec )?(?:gi|nhung gi)|ve
 _HEADS = sorted((tuple(folded_words(h).split()) for h in ORG_HEADS), key=len, reverse=True)
 # a group that names every provincial department: its duties are each department's
 _EVERY_DEPARTMENT = re.compile(r"\bcac so\b|\bso ban nganh\b|\bso nganh\b|\bgiam doc so\b|\bthu truong so\b")
-# folded level words that a list of bodies goes on with ("UBND các xã, thị trấn")
-_LEVEL_WORDS = {"xa", "phuong", "thi", "tran", "huyen", "quan", "thanh", "pho", "dac", "khu", "tinh"}
 _SENT_TO = re.compile(r"\b(van ban nao|nhung van ban|cac van ban|van ban gi)\b.*\b(gui|giao viec|giao nhiem vu|"
                       r"noi nhan|kinh gui)\b")
 
@@ -71,7 +68,7 @@ class DutyRoutes:
             # "Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn",
             # "Sở Tư pháp phải làm gì?" where a decision charges "Giám đốc Sở Tư pháp" with carrying it out:
             # what a body's head is charged with is what the document asks of that body, named as written
-            heads = [h for h in self._heads_of(actor) if h not in per_actor]
+            heads = [h for h in self.library.heads_of(actor) if h not in per_actor]
             for head in heads:
                 per_actor[head] = in_scope(self.library.duties(actor=head))
             heads = [h for h in heads if per_actor[h]]
@@ -88,18 +85,6 @@ class DutyRoutes:
         ordered = order_duties(duties, relevance, wanted_provinces, topical) if duties else []
         ordered.sort(key=lambda d: not self.library.validity_of(d.doc_id).current)  # in force first, stable
         return actors, ordered, wanted_provinces
-
-    def _heads_of(self, body: str) -> list[str]:
-        """The duty table's office holders who lead `body` or a list that begins with it ("Chủ tịch UBND
-        các xã, thị trấn" for "UBND các xã"), by name."""
-        key = body_key(body)
-        heads = []
-        for name in sorted(self.library.known_actors):
-            led = led_body(name)
-            led_key = body_key(led) if led else ""
-            if led_key == key or (led_key.startswith(key + " ") and set(led_key[len(key):].split()) <= _LEVEL_WORDS):
-                heads.append(name)
-        return heads
 
     def asked_of(self, question: str) -> str:
         """The part of a duty question about the bodies it asks of: after the directive verb in

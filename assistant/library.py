@@ -26,6 +26,7 @@ from index.embed import make_embedder
 from index.hybrid import FusionWeights, HybridSearcher
 from index.lexical import LexicalIndex
 from index.store import Catalog, VectorStore
+from ingest.actors import led_body
 from ingest.agencies import body_key
 from ingest.chunk import CHUNKER_VERSION, ClauseChunker
 from ingest.duties import DUTIES_VERSION, DutyExtractor
@@ -34,6 +35,8 @@ from ingest.relations import RELATIONS_VERSION, find_relations
 
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 64
+# folded level words that a list of bodies goes on with ("UBND các xã, thị trấn")
+_LEVEL_WORDS = {"xa", "phuong", "thi", "tran", "huyen", "quan", "thanh", "pho", "dac", "khu", "tinh"}
 
 
 # a Nơi nhận line "Như Điều 3;" / "Như các Điều 2, 3": sent to those the articles name
@@ -316,11 +319,12 @@ class Library:
         return self.catalog.document_text(doc_id)
 
     def duties(self, actor: str | None = None, document: str | None = None, province: str | None = None,
-               role: str | None = None) -> list[Duty]:
+               role: str | None = None, with_heads: bool = False) -> list[Duty]:
         """Duties by agency, document, province and role. An agency includes its predecessors and
         successors ("Sở Tài chính" lists what older directives gave "Sở Kế hoạch và Đầu tư", and the
-        other way round); a province includes the provinces merged into it in 2025 ("Lâm Đồng" lists
-        the documents of Đắk Nông and Bình Thuận)."""
+        other way round), and `with_heads` the office holders who lead it ("Giám đốc Sở Tư pháp"); a
+        province includes the provinces merged into it in 2025 ("Lâm Đồng" lists the documents of
+        Đắk Nông and Bình Thuận)."""
         from ingest.provinces import same_province
 
         names = None
@@ -328,7 +332,8 @@ class Library:
             successions = self.duty_extractor.successions
             current = successions.current(actor)
             # any spelling of those bodies: "Phòng Tài nguyên & Môi trường" is "… và Môi trường"
-            names = {body_key(n) for n in (actor, current, *successions.former(current))}
+            names = {body_key(n) for n in (actor, current, *successions.former(current),
+                                           *(self.heads_of(actor) if with_heads else ()))}
         out, copies, by_doc = [], self.copies, self._by_doc
         # the duty table held since the last reload, in the catalog's order (document name, then
         # position): reading it from SQLite parsed every duty's JSON (2 s at 54,000 duties)
@@ -344,6 +349,18 @@ class Library:
                 continue
             out.append(d)
         return out
+
+    def heads_of(self, body: str) -> list[str]:
+        """The duty table's office holders who lead `body` or a list that begins with it ("Giám đốc Sở
+        Tư pháp" for "Sở Tư pháp", "Chủ tịch UBND các xã, thị trấn" for "UBND các xã"), by name."""
+        key = body_key(body)
+        heads = []
+        for name in sorted(self.known_actors):
+            led = led_body(name)
+            led_key = body_key(led) if led else ""
+            if led_key == key or (led_key.startswith(key + " ") and set(led_key[len(key):].split()) <= _LEVEL_WORDS):
+                heads.append(name)
+        return heads
 
     @property
     def embedder_name(self) -> str:

@@ -628,8 +628,13 @@ def test_a_departments_duties_include_what_a_decision_charges_its_director_with(
     letter = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 30/UBND-NC\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\n"
               "V/v kiểm soát thủ tục hành chính\n\nKính gửi: Sở Tư pháp.\n\n"
               "1. Giao Sở Tư pháp rà soát thủ tục hành chính trong lĩnh vực tư pháp.\n")
-    answer = Assistant(library_of(tmp_path, {"qd-2536.txt": decision, "cv-30.txt": letter})).ask(
-        "Sở Tư pháp phải làm gì?")
+    library = library_of(tmp_path, {"qd-2536.txt": decision, "cv-30.txt": letter})
+    answer = Assistant(library).ask("Sở Tư pháp phải làm gì?")
     assert answer.text.startswith("**Sở Tư pháp, Giám đốc Sở Tư pháp** có 2 nhiệm vụ trong 2 văn bản")
     assert "(Giám đốc Sở Tư pháp: thực hiện) Chịu trách nhiệm thi hành Quyết định này" in answer.text
     assert {c.document for c in answer.citations} == {"qd-2536.txt", "cv-30.txt"}
+    # the agency tab agrees with the chat
+    from ui.duties import DutyHandlers
+
+    rows, summary = DutyHandlers(library).table("Sở Tư pháp")
+    assert {row[0] for row in rows} == {"Sở Tư pháp", "Giám đốc Sở Tư pháp"} and "2 nhiệm vụ" in summary

@@ -104,7 +104,8 @@ def cmd_duties(args, settings: Settings) -> int:
             print(f"Không nhận ra cơ quan '{args.actor}' / unknown agency. Có trong dữ liệu / known: {known}",
                   file=sys.stderr)
             return 2
-    duties = library.duties(actor=actor, document=args.document, province=args.province, role=args.role)
+    duties = library.duties(actor=actor, document=args.document, province=args.province, role=args.role,
+                            with_heads=True)
     if args.format in ("xlsx", "docx"):
         if not args.output:
             print(f"--format {args.format} cần --output FILE.{args.format} / needs --output", file=sys.stderr)

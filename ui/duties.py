@@ -61,7 +61,7 @@ class DutyHandlers:
             canonical = self.library.resolve_actor(actor)
             if canonical is None:
                 return [], f"Không nhận ra cơ quan «{escape(actor)}». Chọn một cơ quan trong danh sách."
-        duties = [d for d in self.library.duties(actor=canonical)
+        duties = [d for d in self.library.duties(actor=canonical, with_heads=True)
                   if (not provinces or any(same_province(d.province, p) for p in provinces))
                   and (not documents or d.document in documents) and (not roles or d.role in roles)]
         who = f"**{escape(canonical)}**" if canonical else "Tất cả cơ quan"
@@ -122,9 +122,10 @@ class DutyHandlers:
             f"<li><b>{vn_date(d.time.date)}</b> — {_line(d)}</li>" for d in soon) + "</ul>" if soon
             else "<p>Không có hạn nào trong 30 ngày tới.</p>"))
         if dated:
+            overdue = {id(d) for d in dated if d.time.date[:10] < today.isoformat()}
             parts.append("<h4>Hạn theo ngày</h4><ul>" + "".join(
-                f'<li{" class=rag-overdue" if d.time.date[:10] < today.isoformat() else ""}><b>{vn_date(d.time.date)}</b>'
-                f'{" <span class=rag-overdue-label>quá hạn</span>" if d.time.date[:10] < today.isoformat() else ""}'
+                f'<li{" class=rag-overdue" if id(d) in overdue else ""}><b>{vn_date(d.time.date)}</b>'
+                f'{" <span class=rag-overdue-label>quá hạn</span>" if id(d) in overdue else ""}'
                 f" — {_line(d)}</li>" for d in dated) + "</ul>")
         for label in sorted(recurring):
             parts.append(f"<h4>{escape(label)}</h4><ul>" + "".join(f"<li>{_line(d)}</li>" for d in recurring[label]) + "</ul>")
