@@ -39,6 +39,12 @@ EMBED_BATCH = 64
 _LEVEL_WORDS = {"xa", "phuong", "thi", "tran", "huyen", "quan", "thanh", "pho", "dac", "khu", "tinh"}
 
 
+def _same_group(key: str, asked: str) -> bool:
+    """Does the body whose key is `key` name `asked`, or a list that goes on from it with level words
+    only ("ubnd cac xa thi tran" for "ubnd cac xa")?"""
+    return key == asked or (key.startswith(asked + " ") and set(key[len(asked):].split()) <= _LEVEL_WORDS)
+
+
 # a Nơi nhận line "Như Điều 3;" / "Như các Điều 2, 3": sent to those the articles name
 _AS_IN_ARTICLES = re.compile(r"^như\s+(?:các\s+)?điều\s+(\d+(?:\s*(?:,|và)\s*\d+)*)", re.IGNORECASE)
 
@@ -354,13 +360,12 @@ class Library:
         """The duty table's office holders who lead `body` or a list that begins with it ("Giám đốc Sở
         Tư pháp" for "Sở Tư pháp", "Chủ tịch UBND các xã, thị trấn" for "UBND các xã"), by name."""
         key = body_key(body)
-        heads = []
+        heads: dict[str, str] = {}   # one per spelling: "Chánh Văn phòng UBND tỉnh" is "… Ủy ban nhân dân tỉnh"
         for name in sorted(self.known_actors):
             led = led_body(name)
-            led_key = body_key(led) if led else ""
-            if led_key == key or (led_key.startswith(key + " ") and set(led_key[len(key):].split()) <= _LEVEL_WORDS):
-                heads.append(name)
-        return heads
+            if led and _same_group(body_key(led), key):
+                heads.setdefault(body_key(name), name)
+        return list(heads.values())
 
     @property
     def embedder_name(self) -> str:
@@ -415,6 +420,9 @@ class Library:
             today = name if name in self.known_actors else successions.current(name)
             if today in self.known_actors and today not in found:
                 found.append(today)
+        # "Chủ tịch UBND các xã" also where a document writes "Chủ tịch UBND các xã, thị trấn"
+        found += [a for a in sorted(self.known_actors) if a not in found
+                  and any(_same_group(body_key(a), body_key(f)) and body_key(a) != body_key(f) for f in found)]
         shortened = self.named_by_first_words(text)
         if shortened and shortened not in found:   # "Trung tâm Xúc tiến Đầu tư" over a bare "Trung tâm"
             found = [shortened, *(a for a in found if body_key(a) not in body_key(shortened))]

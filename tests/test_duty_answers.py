@@ -638,3 +638,23 @@ def test_a_departments_duties_include_what_a_decision_charges_its_director_with(
 
     rows, summary = DutyHandlers(library).table("Sở Tư pháp")
     assert {row[0] for row in rows} == {"Sở Tư pháp", "Giám đốc Sở Tư pháp"} and "2 nhiệm vụ" in summary
+
+
+def test_a_group_written_on_with_level_words_is_the_group_asked_about(tmp_path):
+    """"Chủ tịch UBND các xã phải làm gì?" also lists what a cable asks of "Chủ tịch UBND các xã, thị
+    trấn"; a head written two ways ("Chánh Văn phòng UBND tỉnh", "… Ủy ban nhân dân tỉnh") is one."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    cable = ("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK R'LẤP\n\nSố: 34/CĐ-UBND\n\nĐắk R'Lấp, ngày 17 tháng 5 năm 2019\n\n"
+             "CÔNG ĐIỆN\nVề việc phòng, chống dịch tả lợn Châu Phi\n\n"
+             "1. Yêu cầu Chủ tịch UBND các xã, thị trấn tuyên truyền, hướng dẫn người dân phòng, chống dịch bệnh.\n")
+    notice = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 45/TB-UBND\n\nLâm Đồng, ngày 22 tháng 4 năm 2026\n\n"
+              "THÔNG BÁO\nKết luận giao ban\n\n1. Giao Chủ tịch UBND các xã rà soát quy hoạch chung.\n\n"
+              "2. Chánh Văn phòng UBND tỉnh theo dõi việc thực hiện.\n\n"
+              "3. Chánh Văn phòng Ủy ban nhân dân tỉnh báo cáo kết quả trước ngày 30/6/2026.\n")
+    library = library_of(tmp_path, {"cd-34.txt": cable, "tb-45.txt": notice})
+    answer = Assistant(library).ask("Chủ tịch UBND các xã phải làm gì?")
+    assert {c.document for c in answer.citations} == {"cd-34.txt", "tb-45.txt"}
+    assert "(Chủ tịch UBND các xã, thị trấn: thực hiện) Tuyên truyền" in answer.text
+    assert len(library.heads_of("Văn phòng UBND tỉnh")) == 1
