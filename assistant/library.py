@@ -420,9 +420,11 @@ class Library:
             today = name if name in self.known_actors else successions.current(name)
             if today in self.known_actors and today not in found:
                 found.append(today)
-        # "Chủ tịch UBND các xã" also where a document writes "Chủ tịch UBND các xã, thị trấn"
-        found += [a for a in sorted(self.known_actors) if a not in found
-                  and any(_same_group(body_key(a), body_key(f)) and body_key(a) != body_key(f) for f in found)]
+        # "Chủ tịch UBND các xã" also where a document writes "Chủ tịch UBND các xã, thị trấn" (groups only)
+        groups = [body_key(f) for f in found if " cac " in f" {body_key(f)} "]
+        if groups:
+            found += [a for a in sorted(self.known_actors) if a not in found
+                      and any(_same_group(body_key(a), g) and body_key(a) != g for g in groups)]
         shortened = self.named_by_first_words(text)
         if shortened and shortened not in found:   # "Trung tâm Xúc tiến Đầu tư" over a bare "Trung tâm"
             found = [shortened, *(a for a in found if body_key(a) not in body_key(shortened))]
