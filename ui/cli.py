@@ -119,9 +119,9 @@ def cmd_duties(args, settings: Settings) -> int:
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        events = len(duty_export.calendar_duties(duties, today))
-        what = (f"{events} sự kiện lịch (từ {len(duties)} nhiệm vụ; chỉ nhiệm vụ có ngày hoặc định kỳ đều đặn "
-                f"còn áp dụng)" if args.format == "ics" else f"{len(duties)} nhiệm vụ")
+        what = (f"{len(duty_export.calendar_duties(duties, today))} sự kiện lịch (từ {len(duties)} nhiệm vụ; "
+                f"chỉ nhiệm vụ có ngày hoặc định kỳ đều đặn còn áp dụng)" if args.format == "ics"
+                else f"{len(duties)} nhiệm vụ")
         print(f"Đã ghi {what} vào {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

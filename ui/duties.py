@@ -112,10 +112,10 @@ class DutyHandlers:
         dated = sorted((d for d in duties if d.time.date), key=lambda d: d.time.date)
         soon = [d for d in dated if today.isoformat() <= d.time.date[:10] <= (today + timedelta(days=30)).isoformat()]
         recurring: dict[str, list[Duty]] = defaultdict(list)
-        ended = [d for d in duties if d.time.ended(today)]   # "hằng tuần" in a plan for a year gone by
+        ended: list[Duty] = []   # "hằng tuần" in a plan for a year gone by
         for d in duties:
-            if d.time.kind == "recurring" and not d.time.ended(today):
-                recurring[recurrence_label(d.time.rrule)].append(d)
+            if d.time.kind == "recurring":
+                (ended if d.time.ended(today) else recurring[recurrence_label(d.time.rrule)]).append(d)
         relative = [d for d in duties if d.time.kind == "relative" and not d.time.date]
         parts = [f'<div class="rag-cal"><p>{summary.replace("**", "")} Hôm nay: {today:%d/%m/%Y}.</p>']
         parts.append("<h4>Sắp đến hạn (30 ngày tới)</h4>" + ("<ul>" + "".join(

@@ -54,7 +54,7 @@ def standalone(question: str, previous: list[str], agencies, known_actors) -> st
     if new and old:
         aliases = [old[0], *next((e.get("aliases", []) for e in agencies.entries if e["canonical"] == old[0]), [])]
         # the name as written, with the words that go on naming a longer body ("Trung tâm Xúc tiến Đầu tư")
-        aliases += [w for w in map(lambda a: _written_longer(last, a, known_actors), aliases) if w]
+        aliases += _written_longer(last, aliases, known_actors)
         swapped = _replace_name(last, aliases, new[0])
         if swapped:
             return swapped
@@ -91,23 +91,27 @@ def _document_named(text: str) -> str | None:
     return m.group(0) if m and len(m.group(0).split()) >= 4 else None
 
 
-def _written_longer(text: str, name: str, known_actors) -> str | None:
-    """`name` as `text` writes it together with the words after it that go on naming one longer body
-    of `known_actors` ("Trung tâm" -> "Trung tâm Xúc tiến Đầu tư"); None when no word goes on."""
-    words, size = text.split(), len(name.split())
-    key = agency_key(name, folded=True)
-    names = [agency_key(a, folded=True).split() for a in known_actors]
-    for i in range(len(words) - size + 1):
-        if agency_key(" ".join(words[i:i + size]), folded=True) != key:
-            continue
-        end = i + size
-        while end < len(words):
-            longer = agency_key(" ".join(words[i:end + 1]), folded=True).split()
-            if not any(n[:len(longer)] == longer for n in names):
-                break
-            end += 1
-        return " ".join(words[i:end]) if end > i + size else None
-    return None
+def _written_longer(text: str, names: list[str], known_actors) -> list[str]:
+    """Each of `names` as `text` writes it together with the words after it that go on naming a
+    longer body of `known_actors` ("Trung tâm" -> "Trung tâm Xúc tiến Đầu tư"), where words go on."""
+    words = text.split()
+    known = [agency_key(a, folded=True).split() for a in known_actors]
+    out = []
+    for name in names:
+        size, key = len(name.split()), agency_key(name, folded=True)
+        for i in range(len(words) - size + 1):
+            if agency_key(" ".join(words[i:i + size]), folded=True) != key:
+                continue
+            end = i + size
+            while end < len(words):
+                longer = agency_key(" ".join(words[i:end + 1]), folded=True).split()
+                if not any(n[:len(longer)] == longer for n in known):
+                    break
+                end += 1
+            if end > i + size:
+                out.append(" ".join(words[i:end]))
+            break
+    return out
 
 
 def _provinces_in(text: str) -> list[str]:
