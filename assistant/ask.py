@@ -30,7 +30,7 @@ from assistant.answer.compound import merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, is_effect_question, refusal
-from assistant.answer.focus import acting_first, asides_last, figure_first, title_first
+from assistant.answer.focus import acting_first, asides_last, asks_title_holder, figure_first, title_first
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
@@ -368,7 +368,9 @@ class Assistant:
             ids = {h.chunk.chunk_id for h in said}
             return said + [h for h in hits if h.chunk.chunk_id not in ids]
         by_chunk = self.library.duties_by_chunk
-        if WHO.search(q):  # "Ai tham mưu cho Chủ tịch …?": the agency named is not the one asked about
+        # "Ai tham mưu cho Chủ tịch …?", "Ban Chỉ đạo … do ai làm Trưởng ban?": the agency named is
+        # not the one asked about
+        if WHO.search(q) or asks_title_holder(question):
             return acting_first(question, title_first(question, hits), lambda chunk_id: by_chunk.get(chunk_id, ()),
                                 self.answerer.relative_floor)
         subject = self.library.subject_of(question)

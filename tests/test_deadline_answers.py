@@ -204,6 +204,30 @@ def test_a_title_asked_for_comes_before_its_deputy():
     assert title_first("Ai ký quyết định?", hits) == hits                      # no title asked
 
 
+def test_the_clause_that_gives_a_title_comes_before_one_that_names_it():
+    from types import SimpleNamespace
+
+    from assistant.answer.focus import asks_title_holder, gives_title, title_first
+
+    def hit(clause, text):
+        return SimpleNamespace(chunk=SimpleNamespace(chunk_id=clause, clause=clause, text=text))
+
+    hits = [hit("Điều 3, khoản 4", "Thực hiện các nhiệm vụ khác theo yêu cầu của UBND tỉnh, Chủ tịch UBND tỉnh, "
+                                   "Trưởng Ban Chỉ đạo."),
+            hit("Điều 1, khoản 3", "Giám đốc Công an tỉnh, Phó Trưởng Ban Chỉ đạo."),
+            hit("Điều 1, khoản 1", "Chủ tịch Ủy ban nhân dân tỉnh, Trưởng Ban Chỉ đạo.")]
+    question = "Ban Chỉ đạo về dữ liệu tỉnh do ai làm Trưởng ban?"
+    assert asks_title_holder(question) and asks_title_holder("Chủ tịch Hội đồng là ai?")
+    assert not asks_title_holder("Trưởng ban phải làm gì?") and not asks_title_holder("Ai chủ trì kiểm tra?")
+    assert [h.chunk.clause for h in title_first(question, hits)] == ["Điều 1, khoản 1", "Điều 3, khoản 4",
+                                                                      "Điều 1, khoản 3"]
+    assert gives_title("Trưởng ban: Ông Nguyễn Văn A - Phó Chủ tịch UBND tỉnh.", "truong ban")
+    assert gives_title("Giao đồng chí Giám đốc Sở Nội vụ làm Trưởng ban.", "truong ban")
+    assert not gives_title("Giám đốc Công an tỉnh, Phó Trưởng Ban Chỉ đạo.", "truong ban")
+    assert not gives_title("Trưởng ban Quản lý các Khu công nghiệp tỉnh;", "truong ban")
+    assert not gives_title("Báo cáo kết quả với UBND tỉnh, Trưởng ban Chỉ đạo.", "truong ban")
+
+
 def test_recurring_duties_are_listed_by_their_period(tmp_path):
     from assistant.ask import Assistant
     from tests.conftest import library_of

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answerability import asks_for_a_figure, holds_the_figure
-from core.text import folded_words
+from core.text import fold, folded_words
 from core.types import Duty, Hit
 
 # titles of office as a question names them; "Phó …" before one is its deputy's
@@ -95,10 +95,18 @@ def figure_first(question: str, hits: list[Hit], k: int, relative_floor: float, 
     return holding + [h for h in hits if h.chunk.chunk_id not in ids]
 
 
+def asks_title_holder(question: str) -> bool:
+    """'… do ai làm Trưởng ban?', 'Chủ tịch Hội đồng là ai?': who holds a title of office."""
+    q = f" {folded_words(question)} "
+    return " ai " in q and any(f" {t} " in q for t in TITLES)
+
+
 def title_first(question: str, hits: list[Hit], k: int = 10) -> list[Hit]:
-    """'Ai là Trưởng ban Ban Chỉ đạo …?': among the first k clauses, those that name the title the
-    question asks for by itself come before those that only name its deputy ('Phó Trưởng ban');
-    the rest keep their order. A question that asks for the deputy is left alone."""
+    """'Ai là Trưởng ban Ban Chỉ đạo …?': among the first k clauses, those that give the title the
+    question asks for to someone ("Chủ tịch UBND tỉnh, Trưởng Ban Chỉ đạo.", "Trưởng ban: Ông …",
+    "… làm Trưởng ban") come first, then those that only name it ("theo yêu cầu của … Trưởng Ban Chỉ
+    đạo"), before those that name only its deputy ('Phó Trưởng ban'); the rest keep their order. A
+    question that asks for the deputy is left alone."""
     q = f" {folded_words(question)} "
     title = next((t for t in TITLES if f" {t} " in q and f" pho {t} " not in q), None)
     if title is None or not hits:
@@ -106,7 +114,25 @@ def title_first(question: str, hits: list[Hit], k: int = 10) -> list[Hit]:
     bare = re.compile(rf"(?<!\bpho )\b{title}\b")
     top = hits[:k]
     named = [h for h in top if bare.search(folded_words(h.chunk.text))]
+    holding = [h for h in named if gives_title(h.chunk.text, title)]
+    named = holding + [h for h in named if h not in holding]
     if not named or named[0] is top[0]:
         return hits
     ids = {h.chunk.chunk_id for h in named}
     return named + [h for h in hits if h.chunk.chunk_id not in ids]
+
+
+def gives_title(text: str, title: str) -> bool:
+    """Whether a clause gives the title (folded, as in TITLES) to someone: a list line that ends in
+    it after a comma ("Chủ tịch UBND tỉnh, Trưởng Ban Chỉ đạo."), its label ("Trưởng ban: Ông …"), or
+    "làm/là Trưởng ban"; not its deputy ("Phó …"), nor a title named as whose request it is
+    ("theo yêu cầu của UBND tỉnh, Trưởng Ban Chỉ đạo")."""
+    t = " ".join(fold(text).lower().split())
+    for m in re.finditer(rf"(?<!\bpho )\b{title}\b", t):
+        before, after = t[:m.start()].rstrip(), t[m.end():]
+        if after.lstrip().startswith(":") or re.search(r"\b(?:lam|la|giu chuc)$", before):
+            return True
+        line = re.split(r"[.;:]\s", before)[-1]   # the sentence or list line the title ends
+        if before.endswith(",") and len(line) <= 100 and not re.search(r"\b(?:cua|theo|voi|cho)\b", line):
+            return True
+    return False
