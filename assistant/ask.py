@@ -243,6 +243,9 @@ class Assistant:
         # about the body asked of, not the duties of the one that asks
         directed = self.routes.asked_of(question)
         asked_about = directed if directed != question and not self.library.agencies_named_in(directed) else question
+        # "Sở Tư pháp đề nghị Đoàn Luật sư làm gì?": what the documents of the body that asks say
+        requested = self.routes.requester_documents(question, documents)
+        documents = requested or documents
         hits = self.library.search(asked_about, max(k, self.candidates), documents, provinces, mode=mode)
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves
             evidence = hits if mode == "hybrid" else \
@@ -263,6 +266,8 @@ class Assistant:
             yield tag(sent)
             return
         duty_route = self.routes.agency_duties(question, hits, documents, provinces)
+        if duty_route is not None and not duty_route[1] and requested:
+            duty_route = None   # none of the asking body's duties names the body asked of: its clauses answer
         if duty_route is not None:
             actors, duties, wanted = duty_route
             if not duties:  # say so plainly rather than answering about other agencies

@@ -12,7 +12,7 @@ from assistant.answer.compound import merged
 from assistant.answer.due import DueWindow, Recurrence
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
-from assistant.answer.issued import folded_key
+from assistant.answer.issued import folded_key, issuing_body
 from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
@@ -90,23 +90,56 @@ class DutyRoutes:
         """The part of a duty question about the bodies it asks of: after the directive verb in
         "UBND huyện Krông Nô yêu cầu | các xã làm gì về …?" (a body named on both sides of it: the one
         after is charged, the one before charges), else the whole question."""
+        split = self._directed(question)
+        return split[1] if split else question
+
+    def requester_documents(self, question: str, documents=None) -> list[str] | None:
+        """"Sở Tư pháp đề nghị Đoàn Luật sư làm gì?": the loaded documents (file names) that the body
+        asking issued, the one before the directive verb; None when the question names no such body
+        or it issued none of them (then every document is searched, as before)."""
+        split = self._directed(question, known_asker=False)
+        if split is None:
+            return None
+        spans = find_agencies(split[0], self.library.duty_extractor.tagger)
+        if not spans:
+            return None
+        body = folded_key(spans[-1].text)
+        found, unknown = [], []
+        for doc_id, header in self.library.headers.items():
+            issuer = issuing_body(header.issuer)
+            head = self.library.header_chunks().get(doc_id)
+            if head is None or (documents and head.document not in documents):
+                continue
+            if not issuer:   # a copy without its header block may be that body's too: not left out
+                unknown.append(head.document)
+                continue
+            shorter, longer = sorted((issuer, body), key=len)
+            if len(shorter.split()) >= 2 and f" {shorter} " in f" {longer} ":
+                found.append(head.document)
+        return sorted({*found, *unknown}) if found else None
+
+    def _directed(self, question: str, known_asker: bool = True) -> tuple[str, str] | None:
+        """(the part before the directive verb, the part after it) when a body before it asks one
+        after it; None when the question is not of that form. `known_asker`: the body before must be
+        one the duty table names (else its name's shape is enough: an issuer need not be charged)."""
+        tagger = self.library.duty_extractor.tagger
         for verb in _DIRECTS.finditer(question):
             after, before = question[verb.end():], question[:verb.start()]
             if re.search(r"\b(?:được|bị|đã)\s*$", before, re.IGNORECASE):
                 continue   # "Sở Tài chính được giao …": the body before is the one charged
             opens = re.match(r"(?:các|những)\s", after, re.IGNORECASE) or \
                 self.library.agencies.subject_of(after, self.library.known_actors)
-            if not self.library.agencies_named_in(before):
+            if not (self.library.agencies_named_in(before) or (not known_asker and find_agencies(before, tagger))):
                 continue
             if opens and self.library.agencies_named_in(after):
-                return after
+                return before, after
             # "Sở Tư pháp yêu cầu Hội công chứng viên làm gì?": a body no duty names yet is still the
             # one asked about, never the one that asks (recognised by the shape of its name)
-            if any(span.start == verb.end() for span in find_agencies(question, self.library.duty_extractor.tagger)):
-                return after   # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
+            if any(span.start == verb.end() for span in find_agencies(question, tagger)):
+                return before, after   # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
             if Tokens(after.lower(), None).match(0, HOLDER):
-                return after   # "… yêu cầu người đứng đầu / thủ trưởng làm gì?": office holders, written in lower case
-        return question
+                return before, after   # "… yêu cầu người đứng đầu / thủ trưởng làm gì?": office holders, in lower case
+        return None
 
     def document_duties(self, question: str, named_head) -> Answer | None:
         """Every duty of the one document the question names, in the document's order, when it asks

@@ -546,6 +546,34 @@ def test_a_body_no_duty_names_after_a_directive_verb_is_still_the_one_asked_abou
     assert assistant.ask("Sở Tư pháp phải làm gì?").text.startswith("**Sở Tư pháp** có 3 nhiệm vụ")
 
 
+def test_what_a_body_asks_of_another_is_read_from_the_documents_the_asking_body_issued(tmp_path):
+    """"Sở Tư pháp đề nghị Đoàn Luật sư làm gì?": the Sở's letter, not the province's decision that
+    also charges a body of that name; "UBND tỉnh giao Sở Nội vụ làm gì?": the province's documents,
+    not a department's letter. A body that issued none of the loaded documents narrows nothing."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("UBND TỈNH LÂM ĐỒNG\nSỞ TƯ PHÁP\n\nSố: 1468/STP-BTTP\n\nLâm Đồng, ngày 13 tháng 11 năm 2025\n\n"
+              "V/v tổ chức Đại hội\n\n"
+              "1. Đề nghị Ban Chủ nhiệm Đoàn Luật sư các tỉnh khẩn trương hoàn thiện hồ sơ sáp nhập.\n\n"
+              "2. Đề nghị Sở Nội vụ phối hợp thẩm định hồ sơ hội.\n")
+    decision = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố: 2536/QĐ-UBND\n\nLâm Đồng, ngày 12 tháng 12 năm 2025\n\n"
+                "QUYẾT ĐỊNH\nVề việc hợp nhất Đoàn Luật sư\n\n"
+                "Điều 1. Ban Chủ nhiệm Đoàn Luật sư lâm thời có trách nhiệm tổ chức Đại hội trong 60 ngày.\n\n"
+                "Điều 2. Giao Sở Nội vụ kiểm tra việc tổ chức Đại hội.\n")
+    assistant = Assistant(library_of(tmp_path, {"stp-1468.txt": letter, "qd-2536.txt": decision}))
+    assert assistant.routes.requester_documents("Sở Tư pháp đề nghị Đoàn Luật sư làm gì?") == ["stp-1468.txt"]
+    assert assistant.routes.requester_documents("UBND tỉnh giao Sở Nội vụ làm gì?") == ["qd-2536.txt"]
+    assert assistant.routes.requester_documents("Sở Tài chính đề nghị Sở Nội vụ làm gì?") is None
+    assert assistant.routes.requester_documents("Sở Nội vụ phải làm gì?") is None
+    answer = assistant.ask("Sở Tư pháp đề nghị Ban Chủ nhiệm Đoàn Luật sư làm gì?")
+    assert not answer.refused and {c.document for c in answer.citations} == {"stp-1468.txt"}, answer.text
+    assert answer.citations[0].clause == "Mục 1", answer.text
+    asked = assistant.ask("UBND tỉnh giao Sở Nội vụ làm gì?")
+    assert asked.text.startswith("**Sở Nội vụ** có 1 nhiệm vụ") and "Kiểm tra việc tổ chức" in asked.text, asked.text
+    assert assistant.ask("Sở Nội vụ phải làm gì?").text.startswith("**Sở Nội vụ** có 2 nhiệm vụ")
+
+
 def test_what_a_document_asks_of_a_body_includes_what_it_charges_the_body_s_head_with(tmp_path):
     """"Công điện … yêu cầu UBND các xã làm gì?" where it charges "Chủ tịch UBND các xã, thị trấn":
     the chairmen's duties, named as written, never "no duty for UBND các xã"."""
