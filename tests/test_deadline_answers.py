@@ -46,9 +46,13 @@ def test_a_span_from_the_signing_is_given_with_its_date(assistant):
 
 
 def test_a_clause_without_a_deadline_says_so(assistant):
+    """Each line says it, and when no line shown gives a time the answer says so first."""
     answer = assistant.ask("Hạn tuyên truyền về cải cách hành chính đến cán bộ, công chức là khi nào?")
-    first = answer.text.splitlines()[0]
+    lead, first = answer.text.splitlines()[:2]
+    assert lead.startswith("Các điều khoản tìm được không nêu thời hạn cho việc này"), answer.text
     assert "điều khoản này không nêu thời hạn" in first and "Mục 3" in first, first
+    dated = assistant.ask("Hạn gửi báo cáo kết quả cải cách hành chính quý I là khi nào?")
+    assert "không nêu thời hạn cho việc này" not in dated.text, dated.text
 
 
 def _hit(n: int, text: str, score: float):

@@ -41,30 +41,37 @@ class ExtractiveAnswerer:
         if not hits:
             return refusal(question)
         top = hits[0].score
-        statements, see_also, citations = [], [], []
+        statements, see_also, citations, timed = [], [], [], []
         for n, hit in enumerate(hits, 1):
             c = hit.chunk
             citations.append(cite(n, c, hit.score))
             primary = len(statements) < self.max_statements and (n == 1 or hit.score >= self.relative_floor * top)
             if primary:
-                statements.append(self._statement(question, hit, n, headers.get(c.doc_id),
-                                                  (duties_by_chunk or {}).get(c.chunk_id, [])))
+                statement, dated = self._statement(question, hit, n, headers.get(c.doc_id),
+                                                   (duties_by_chunk or {}).get(c.chunk_id, []))
+                statements.append(statement)
+                timed.append(dated)
             else:
                 see_also.append(f"[{n}] {_where(hit)}")
         body = "\n".join(statements)
         text = render("extractive_answer", statements=body, see_also="; ".join(see_also)) if see_also \
             else render("extractive_answer_short", statements=body)
+        if is_deadline_question(question) and not is_effect_question(question) and not any(timed):
+            text = f"{render('deadline_none')}\n{text}"   # said first, not left to each line
         return Answer(question=question, text=text, refused=False, citations=tuple(citations), hits=tuple(hits))
 
-    def _statement(self, question: str, hit: Hit, n: int, header: Header | None, duties: list[Duty]) -> str:
+    def _statement(self, question: str, hit: Hit, n: int, header: Header | None,
+                   duties: list[Duty]) -> tuple[str, bool]:
+        """(the line of one clause, whether it gives a time: a date, a deadline or a period)."""
         c = hit.chunk
         if c.kind == "header" and header:
-            return render("extractive_statement", lead=f"{_where(hit)}: ", sentence=_document_facts(header), n=str(n))
+            return render("extractive_statement", lead=f"{_where(hit)}: ", sentence=_document_facts(header),
+                          n=str(n)), bool(header.date)
         if c.kind == "signature" and header and header.signer:
             title = f" ({header.signer_title})" if header.signer_title else ""
             return render("extractive_statement", lead=f"{_where(hit)}: ",
-                          sentence=f"người ký là {header.signer}{title}.", n=str(n))
-        deadline = ""
+                          sentence=f"người ký là {header.signer}{title}.", n=str(n)), False
+        deadline, dated = "", None
         effect_asked = is_effect_question(question)
         effect = _EFFECT_FROM_SIGNING.search(c.text) if effect_asked else None
         if effect and header and header.date and len(header.date) == 10:
@@ -92,7 +99,8 @@ class ExtractiveAnswerer:
             first = list(first.values())
             actor = ", ".join(f"**{d.actor}** ({d.role})" for d in first[:4]) + (" …" if len(first) > 4 else "")
         lead = f"{_where(hit)}: " + deadline + (f"{actor} — " if actor else "")
-        return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n))
+        return render("extractive_statement", lead=lead, sentence=best_passage(question, c.text), n=str(n)), \
+            bool(effect or dated)
 
 
 _DEADLINE_Q = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han cuoi|han [a-z ]{0,40}la|truoc ngay nao|"
