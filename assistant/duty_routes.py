@@ -185,12 +185,14 @@ class DutyRoutes:
         has ("Sở Y tế phải làm gì?"), another body is told none is found ("Bộ Công an …"). Answered from
         the table before the vocabulary gate: the corpus need not know the body's words. None otherwise."""
         q = folded_key(question)
-        if WHO.search(q) or not DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+        if WHO.search(q) or not DUTY_CUE.search(q):
             return None
         named = self.loaded_provinces_in(question)   # (no retrieval: the table answers these)
         shared = self.shared_duties(question, named, documents, provinces)
         if shared is not None:
             return shared
+        if self.library.agencies_named_in(question):
+            return None
         unknown = self.unknown_body(question)
         if unknown is None:
             return None
@@ -206,7 +208,7 @@ class DutyRoutes:
         department ("Thủ trưởng các sở, ban, ngành tỉnh", "các sở, ngành"), which are its too, said as
         such; None when the question names no department or asks no duties."""
         q = folded_key(question)
-        if WHO.search(q) or not DUTY_CUE.search(q) or self.library.agencies_named_in(question):
+        if WHO.search(q) or not DUTY_CUE.search(q):
             return None
         known = self.library.known_actors
         asked = [a for a in self.library.agencies.mentioned_in(question, known) if a.startswith("Sở ")]
@@ -214,8 +216,16 @@ class DutyRoutes:
         if not asked or not groups:
             return None
         wanted = set(provinces or ()) | named
-        duties = [d for g in groups for d in self.library.duties(actor=g) if (not documents or d.document in documents)
-                  and (not wanted or any(same_province(d.province, p) for p in wanted))]
+
+        def in_scope(duties):
+            return [d for d in duties if (not documents or d.document in documents)
+                    and (not wanted or any(same_province(d.province, p) for p in wanted))]
+        own = self.library.agencies_named_in(question)
+        # "Sở Khoa học và Công nghệ phải làm gì theo các văn bản của Cao Bằng?": a department the
+        # table names elsewhere, but not in the province asked about, has there what every one has
+        if own and (not wanted or any(in_scope(self.library.duties(actor=a, with_heads=True)) for a in own)):
+            return None
+        duties = [d for g in groups for d in in_scope(self.library.duties(actor=g))]
         if not duties:
             return None
         duties = order_duties(list({d.duty_id: d for d in duties}.values()), {}, wanted)
@@ -224,7 +234,9 @@ class DutyRoutes:
         if topic:   # "Sở Y tế phải làm gì về dịch tả lợn?": nor do the duties every department has
             return Answer(question=question, refused=True, not_found=(topic,),
                           text=render("duty_none_topic", actors=", ".join(asked), topic=topic))
-        heading = render("duty_shared", actors=", ".join(asked), count=str(len({d.chunk_id for d in duties})))
+        where = f" của {', '.join(sorted(wanted))}" if wanted else ""
+        heading = render("duty_shared", actors=", ".join(asked), count=str(len({d.chunk_id for d in duties})),
+                         where=where)
         return self.duty_answerer.answer(question, groups, duties, self.library.chunks(), heading=heading,
                                          name_each=True)
 

@@ -417,6 +417,28 @@ def test_a_department_with_no_duty_of_its_own_gets_the_duties_every_department_h
     assert not assistant.ask("Trường học phải làm gì?").text.startswith("Không tìm thấy nhiệm vụ nào")
 
 
+def test_a_department_charged_elsewhere_gets_in_a_province_asked_the_duties_every_department_has(tmp_path):
+    """"Sở Nội vụ phải làm gì ở Cao Bằng?" where only another province's document names Sở Nội vụ:
+    Cao Bằng's duties for every department, said to be of Cao Bằng, not 'none found'."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    cao_bang = ("Số: 20/UBND-VX\n\nCao Bằng, ngày 02 tháng 3 năm 2026\n\nV/v chấn chỉnh kỷ luật\n\n"
+                "Kính gửi: Các sở, ban, ngành.\n\n1. Thủ trưởng các sở, ban, ngành tỉnh rà soát quy chế làm việc, "
+                "báo cáo UBND tỉnh trước ngày 30/4/2026.\n")
+    lam_dong = ("Số: 31/UBND-NC\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\nV/v cải cách hành chính\n\n"
+                "1. Giao Sở Nội vụ tổng hợp kết quả cải cách hành chính quý I.\n")
+    assistant = Assistant(library_of(tmp_path, {"cao-bang-20.txt": cao_bang, "lam-dong-31.txt": lam_dong}))
+    answer = assistant.ask("Sở Nội vụ phải làm gì ở Cao Bằng?")
+    assert not answer.refused, answer.text
+    assert answer.text.startswith("Các văn bản đã nạp của Cao Bằng không giao nhiệm vụ nào riêng cho **Sở Nội vụ**; "
+                                  "1 nhiệm vụ giao chung"), answer.text
+    assert [c.document for c in answer.citations] == ["cao-bang-20.txt"]
+    own = assistant.ask("Sở Nội vụ phải làm gì ở Lâm Đồng?")
+    assert own.text.startswith("**Sở Nội vụ** có 1 nhiệm vụ") and own.citations[0].document == "lam-dong-31.txt"
+    assert assistant.ask("Sở Nội vụ phải làm gì?").text.startswith("**Sở Nội vụ** có 1 nhiệm vụ")
+
+
 def test_a_district_s_office_written_in_several_ways_is_one_body_and_the_district_narrows_it(tmp_path):
     """District documents write "Phòng Tài nguyên & Môi trường", "… – Môi trường" and "… và Môi
     trường" for one office. Asked about it, every spelling's duties come under the name written with
