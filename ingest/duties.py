@@ -28,6 +28,7 @@ from ingest.deadlines import parse_cell_deadline, recurrence_end
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
     ABOUT,
+    ALLOTTED,
     ADVERBS,
     CHARGED,
     COMPOSITION,
@@ -66,7 +67,7 @@ from ingest.task_table import LEAD_FIRST, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v26"  # v26: a body's name cut short is the one longer name it begins
+DUTIES_VERSION = "duties-v27"  # v27: "dự toán giao cho …" is an allotment, not a task
 # v25: a recurrence ends with its document's period ("… năm 2022")
 # v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …") head a name;
 # v22: "X ban hành / gửi …" charges X; v21: "Thời gian <việc>: …"; v19: "X theo dõi …"
@@ -251,6 +252,8 @@ class DutyExtractor:
                 continue  # "Ban Chỉ đạo", "Tổ Giao …": part of a name, not the verb ("…: Đề nghị X" is one)
             if word.lower() == "đề" and (PROPOSAL_NOUN.search(part[:m.start()]) or part[m.end():].startswith("của ")):
                 continue  # "Hồ sơ đề nghị …", "theo đề nghị của Sở …": a proposal named, not a request
+            if word.lower() == "giao" and ALLOTTED.search(part[:m.start()]):
+                continue  # "Kinh phí … sử dụng trong dự toán giao cho các cơ quan …": an allotment, not a task
             if GIVEN.search(part[:m.start()]) or DONE_BEFORE.search(part[:m.start()]):
                 described = True
                 continue  # "nhiệm vụ do UBND tỉnh giao …", "UBND tỉnh đã có văn bản giao …": described, not assigned

@@ -70,6 +70,8 @@ SUBMIT = re.compile(r"(?<!\w)(?:đề nghị|yêu cầu)\s+(?:gửi|nộp|báo c
 # "Hồ sơ đề nghị Chủ tịch UBND tỉnh tặng Bằng khen …", "theo đề nghị của Sở …": a proposal named, not made.
 PROPOSAL_NOUN = re.compile(r"(?:\b(?:hồ sơ|tờ trình|theo|xét|trên cơ sở|căn cứ)\s*$)", _I)
 GIVEN = re.compile(r"(?:nhiệm vụ|công việc|nội dung|việc|những gì)\s+(?:được|do|của|mà|đã được)\b[^.;]{0,100}$", _I)
+# "dự toán giao cho các cơ quan", "chỉ tiêu giao cho UBND các xã": what is allotted to a body, not a task
+ALLOTTED = re.compile(r"\b(?:dự toán|kinh phí|ngân sách|nguồn vốn|vốn|biên chế|chỉ tiêu|định mức)\s*$", _I)
 PASSIVE_AGENT = re.compile(r"\b(?:được|do|bởi)\s+[^,]{0,60},\s*$", _I)
 SHORT_NAME = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là:?\s*(?P<short>[^)]{2,60})\)", _I)
 # Headings that name whose tasks follow.

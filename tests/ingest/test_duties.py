@@ -616,6 +616,9 @@ def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
     "Ủy ban nhân dân tỉnh ghi nhận và đánh giá cao sự chủ động của các xã.",
     "Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét.",
     "Trung tâm dự kiến tổ chức hội thảo vào tháng 12.",
+    # an allotment is no task: the budget, the target or the staff quota given to a body
+    "Kinh phí kiểm tra sử dụng trong dự toán giao cho các cơ quan, đơn vị, địa phương theo phân cấp.",
+    "Thực hiện đạt các chỉ tiêu giao cho UBND các xã trong năm 2026.",
 ])
 def test_a_body_reporting_or_acknowledging_is_not_given_a_task(tmp_path, sentence):
     letter = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", "Điều 1. " + sentence)
