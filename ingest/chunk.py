@@ -14,8 +14,8 @@ from ingest.structure import Node, parse_outline
 # Bumped when clauses are cut or labelled differently: an index built by an older chunker still opens
 # and answers, and each file is cut again at its next ingest. clause-v2 (2026-11-30): appendix paths
 # ("Phụ lục II, bảng 1, dòng 3"). clause-v3 (2026-12-01): paragraphs after a point or bullet that ends
-# with ":" hang under it.
-CHUNKER_VERSION = "clause-v3"
+# with ":" hang under it. clause-v4 (2026-12-02): an appendix after a signer's block without a Nơi nhận.
+CHUNKER_VERSION = "clause-v4"
 
 
 class ClauseChunker:

@@ -31,6 +31,8 @@ CALLS = re.compile(r"\bđiện\s*:\s*$")  # "CHỦ TỊCH UBND HUYỆN điện:"
 ITEM = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-•+–*])\s")  # "1.", "1.2.", "a)", "-" open a clause
 TITLE_GOES_ON = (",", "-", "–", " và", " của", " về", " tại")
 APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục\b|Chú thích \d+:)")
+# the signer acts for the body: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. GIÁM ĐỐC", "TL. …", "TUQ. …"
+AUTHORITY = re.compile(r"^(?:TM|KT|Q|TL|TUQ)\.\s*\S")
 
 
 def lines_of(text: str) -> list[tuple[int, str]]:
@@ -139,7 +141,12 @@ def _find_appendix(lines: list[tuple[int, str]], row_offsets: set[int]) -> int |
     """An appendix or task table printed after the Nơi nhận / signature block."""
     noi_nhan = [i for i, (_, l) in enumerate(lines) if NOI_NHAN.match(l.strip())]
     if not noi_nhan:
-        return None
+        # no Nơi nhận (a plan typed without it): an appendix title after the signer's authority line
+        # ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), which only a signature block opens
+        signed = next((i for i, (_, l) in enumerate(lines) if AUTHORITY.match(l.strip())), None)
+        if signed is None:
+            return None
+        return next((o for o, l in lines[signed + 1:] if APPENDIX.match(l.strip())), None)
     for o, l in lines[noi_nhan[-1] + 1:]:
         if o in row_offsets or APPENDIX.match(l.strip()):
             return o

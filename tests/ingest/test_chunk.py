@@ -366,3 +366,31 @@ BIỂU MẪU BÁO CÁO
     assert "Phần II, Mục 1" in clauses
     assert {"Phụ lục I, Phần I, Mục 1", "Phụ lục II, Mục 1"} <= set(clauses), clauses
     assert not any(c.startswith("Phần I, Mục 1") and "Rà soát" in c for c in clauses)
+
+
+def test_an_appendix_after_a_signature_without_noi_nhan_is_cited_as_the_appendix():
+    """A plan typed without its Nơi nhận: the signer's block ("TM. ỦY BAN NHÂN DÂN", the title, the
+    name) still ends the body, and the "PHỤ LỤC" after it is the appendix, not more of the last item."""
+    text = """ỦY BAN NHÂN DÂN
+TỈNH MẪU SƠN
+Số: 45/KH-UBND
+Mẫu Sơn, ngày 10 tháng 2 năm 2026
+KẾ HOẠCH
+Cải cách hành chính năm 2026
+I. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ theo dõi, tổng hợp báo cáo UBND tỉnh trước ngày 15/12/2026.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn A
+PHỤ LỤC
+DANH MỤC NHIỆM VỤ
+1. Sở Tư pháp rà soát văn bản quy phạm pháp luật.
+"""
+    doc = doc_from_text(text)
+    chunks = ClauseChunker().chunk(doc)
+    assert doc.header.signer == "Nguyễn Văn A"
+    assert [c.text for c in chunks if c.kind == "signature"] == ["TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A"]
+    clauses = body_clauses(chunks)
+    assert "Phụ lục, Mục 1" in clauses and not any("CHỦ TỊCH" in c.text for c in chunks if c.kind == "clause")
+    no_signer = text.replace("TM. ỦY BAN NHÂN DÂN\n", "")   # no authority line: "PHỤ LỤC" alone proves nothing
+    assert not any(c.startswith("Phụ lục") for c in body_clauses(ClauseChunker().chunk(doc_from_text(no_signer))))
