@@ -379,8 +379,11 @@ class Assistant:
             return acting_first(question, title_first(question, hits), lambda chunk_id: by_chunk.get(chunk_id, ()),
                                 self.answerer.relative_floor)
         subject = self.library.subject_of(question)
+        # "Sở Nội vụ phối hợp với ai …?" asks of its part as a partner; otherwise that part is not its task
+        partner = "phoi hop" in q
         assigned = [h for h in hits if subject and h.chunk.kind == "clause"
-                    and subject in {d.actor for d in by_chunk.get(h.chunk.chunk_id, ()) if d.role != "phối hợp"}]
+                    and subject in {d.actor for d in by_chunk.get(h.chunk.chunk_id, ())
+                                    if d.role != "phối hợp" or partner}]
         if assigned:
             ids = {h.chunk.chunk_id for h in assigned}
             return assigned + [h for h in hits if h.chunk.chunk_id not in ids]

@@ -453,3 +453,17 @@ def test_when_a_decision_takes_effect_is_its_signing_day_not_a_missing_deadline(
     first = undated.ask("Quyết định hợp nhất Đoàn Luật sư có hiệu lực khi nào?").text.splitlines()[0]
     assert "hiệu lực từ ngày ký (văn bản không ghi đủ ngày ký)" in first, first
     assert is_effect_question("Khi nào quyết định có hiệu lực?") and not is_effect_question("Hạn báo cáo là khi nào?")
+
+
+def test_a_body_asked_of_as_a_partner_is_answered_from_the_clause_where_it_is_one(tmp_path):
+    """"Sở Nội vụ phối hợp với ai …?": the clause where it is the partner comes before its own tasks."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    plan = ("Số: 45/KH-UBND\n\nQuảng Trị, ngày 10 tháng 02 năm 2026\n\nKẾ HOẠCH\nCải cách tài chính công\n\n"
+            "1. Sở Nội vụ theo dõi, tổng hợp báo cáo UBND tỉnh về tài chính công trước ngày 15/12/2026.\n\n"
+            "2. Sở Tài chính chủ trì, phối hợp với Sở Nội vụ giao dự toán ngân sách cho các đơn vị sự nghiệp.\n")
+    assistant = Assistant(library_of(tmp_path, {"kh-45.txt": plan}))
+    answer = assistant.ask("Sở Nội vụ phối hợp với ai để giao dự toán ngân sách?")
+    assert answer.citations[0].clause == "Mục 2", answer.text
+    assert assistant.ask("Sở Nội vụ tổng hợp báo cáo gì?").citations[0].clause == "Mục 1"
