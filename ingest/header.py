@@ -147,9 +147,44 @@ def parse_header(text: str, lay: Layout | None = None) -> Header:
     if lay.recipients_span:
         block = text[slice(*lay.recipients_span)].split("\n")[1:]
         cc = tuple(BULLET.sub("", line.strip()).strip(" ;.") for line in block if line.strip())
+    province = find_province(place, text, issuer)
+    if issuer is None:   # a copy that lost its header block: the signer's authority and the symbol say who
+        issuer = signed_for(signer_title, number, place, province)
     return Header(number=number, doc_type=doc_type, subject=subject, place=place, date=date,
-                  date_text=date_text, province=find_province(place, text, issuer), recipients=tuple(recipients),
+                  date_text=date_text, province=province, recipients=tuple(recipients),
                   signer=signer, signer_title=signer_title, cc=cc, issuer=issuer)
+
+
+# a People's Committee or Council signs for itself and needs its place to be named
+_LOCAL_COUNCILS = {"UY BAN NHAN DAN": "ỦY BAN NHÂN DÂN", "UBND": "ỦY BAN NHÂN DÂN",
+                   "HOI DONG NHAN DAN": "HỘI ĐỒNG NHÂN DÂN", "HDND": "HỘI ĐỒNG NHÂN DÂN"}
+
+
+def signed_for(signer_title: str | None, number: str | None, place: str | None, province: str | None) -> str | None:
+    """The issuing body of a document whose header block is missing, as its signature block gives
+    it (Nghị định 30/2020/NĐ-CP): "TM. ỦY BAN NHÂN DÂN", or the Chủ tịch ("KT. CHỦ TỊCH", "CHỦ
+    TỊCH") of a letter whose symbol is UBND's ("10331/UBND-KSTT"); the committee of a province
+    when the document is dated in that province ("Long An, ngày …"): "ỦY BAN NHÂN DÂN / TỈNH LONG
+    AN". None when the block names no such body or the place is not a province."""
+    if not signer_title or not province or not place or fold(place).lower().strip() != fold(province).lower():
+        return None
+    titles = [fold(t).upper().strip() for t in signer_title.split(" / ")]
+    body = None
+    for t in titles:
+        m = re.match(r"^TM\.\s*(.+)$", t)
+        if m and m.group(1).strip() in _LOCAL_COUNCILS:
+            body = _LOCAL_COUNCILS[m.group(1).strip()]
+    symbol = fold(number or "").upper().split("/")[-1]
+    if body is None and re.search(r"(?:^|\.\s*)CHU TICH$", titles[0]) and re.match(r"^UBND\b", symbol):
+        body = "ỦY BAN NHÂN DÂN"
+    if body is None:
+        return None
+    unit = "THÀNH PHỐ" if province in _CITIES else "TỈNH"
+    return f"{body} / {unit} {province.removeprefix('Thành phố ').upper()}"
+
+
+# the provinces that are cities run by the centre ("ỦY BAN NHÂN DÂN / THÀNH PHỐ HẢI PHÒNG")
+_CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Thành phố Hồ Chí Minh", "Hồ Chí Minh"}
 
 
 def _number(head: str) -> str | None:

@@ -204,3 +204,25 @@ def test_a_kinh_gui_list_that_runs_over_the_line_end_is_one_recipient():
     assert short.recipients == ("Sở Tài chính",)
     body_first = text.replace("Phú\nThọ, Hưng Yên, Đồng Tháp.", "Phú Thọ\nThực hiện Nghị quyết số 163/2024/QH15.")
     assert parse_header(body_first).recipients[-1].endswith("Sơn La, Phú Thọ")
+
+
+def test_a_header_block_lost_is_told_by_the_signature_block():
+    """A copy without its issuer lines: "TM. ỦY BAN NHÂN DÂN", or the Chủ tịch signing a letter of
+    UBND's symbol, dated in a province, is that province's committee; nothing else is guessed."""
+    from ingest.header import signed_for
+
+    assert signed_for("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", "/UBND-THKSTTHC", "Long An", "Long An") \
+        == "ỦY BAN NHÂN DÂN / TỈNH LONG AN"
+    assert signed_for("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", "10331/UBND-KSTT", "Nghệ An", "Nghệ An") \
+        == "ỦY BAN NHÂN DÂN / TỈNH NGHỆ AN"
+    assert signed_for("TM. HỘI ĐỒNG NHÂN DÂN / CHỦ TỊCH", "12/NQ-HĐND", "Hải Phòng", "Hải Phòng") \
+        == "HỘI ĐỒNG NHÂN DÂN / THÀNH PHỐ HẢI PHÒNG"
+    assert signed_for("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "1468/STP-BTTP", "Lâm Đồng", "Lâm Đồng") is None  # which Sở?
+    assert signed_for("CHỦ TỊCH", "15/BC-BCĐ", "Lâm Đồng", "Lâm Đồng") is None       # the Chủ tịch of what?
+    assert signed_for("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", "/UBND", "Krông Nô", "Đắk Nông") is None   # a district's
+    assert signed_for(None, "10/UBND", "Long An", "Long An") is None
+    text = "Số: 12/UBND-VX\nLong An, ngày 05 tháng 3 năm 2026\nV/v kiểm tra\n1. Giao Sở Nội vụ kiểm tra.\n" \
+           "Nơi nhận:\n- Như trên;\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A\n"
+    assert parse_header(text).issuer == "ỦY BAN NHÂN DÂN / TỈNH LONG AN"
+    printed = "ỦY BAN NHÂN DÂN\nHUYỆN CẦN GIUỘC\n" + text   # a printed issuer is never replaced
+    assert parse_header(printed).issuer == "ỦY BAN NHÂN DÂN / HUYỆN CẦN GIUỘC"
