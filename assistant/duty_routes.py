@@ -220,7 +220,7 @@ class DutyRoutes:
         def in_scope(duties):
             return [d for d in duties if (not documents or d.document in documents)
                     and (not wanted or any(same_province(d.province, p) for p in wanted))]
-        own = self.library.agencies_named_in(question)
+        own = self.library.agencies_named_in(self.asked_of(question))   # not the body that asks
         # "Sở Khoa học và Công nghệ phải làm gì theo các văn bản của Cao Bằng?": a department the
         # table names elsewhere, but not in the province asked about, has there what every one has
         if own and (not wanted or any(in_scope(self.library.duties(actor=a, with_heads=True)) for a in own)):

@@ -425,7 +425,7 @@ def test_a_department_charged_elsewhere_gets_in_a_province_asked_the_duties_ever
 
     cao_bang = ("Số: 20/UBND-VX\n\nCao Bằng, ngày 02 tháng 3 năm 2026\n\nV/v chấn chỉnh kỷ luật\n\n"
                 "Kính gửi: Các sở, ban, ngành.\n\n1. Thủ trưởng các sở, ban, ngành tỉnh rà soát quy chế làm việc, "
-                "báo cáo UBND tỉnh trước ngày 30/4/2026.\n")
+                "báo cáo UBND tỉnh trước ngày 30/4/2026.\n\n2. UBND tỉnh sẽ kiểm tra việc chấp hành kỷ luật.\n")
     lam_dong = ("Số: 31/UBND-NC\n\nLâm Đồng, ngày 05 tháng 3 năm 2026\n\nV/v cải cách hành chính\n\n"
                 "1. Giao Sở Nội vụ tổng hợp kết quả cải cách hành chính quý I.\n")
     assistant = Assistant(library_of(tmp_path, {"cao-bang-20.txt": cao_bang, "lam-dong-31.txt": lam_dong}))
@@ -434,6 +434,8 @@ def test_a_department_charged_elsewhere_gets_in_a_province_asked_the_duties_ever
     assert answer.text.startswith("Các văn bản đã nạp của Cao Bằng không giao nhiệm vụ nào riêng cho **Sở Nội vụ**; "
                                   "1 nhiệm vụ giao chung"), answer.text
     assert [c.document for c in answer.citations] == ["cao-bang-20.txt"]
+    asked = assistant.ask("UBND tỉnh Cao Bằng giao Sở Nội vụ làm gì?")   # the body that asks has duties there
+    assert asked.text.startswith("Các văn bản đã nạp của Cao Bằng không giao nhiệm vụ nào riêng"), asked.text
     own = assistant.ask("Sở Nội vụ phải làm gì ở Lâm Đồng?")
     assert own.text.startswith("**Sở Nội vụ** có 1 nhiệm vụ") and own.citations[0].document == "lam-dong-31.txt"
     assert assistant.ask("Sở Nội vụ phải làm gì?").text.startswith("**Sở Nội vụ** có 1 nhiệm vụ")
