@@ -28,8 +28,8 @@ from ingest.deadlines import parse_cell_deadline, recurrence_end
 from ingest.deadlines import parse_deadline as _parse_deadline
 from ingest.sentences import (
     ABOUT,
-    ALLOTTED,
     ADVERBS,
+    ALLOTTED,
     CHARGED,
     COMPOSITION,
     COORDINATE,

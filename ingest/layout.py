@@ -143,10 +143,10 @@ def _find_appendix(lines: list[tuple[int, str]], row_offsets: set[int]) -> int |
     if not noi_nhan:
         # no Nơi nhận (a plan typed without it): an appendix title after the signer's authority line
         # ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), which only a signature block opens
-        signed = next((i for i, (_, l) in enumerate(lines) if AUTHORITY.match(l.strip())), None)
+        signed = next((i for i, (_, line) in enumerate(lines) if AUTHORITY.match(line.strip())), None)
         if signed is None:
             return None
-        return next((o for o, l in lines[signed + 1:] if APPENDIX.match(l.strip())), None)
+        return next((o for o, line in lines[signed + 1:] if APPENDIX.match(line.strip())), None)
     for o, l in lines[noi_nhan[-1] + 1:]:
         if o in row_offsets or APPENDIX.match(l.strip()):
             return o
