@@ -165,6 +165,18 @@ def test_nothing_due_in_the_span_is_said_plainly(due_assistant):
     ("Những báo cáo nào phải gửi hằng tháng?", "hằng tháng"),   # duties that recur, by their period
     ("Những nhiệm vụ nào thực hiện định kỳ?", "định kỳ"),
     ("Sở Khoa học và Công nghệ phải làm trong tháng 5/2026 những gì?", "trong tháng 5/2026"),
+    # a month, quarter or day named without its year: the next to come (this one included), the
+    # last gone for overdue duties; "tháng 12 năm 2026" outside the deadline grammar's "trong tháng …"
+    ("Tôi làm ở Sở Nội vụ, tháng 4 này tôi cần làm những việc gì?", "trong tháng 4/2026"),
+    ("Sở Nội vụ cần làm những việc gì trong tháng 12?", "trong tháng 12/2026"),
+    ("Những việc nào phải làm vào tháng 1?", "trong tháng 1/2027"),
+    ("Nhiệm vụ nào đến hạn trong quý I?", "trong quý I/2027"),
+    ("Nhiệm vụ nào đã quá hạn trong tháng 3?", "trong tháng 3/2026"),
+    ("Việc nào đến hạn tháng 12 năm 2026?", "trong tháng 12/2026"),
+    ("Những báo cáo nào phải gửi trước ngày 15 tháng 5?", "đến ngày 15/05/2026"),
+    ("Việc nào phải xong trước 10/1?", "đến ngày 10/01/2027"),
+    ("Kết luận giao ban tháng 5 yêu cầu những gì?", None),   # a title's month is no span asked for
+    ("Báo cáo quý 3 gồm những gì?", None),
     ("Hạn báo cáo là khi nào?", None),                       # one deadline, not a list of duties
     ("Sở Nội vụ phải làm gì?", None),
     ("Việc trễ hạn thực hiện nhiệm vụ được giao có bị trừ điểm thi đua không?", None),

@@ -114,7 +114,7 @@ def due_window(question: str, today: date) -> DueWindow | Recurrence | None:
         return Recurrence(freq, label, today)
     time = parse_deadline(question)   # a date or period named wins over "sắp" ("sắp đến hạn trong tháng 12")
     if not time.date:
-        relative = _relative(q, today)
+        relative = _relative(q, today) or _without_year(q, today)
         if relative:
             return relative
         if _SOON.search(q):
@@ -159,6 +159,49 @@ def _relative(q: str, today: date) -> DueWindow | None:
         first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
         return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
     return DueWindow(date(today.year, 1, 1), date(today.year, 12, 31), f"trong năm {today.year}")
+
+
+# "trong tháng 12", "tháng 12 này", "quý I", "tháng 12 năm 2026": a month or quarter named outside the
+# deadline grammar (which wants "trong tháng …"), its year when given
+# a span asked for, not a title's period ("Kết luận giao ban tháng 5 …"): "trong / vào / đến hạn / hết tháng 12", or "tháng 12 này"
+_WHEN = r"(?:\b(?:trong|vao|het|cuoi|dau|han|den han|truoc)\s+|(?=\b(?:thang|quy) \w+ nay\b))"
+_DAY_ALONE = re.compile(r"\b(?:truoc|den|cham nhat)(?: ngay)? (\d{1,2}) (?:thang )?(\d{1,2})\b(?!\s*(?:nam\s*)?\d)")
+_MONTH_ALONE = re.compile(_WHEN + r"thang (\d{1,2})(?: (?:nam )?((?:19|20)\d\d))?\b(?!\s*(?:nam\s*)?\d)")
+_QUARTER_ALONE = re.compile(_WHEN + r"quy (iv|iii|ii|i|[1-4])(?: (?:nam )?((?:19|20)\d\d))?\b(?!\s*(?:nam\s*)?\d)")
+_QUARTER_NUMBER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _without_year(q: str, today: date) -> DueWindow | None:
+    """"Sở Nội vụ cần làm gì trong tháng 12?": the month or quarter next to come (this one
+    included), or, for overdue duties, the last one gone, unless its year is given; "… trước ngày
+    15 tháng 12?": by that day; None when none is named."""
+    overdue = bool(_OVERDUE.search(q))
+    m = _DAY_ALONE.search(q)
+    if m:   # "… trước ngày 15 tháng 12?": by that day, overdue ones included, as with its year
+        day, month = int(m.group(1)), int(m.group(2))
+        for year in (today.year, today.year + 1):
+            try:
+                last = date(year, month, day)
+            except ValueError:
+                return None
+            if last >= today or overdue:
+                return DueWindow(None, last, f"đến ngày {last:%d/%m/%Y}")
+        return None
+    m = _MONTH_ALONE.search(q)
+    if m and 1 <= int(m.group(1)) <= 12:
+        month = int(m.group(1))
+        year = int(m.group(2)) if m.group(2) else today.year + (1 if month < today.month and not overdue else 0) \
+            - (1 if month > today.month and overdue else 0)
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return DueWindow(date(year, month, 1), nxt - timedelta(days=1), f"trong tháng {month}/{year}")
+    m = _QUARTER_ALONE.search(q)
+    if m:
+        quarter, now = _QUARTER_NUMBER[m.group(1)], (today.month - 1) // 3 + 1
+        year = int(m.group(2)) if m.group(2) else \
+            today.year + (1 if quarter < now and not overdue else 0) - (1 if quarter > now and overdue else 0)
+        first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
+    return None
 
 
 def _period(kind: str, period: str) -> tuple[date, str] | None:
