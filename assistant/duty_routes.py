@@ -122,8 +122,8 @@ class DutyRoutes:
         """(the part before the directive verb, the part after it) when a body before it asks one
         after it; None when the question is not of that form. `known_asker`: the body before must be
         one the duty table names (else its name's shape is enough: an issuer need not be charged)."""
-        tagger = self.library.duty_extractor.tagger
         for verb in _DIRECTS.finditer(question):
+            tagger = self.library.duty_extractor.tagger   # loaded only for a question with such a verb
             after, before = question[verb.end():], question[:verb.start()]
             if re.search(r"\b(?:được|bị|đã)\s*$", before, re.IGNORECASE):
                 continue   # "Sở Tài chính được giao …": the body before is the one charged
