@@ -26,11 +26,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from assistant.answer.compound import merged, question_parts, with_subject
+from assistant.answer.compound import asked_twice, merged, question_parts, with_subject
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, is_effect_question, refusal
-from assistant.answer.focus import acting_first, asides_last, asks_title_holder, figure_first, title_first
+from assistant.answer.focus import (acting_first, asides_last, asks_place, asks_title_holder, figure_first,
+                                    place_first, title_first)
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
@@ -161,7 +162,8 @@ class Assistant:
                 answer = replace(answer, fallback_reason=f"rewrite: {rewrite_failed}")
             return self._with_validity(answer)
         k = k or self.library.settings.top_k
-        parts = question_parts(question) if self.answerability is not None else [question]
+        # (without the refusal model only a subject asked two things is split: each part is answered)
+        parts = question_parts(question) if self.answerability is not None else asked_twice(question) or [question]
         if len(parts) > 1:  # "A và B?": answer the parts the documents cover, say which parts they do not
             subject = (self.library.agencies_named_in(parts[0]) or [None])[0]
             parts = [parts[0], *(p if self.library.agencies_named_in(p) else with_subject(p, subject)
@@ -293,6 +295,9 @@ class Assistant:
             fallback = lambda: self.duty_answerer.answer(question, actors, duties, chunks)
             items = build_context(hits, chunks, self.generator.budget_chars, k, duties) if self.generator else []
         else:
+            if asks_place(question):   # "… ở đâu?" shares no word with "Địa điểm: …": searched with it too
+                hits = place_first(hits, self.library.search(f"{asked_about} địa điểm", max(k, self.candidates),
+                                                             documents, provinces, mode=mode))
             focused = figure_first(question, _province_first(question, self._focus(asked_about, asides_last(
                 question, hits), chunks)), k, self.answerer.relative_floor, self._deadline_of)
             members = member_list(focused, self.library.clauses_of) if asks_members(question) else None
@@ -336,7 +341,9 @@ class Assistant:
     def _answerable(self, question: str, documents, provinces, mode: str) -> bool:
         hits = self.library.search(question, self.candidates, documents, provinces)  # the model's features: hybrid
         coverage = self.library.coverage(question)
-        return bool(hits) and coverage >= self.library.settings.refusal_threshold and self.answerability.answerable(
+        if not hits or coverage < self.library.settings.refusal_threshold:
+            return False
+        return self.answerability is None or self.answerability.answerable(
             answerability_features(question, hits, self.library.searcher.lexical, coverage, self.library.headers))
 
     def _with_validity(self, answer: Answer) -> Answer:

@@ -84,6 +84,11 @@ def test_question_parts_split_only_between_whole_questions():
         ["Sở Nội vụ phải làm gì", "học phí đại học năm nay là bao nhiêu"]
     assert question_parts("Sở Nội vụ và Sở Tài chính phải làm gì?") == ["Sở Nội vụ và Sở Tài chính phải làm gì?"]
     assert question_parts("Ai chủ trì? Khi nào?") == ["Ai chủ trì? Khi nào?"]  # parts too short to stand alone
+    # two things asked of one subject at the end: each asked of it
+    assert question_parts("Hội nghị trực tuyến tổ chức khi nào, ở đâu?") == \
+        ["Hội nghị trực tuyến tổ chức khi nào?", "Hội nghị trực tuyến tổ chức ở đâu?"]
+    assert question_parts("Đại hội tổ chức ở đâu và khi nào?") == ["Đại hội tổ chức ở đâu?", "Đại hội tổ chức khi nào?"]
+    assert question_parts("Ai chủ trì, ai phối hợp?") == ["Ai chủ trì, ai phối hợp?"]
 
 
 def test_samples_refuse_the_off_topic_question_the_issue_names(real_assistant):

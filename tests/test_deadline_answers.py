@@ -479,3 +479,26 @@ def test_a_body_asked_of_as_a_partner_is_answered_from_the_clause_where_it_is_on
     answer = assistant.ask("Sở Nội vụ phối hợp với ai để giao dự toán ngân sách?")
     assert answer.citations[0].clause == "Mục 2", answer.text
     assert assistant.ask("Sở Nội vụ tổng hợp báo cáo gì?").citations[0].clause == "Mục 1"
+
+
+def test_when_and_where_a_meeting_is_held_are_each_answered_from_the_clause_that_says_it(tmp_path):
+    """"Hội nghị … tổ chức khi nào, ở đâu?": two questions; "ở đâu" shares no word with "Địa điểm: …",
+    which is searched for and shown first."""
+    from assistant.answer.focus import asks_place
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    invitation = ("Số: 2003/CĐ-VPCP\n\nHà Nội, ngày 07 tháng 10 năm 2025\n\nCÔNG ĐIỆN\nMời dự Hội nghị triển khai "
+                  "Chương trình phòng, chống ma túy\n\nVăn phòng Chính phủ trân trọng kính mời dự Hội nghị triển khai "
+                  "Chương trình phòng, chống ma túy như sau:\n\nI. Thời gian: 08 giờ, ngày 09 tháng 10 năm 2025.\n\n"
+                  "II. Địa điểm: Hội trường Trụ sở Chính phủ, số 1 Hoàng Hoa Thám, Hà Nội.\n\n"
+                  "III. Thành phần: Lãnh đạo các Bộ, cơ quan ngang Bộ; Chủ tịch UBND các tỉnh.\n")
+    assistant = Assistant(library_of(tmp_path, {"cd-2003.txt": invitation}))
+    assert asks_place("Hội nghị tổ chức ở đâu?") and asks_place("Họp tại đâu?") and not asks_place("Họp khi nào?")
+    answer = assistant.ask("Hội nghị triển khai Chương trình phòng, chống ma túy tổ chức khi nào, ở đâu?")
+    assert not answer.refused, answer.text
+    when, where = answer.text.split("\n\n**")[:2] if answer.text.startswith("**") else (answer.text, "")
+    assert when.startswith("**Hội nghị triển khai Chương trình phòng, chống ma túy tổ chức khi nào?**"), answer.text
+    assert "Phần I\n" in when + "\n" or "Phần I:" in when, answer.text   # cited (its rank is the test embedder's)
+    assert where.startswith("Hội nghị triển khai Chương trình phòng, chống ma túy tổ chức ở đâu?**\n- "), answer.text
+    assert "Địa điểm: Hội trường Trụ sở Chính phủ" in where.split("\n")[1], answer.text

@@ -11,6 +11,10 @@ from dataclasses import replace
 from core.types import Answer
 
 _QUESTION_WORD = re.compile(r"\b(gì|nào|ai|bao nhiêu|bao giờ|bao lâu|khi nào|thế nào|ra sao|mấy)\b", re.IGNORECASE)
+# what may be asked twice of one subject at the question's end, "… khi nào, ở đâu?"
+_ASKED = r"(?:khi nào|lúc nào|bao giờ|mấy giờ|ngày nào|ở đâu|tại đâu|địa điểm nào|những ai|ai|bao nhiêu|thế nào)"
+_SHARED_STEM = re.compile(r"^(?P<stem>.{8,}?)\s+(?P<first>" + _ASKED + r")\s*(?:,|và|,\s*và)\s*(?P<second>" + _ASKED
+                          + r")\s*\??$", re.IGNORECASE)
 # a part that goes on from the first one's subject: its predicate comes first
 _PREDICATE = re.compile(r"^(?:được|phải|có|cần|đã|sẽ|còn phải|chịu|chủ trì|phối hợp|báo cáo|gửi|nộp)\b")
 
@@ -19,6 +23,9 @@ def question_parts(question: str) -> list[str]:
     """'Sở Nội vụ phải làm gì và học phí đại học là bao nhiêu?' -> its two questions. A question
     splits at '?' and ';', and at 'và' / 'đồng thời' only between two complete questions ('Sở Nội vụ
     và Sở Tài chính phải làm gì?', 'Cơ quan nào quản lý và chỉ đạo Đội …?' stay one)."""
+    shared = asked_twice(question)
+    if shared:
+        return shared
     parts: list[str] = []
     for piece in re.split(r"\?\s*|;\s+", question):
         rest = piece.strip()
@@ -33,6 +40,15 @@ def question_parts(question: str) -> list[str]:
             rest = rest[m.end():].strip()
     parts = [p for p in parts if len(p.split()) >= 3]
     return parts if len(parts) > 1 else [question]
+
+
+def asked_twice(question: str) -> list[str]:
+    """"Hội nghị tổ chức khi nào, ở đâu?": one subject, two things asked of it, as two questions;
+    [] otherwise."""
+    shared = _SHARED_STEM.match(question.strip())
+    if not shared:
+        return []
+    return [f"{shared.group('stem')} {shared.group('first')}?", f"{shared.group('stem')} {shared.group('second')}?"]
 
 
 def with_subject(part: str, subject: str | None) -> str:

@@ -136,3 +136,28 @@ def gives_title(text: str, title: str) -> bool:
         if before.endswith(",") and len(line) <= 100 and not re.search(r"\b(?:cua|theo|voi|cho)\b", line):
             return True
     return False
+
+
+# "… tổ chức ở đâu?", "Họp tại đâu?": where a meeting or an event takes place
+_ASKS_PLACE = re.compile(r"\b(?:o dau|tai dau|noi nao|dia diem nao|dia diem o dau)\b")
+# how a directive says where: "Địa điểm: …", "tổ chức tại …", "tại Hội trường / Trụ sở / điểm cầu …"
+_GIVES_PLACE = re.compile(r"\bĐịa điểm\b\s*(?:tổ chức|họp)?\s*:|\b(?:tổ chức|họp|diễn ra)\s+tại\b|"
+                          r"\btại\s+(?:Hội trường|Trụ sở|Phòng họp|điểm cầu)\b", re.IGNORECASE)
+
+_PLACE_LABEL = re.compile(r"Địa điểm\b\s*(?:tổ chức|họp)?\s*:", re.IGNORECASE)
+
+
+def asks_place(question: str) -> bool:
+    return bool(_ASKS_PLACE.search(folded_words(question)))
+
+
+def place_first(hits: list[Hit], places: list[Hit], k: int = 10) -> list[Hit]:
+    """'Hội nghị … tổ chức ở đâu?': the clauses that say where ("Địa điểm: …", "tổ chức tại …") among
+    the first k of `places` (the same question searched with the word "địa điểm", which the
+    question's own words do not share with such a clause) come first; the rest keep their order."""
+    placed = [h for h in places[:k] if _GIVES_PLACE.search(h.chunk.text)]
+    if not placed:
+        return hits
+    placed.sort(key=lambda h: not _PLACE_LABEL.match(h.chunk.text.strip()))   # "Địa điểm: …" itself first
+    ids = {h.chunk.chunk_id for h in placed}
+    return placed + [h for h in hits if h.chunk.chunk_id not in ids]
