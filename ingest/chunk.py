@@ -10,12 +10,14 @@ from dataclasses import replace
 from core.text import sentence_starts
 from core.types import Chunk, Document, content_id
 from ingest.structure import Node, parse_outline
+from ingest.task_table import attribute_line, labelled_task
 
 # Bumped when clauses are cut or labelled differently: an index built by an older chunker still opens
 # and answers, and each file is cut again at its next ingest. clause-v2 (2026-11-30): appendix paths
 # ("Phụ lục II, bảng 1, dòng 3"). clause-v3 (2026-12-01): paragraphs after a point or bullet that ends
 # with ":" hang under it. clause-v4 (2026-12-02): an appendix after a signer's block without a Nơi nhận.
-CHUNKER_VERSION = "clause-v4"
+# clause-v5 (2026-12-02): a task's labelled lines ("- Đơn vị chủ trì: …") are part of its clause.
+CHUNKER_VERSION = "clause-v5"
 
 
 class ClauseChunker:
@@ -41,7 +43,11 @@ class ClauseChunker:
         for child in node.children:
             child_path = path + [child.label]
             own = doc.text[child.start:child.end]
-            if child.children and _is_heading_only(own):
+            attributes = _attribute_lines(doc.text, child)
+            if attributes:   # a task with its lead, partners and deadline as lines under it: one clause
+                self._emit(doc, out, child.start, attributes[-1].end, ", ".join(child_path), headings, kind)
+                child = replace(child, children=child.children[len(attributes):])
+            elif child.children and _is_heading_only(own):
                 pass  # a bare heading ("3. Giao Sở Nội vụ") lives on in its children's headings
             else:
                 self._emit(doc, out, child.start, child.end, ", ".join(child_path), headings, kind)
@@ -65,6 +71,20 @@ class ClauseChunker:
             # The id covers everything the embedder sees, so a stored vector is reused only
             # when it is still right.
             out.append(replace(chunk, chunk_id=content_id(doc.doc_id, label, str(s), chunk.index_text())))
+
+
+def _attribute_lines(text: str, node: Node) -> list[Node]:
+    """The lines right under a task item that give its columns ("- Đơn vị chủ trì: Sở Nội vụ.", "-
+    Thời gian hoàn thành: Quý III/2026."), when they say who leads: they belong to the task's clause,
+    which then reads on its own as a task-table row does; [] otherwise."""
+    lines = []
+    for child in node.children:
+        if child.children or attribute_line(text[child.line_start:child.end]) is None:
+            break
+        lines.append(child)
+    if len(lines) < 2 or labelled_task(text[node.start:lines[-1].end]) is None:
+        return []
+    return lines
 
 
 def _is_heading_only(text: str) -> bool:

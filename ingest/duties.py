@@ -46,6 +46,7 @@ from ingest.sentences import (
     REFERENCE,
     RESTATED,
     SHORT_NAME,
+    STANDING,
     SUBMIT,
     THEN,
     TRIGGER,
@@ -62,12 +63,13 @@ from ingest.sentences import (
 from ingest.structure import APPENDIX_LABELS
 from ingest.successions import Successions
 from ingest.tagging import Tagger, Tokens, default_tagger
-from ingest.task_table import LEAD_FIRST, parse_row
+from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
 
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v27"  # v27: "dự toán giao cho …" is an allotment, not a task
+DUTIES_VERSION = "duties-v28"  # v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when
+# v27: "dự toán giao cho …" is an allotment, not a task
 # v25: a recurrence ends with its document's period ("… năm 2022")
 # v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …") head a name;
 # v22: "X ban hành / gửi …" charges X; v21: "Thời gian <việc>: …"; v19: "X theo dõi …"
@@ -124,6 +126,10 @@ class DutyExtractor:
                 duties.extend(self._row_duties(doc, chunk, signed))
                 continue
             if chunk.kind not in ("clause", "closing", "preamble"):
+                continue
+            task = labelled_task(chunk.text) if chunk.kind == "clause" else None
+            if task is not None:   # "Xây dựng …" / "- Đơn vị chủ trì: Sở Nội vụ." / "- Thời gian hoàn thành: …"
+                duties.extend(self._row_duties(doc, chunk, signed, task))
                 continue
             if pending and not in_scope(pending[0], chunk.clause):
                 pending = None
@@ -355,6 +361,9 @@ class DutyExtractor:
                 charged = CHARGED.search(rest) if rest.lstrip().startswith("là ") else None
                 if charged:  # "Sở Nội vụ là cơ quan thường trực …, có trách nhiệm giúp …": the task follows
                     return spans, rest[charged.start():].lstrip(" ,")
+                standing = STANDING.match(rest)
+                if standing and self._opens_with_verb(rest[standing.end():]):
+                    return spans, rest[standing.end():]   # "… là cơ quan thường trực, theo dõi, đôn đốc …"
                 if rest.strip() and THEN.match(rest.strip(" ,")) and not rest.lstrip().startswith(":"):
                     return None  # "Sở Nội vụ của tỉnh …", "UBND tỉnh đã …": not the subject of a task
                 if rest.lstrip()[:1] in (",", ")", "("):
@@ -437,8 +446,8 @@ class DutyExtractor:
                 return addressed
         return []
 
-    def _row_duties(self, doc: Document, chunk: Chunk, signed) -> list[Duty]:
-        row = parse_row(squash(chunk.text))
+    def _row_duties(self, doc: Document, chunk: Chunk, signed, row: TaskRow | None = None) -> list[Duty]:
+        row = row or parse_row(squash(chunk.text))
         if not row.is_assignment:
             return []  # a table of figures or names assigns nothing
         time = parse_cell_deadline(row.deadline, signed) if row.deadline else DutyTime()

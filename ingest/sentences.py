@@ -62,6 +62,8 @@ PRIVATE = re.compile(r"(?:các\s+)?(?:hộ(?:\s+gia\s+đình|\s+dân)?|ông|bà|
 LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
 # "…, có trách nhiệm …" after "X là cơ quan thường trực …": X's task.
 CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
+# "Sở Khoa học và Công nghệ là cơ quan thường trực, theo dõi, đôn đốc …": the standing body's tasks follow
+STANDING = re.compile(r"^\s*là\s+(?:cơ quan|đơn vị)\s+(?:thường trực|đầu mối)\b[^,.;:]{0,80},\s*(?=\w)", _I)
 # The members of a body being set up are listed, not assigned: "… gồm các thành viên sau:", "Thành phần gồm:".
 COMPOSITION = re.compile(r"\bgồm(?: có)?(?: các)? (?:thành viên|ông|bà|đồng chí)|\bthành phần(?: \w+){0,4} gồm\b", _I)
 # "Số liệu của các bộ, ngành đề nghị gửi về Bộ Nội vụ trước ngày …": a request to send, its subject a

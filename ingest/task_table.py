@@ -112,3 +112,33 @@ def combined_cell(value: str) -> list[tuple[str, str]]:
         rest = value[partners.end():].strip(" ,;:-")
         return [(role, bodies) for role, bodies in (("chủ trì", lead), ("phối hợp", rest)) if bodies]
     return [(LEAD_FIRST, _LEAD_WORD.sub("", value).strip(" ,;:-"))]
+
+
+# "- Đơn vị chủ trì: Sở Nội vụ.": a line under a task that says who leads, helps, or by when
+_ATTRIBUTE = re.compile(r"^[-•+–*]?\s*(?P<head>[^:;\n]{2,40}?)\s*:\s+(?P<value>\S.*)$")
+ATTRIBUTE_KINDS = {"lead", "partner", "monitor", "lead+partner", "deadline", "product"}
+
+
+def attribute_line(line: str) -> tuple[str, str] | None:
+    """('Đơn vị chủ trì', 'Sở Nội vụ') of a line "- Đơn vị chủ trì: Sở Nội vụ." whose label names a
+    task table's column other than the task; None otherwise ("- Địa điểm: …", a sentence)."""
+    m = _ATTRIBUTE.match(line.strip())
+    if not m or column_kind(m.group("head")) not in ATTRIBUTE_KINDS:
+        return None
+    return m.group("head").strip(), m.group("value").strip().rstrip(".;")
+
+
+def labelled_task(text: str) -> TaskRow | None:
+    """A task written as a list item with its columns as labelled lines under it (Kế hoạch of many
+    provinces do so instead of a table): "Xây dựng cơ sở dữ liệu …" / "- Đơn vị chủ trì: Sở Nội vụ." /
+    "- Đơn vị phối hợp: …" / "- Thời gian hoàn thành: Quý III/2026." read as the row "Nhiệm vụ: …;
+    Đơn vị chủ trì: …; …". None unless a line names who leads."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or attribute_line(lines[0]):
+        return None
+    labelled = [attribute_line(line) for line in lines[1:]]
+    if not all(labelled):
+        return None
+    row = parse_row("; ".join([f"Nhiệm vụ: {lines[0].rstrip(':.;')}", *(f"{h}: {v}" for h, v in labelled)]))
+    return row if row.is_assignment and any(role == "chủ trì" or role == LEAD_FIRST for role, _ in row.actors) \
+        else None

@@ -103,3 +103,45 @@ def test_a_cell_is_split_by_the_recognizer_that_reads_the_text():
                      ("Trung tâm Phục vụ hành chính công", "phối hợp"),
                      ("Tổ giúp việc", "phối hợp"), ("các cơ quan liên quan", "phối hợp")]
     assert [d.actor_text for d in duties if d.clause.endswith("dòng 2")] == ["Sở Nội vụ", "các sở, ngành"]
+
+
+def test_a_task_whose_columns_are_labelled_lines_under_it_reads_as_a_row():
+    """Kế hoạch of many provinces write a task table as list items: the task, then "- Đơn vị chủ trì:
+    …", "- Đơn vị phối hợp: …", "- Thời gian hoàn thành: …". The lines belong to the task's clause, which
+    reads on its own, and give its duties as a row would; "X là cơ quan thường trực, theo dõi …" charges X."""
+    from ingest.task_table import attribute_line, labelled_task
+    from tests.ingest.test_chunk import doc_from_text
+
+    assert attribute_line("- Đơn vị chủ trì: Sở Nội vụ.") == ("Đơn vị chủ trì", "Sở Nội vụ")
+    assert attribute_line("- Địa điểm: Hội trường UBND tỉnh.") is None        # no column of a task table
+    assert labelled_task("Rà soát thủ tục\n- Thời gian hoàn thành: Quý II/2026.") is None   # nobody leads
+    text = """ỦY BAN NHÂN DÂN
+THÀNH PHỐ HÀ NỘI
+Số: 112/KH-UBND
+Hà Nội, ngày 15 tháng 3 năm 2026
+KẾ HOẠCH
+Chuyển đổi số năm 2026
+I. NHIỆM VỤ CỤ THỂ
+1. Xây dựng cơ sở dữ liệu cán bộ, công chức của Thành phố
+- Đơn vị chủ trì: Sở Nội vụ.
+- Đơn vị phối hợp: Sở Khoa học và Công nghệ; UBND các xã, phường.
+- Thời gian hoàn thành: Quý III/2026.
+2. Bảo đảm an toàn thông tin mạng
+- Chủ trì: Công an Thành phố.
+- Thời gian hoàn thành: Thường xuyên.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Khoa học và Công nghệ là cơ quan thường trực, theo dõi, đôn đốc, tổng hợp kết quả, báo cáo UBND Thành phố hằng năm.
+"""
+    doc = doc_from_text(text)
+    chunks = ClauseChunker().chunk(doc)
+    first = next(c for c in chunks if c.clause == "Phần I, Mục 1")
+    assert first.text.endswith("- Thời gian hoàn thành: Quý III/2026.") and "Đơn vị chủ trì: Sở Nội vụ" in first.text
+    assert not any(c.clause.startswith("Phần I, Mục 1, gạch đầu dòng") for c in chunks)
+    got = {(d.actor, d.role, d.time.text, d.clause) for d in DutyExtractor().extract(doc, chunks)}
+    assert ("Sở Nội vụ", "chủ trì", "Quý III/2026", "Phần I, Mục 1") in got
+    assert ("Sở Khoa học và Công nghệ", "phối hợp", "Quý III/2026", "Phần I, Mục 1") in got
+    assert ("UBND các xã, phường", "phối hợp", "Quý III/2026", "Phần I, Mục 1") in got
+    assert ("Công an Thành phố", "chủ trì", "Thường xuyên", "Phần I, Mục 2") in got
+    assert any(a == "Sở Khoa học và Công nghệ" and r == "theo dõi, đôn đốc" and c == "Phần II, Mục 1"
+               for a, r, _, c in got), got
+    assert not any(a.startswith("Đơn vị") for a, *_ in got)
