@@ -212,7 +212,7 @@ class DutyRoutes:
             return None
         known = self.library.known_actors
         asked = [a for a in self.library.agencies.mentioned_in(question, known) if a.startswith("Sở ")]
-        groups = sorted(a for a in known if _EVERY_DEPARTMENT.search(folded_key(a)))
+        groups = sorted(a for a in known if _EVERY_DEPARTMENT.search(folded_key(a)) and not _one_body(a))
         if not asked or not groups:
             return None
         wanted = set(provinces or ()) | named
@@ -366,6 +366,12 @@ class DutyRoutes:
 # the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")
 _DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co thuc hien can cac la ve cua "
                   "va o tai tinh thi the nhu gom".split())
+
+
+def _one_body(name: str) -> bool:
+    """"Giám đốc Sở Tài chính": the head of one named department, not of every one ("Giám đốc các sở")."""
+    led = led_body(name)
+    return bool(led) and not re.match(r"(?:các|những)\s", led, re.IGNORECASE)
 
 
 def beyond_agency(question: str, actors: list[str], provinces: set[str]) -> list[str]:

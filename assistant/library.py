@@ -171,6 +171,7 @@ class Library:
         self._recipients: dict[str, dict[str, str]] | None = None  # built on the first question about them
         self._header_chunks: dict[str, Chunk] | None = None         # likewise
         self._by_first_words: tuple[dict[str, list[str]], frozenset[str]] | None = None   # likewise
+        self._led_bodies: set[str] | None = None                    # likewise
         self.provinces = served.provinces  # for the province filter
 
     @property
@@ -420,6 +421,11 @@ class Library:
             today = name if name in self.known_actors else successions.current(name)
             if today in self.known_actors and today not in found:
                 found.append(today)
+        if self._led_bodies is None:   # "Giám đốc Sở Tài chính" charged, "Sở Tài chính" never: its body all the same
+            self._led_bodies = {b for b in map(led_body, self.known_actors) if b} - set(self.known_actors)
+        for name in self.agencies.mentioned_in(text, self._led_bodies) if self._led_bodies else ():
+            if name in self._led_bodies and name not in found and self.heads_of(name):
+                found.append(name)
         # "Chủ tịch UBND các xã" also where a document writes "Chủ tịch UBND các xã, thị trấn" (groups only)
         groups = [body_key(f) for f in found if " cac " in f" {body_key(f)} "]
         if groups:

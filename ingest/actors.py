@@ -10,6 +10,7 @@ A list of agencies is joined by commas, semicolons, "và" and "cùng" when each 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -353,3 +354,28 @@ def led_body(name: str) -> str | None:
     body = name.strip()[t.starts[start]:]
     span = agency_at(body, 0)
     return body if span is not None and span.end >= len(body.rstrip()) else None
+
+
+# "Giám đốc các Sở: Y tế, Tài chính, Nội vụ": one head, many departments of a province or district
+_ENUMERATED = re.compile(r"^(?P<holder>(?:[^\W\d_]+\s+){0,3}?)các\s+(?P<kind>Sở|Phòng)\s*:\s*(?P<items>[^:;]+)$",
+                         re.IGNORECASE)
+
+
+def enumerated(name: str, known=lambda name: False) -> list[str]:
+    """The departments a name lists after its kind and a colon, each named whole: "Giám đốc các Sở: Y
+    tế, Tài chính, Giáo dục và Đào tạo" -> "Giám đốc Sở Y tế", "Giám đốc Sở Tài chính", "Giám đốc Sở
+    Giáo dục và Đào tạo". Split at commas only ("và" is inside many names), and not inside a name
+    `known(name)` knows with a comma ("Sở Văn hóa, Thể thao và Du lịch"); [name] otherwise."""
+    m = _ENUMERATED.match(name.strip())
+    if not m:
+        return [name]
+    kind = m.group("kind").capitalize()
+    items: list[str] = []
+    for item in (i.strip(" .") for i in m.group("items").split(",")):
+        if items and known(f"{kind} {items[-1]}, {item}"):
+            items[-1] = f"{items[-1]}, {item}"
+        elif item:
+            items.append(item)
+    if len(items) < 2 or any(len(i.split()) > 8 for i in items):
+        return [name]
+    return [f"{m.group('holder')}{kind} {item}" for item in items]

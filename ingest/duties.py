@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from core.text import squash
 from core.types import Chunk, Document, Duty, DutyTime, content_id
-from ingest.actors import Span, agency_list, bare_head, find_agencies
+from ingest.actors import Span, agency_list, bare_head, enumerated, find_agencies
 from ingest.agencies import AgencyNames, agency_key
 from ingest.deadlines import parse_cell_deadline, recurrence_end
 from ingest.deadlines import parse_deadline as _parse_deadline
@@ -68,7 +68,8 @@ from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v28"  # v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when
+DUTIES_VERSION = "duties-v29"  # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director
+# v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when
 # v27: "dự toán giao cho …" is an allotment, not a task
 # v25: a recurrence ends with its document's period ("… năm 2022")
 # v24: "Ban Quản lý dự án và phát triển quỹ đất"; v23: boards ("Ban chấp hành …") head a name;
@@ -324,7 +325,8 @@ class DutyExtractor:
             names = self._actors(spans)
             if item[spans[-1].end:].strip(" ,.") and not THEN.match(item[spans[-1].end:].strip(" ,")):
                 names[-1] = item[spans[-1].start:].strip(" ,")
-            actors.extend(names)
+            # "Giám đốc các Sở: Y tế, Tài chính, Nội vụ": each director
+            actors.extend(x for n in names for x in enumerated(n, self.agencies.canonical))
         return [(a, "thực hiện", action) for a in actors]
 
     def _owner_before(self, part: str, at: int) -> list[Span]:

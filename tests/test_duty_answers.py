@@ -441,6 +441,25 @@ def test_a_department_charged_elsewhere_gets_in_a_province_asked_the_duties_ever
     assert assistant.ask("Sở Nội vụ phải làm gì?").text.startswith("**Sở Nội vụ** có 1 nhiệm vụ")
 
 
+def test_a_department_whose_director_alone_is_charged_is_answered_with_the_director_s_duties(tmp_path):
+    """"Sở Tài chính phải làm gì?" where only "Giám đốc Sở Tài chính" is charged (a decision's execution
+    article): the director's duty, not 'none found', nor the duties of every department; and the
+    directors of named departments are no duties of every department ("Sở Công Thương phải làm gì?")."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    decision = ("Số: 88/QĐ-UBND\n\nGia Lai, ngày 20 tháng 01 năm 2026\n\nQUYẾT ĐỊNH\nVề việc ban hành Kế hoạch "
+                "phòng, chống dịch bệnh\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch phòng, chống dịch bệnh.\n\n"
+                "Điều 2. Giao Sở Y tế chủ trì tổ chức triển khai Kế hoạch.\n\n"
+                "Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc các Sở: Y tế, Tài chính, Nội vụ; Chủ tịch UBND các xã, "
+                "phường chịu trách nhiệm thi hành Quyết định này./.\n")
+    assistant = Assistant(library_of(tmp_path, {"qd-88.txt": decision}))
+    answer = assistant.ask("Sở Tài chính phải làm gì?")
+    assert answer.text.startswith("**Giám đốc Sở Tài chính** có 1 nhiệm vụ"), answer.text
+    other = assistant.ask("Sở Công Thương phải làm gì?")
+    assert "giao chung cho các sở" not in other.text and "Giám đốc Sở" not in other.text, other.text
+
+
 def test_a_district_s_office_written_in_several_ways_is_one_body_and_the_district_narrows_it(tmp_path):
     """District documents write "Phòng Tài nguyên & Môi trường", "… – Môi trường" and "… và Môi
     trường" for one office. Asked about it, every spelling's duties come under the name written with

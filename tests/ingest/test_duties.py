@@ -605,6 +605,21 @@ def test_the_members_of_a_body_being_set_up_are_not_duties(tmp_path):
     assert any(d.actor_text == "Sở Khoa học và Công nghệ" and "Điều 2" in d.clause for d in duties)
 
 
+def test_the_directors_of_departments_listed_after_a_colon_are_each_charged(tmp_path):
+    """"Giám đốc các Sở: Y tế, Tài chính, Văn hóa, Thể thao và Du lịch" names three directors (split at
+    commas, not inside a department's name the alias table knows with a comma)."""
+    from ingest.actors import enumerated
+
+    assert enumerated("Thủ trưởng các sở, ban, ngành") == ["Thủ trưởng các sở, ban, ngành"]
+    assert enumerated("Trưởng các Phòng: Nội vụ, Tư pháp") == ["Trưởng Phòng Nội vụ", "Trưởng Phòng Tư pháp"]
+    listed = "Chánh Văn phòng UBND tỉnh; Giám đốc các Sở: Y tế, Tài chính, Văn hóa, Thể thao và Du lịch; "
+    text = EXECUTION_DECISION.replace("Chánh Văn phòng UBND tỉnh; ", listed)
+    _, duties = extract_text(tmp_path, text)
+    executing = [d.actor_text for d in duties if "thi hành Quyết định này" in d.quote]
+    assert executing[:4] == ["Chánh Văn phòng UBND tỉnh", "Giám đốc Sở Y tế", "Giám đốc Sở Tài chính",
+                             "Giám đốc Sở Văn hóa, Thể thao và Du lịch"], executing
+
+
 def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
     article = "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số."
     text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền.")
