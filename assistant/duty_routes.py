@@ -19,6 +19,7 @@ from assistant.prompts import render
 from core.text import fold, folded_words, nfc
 from core.types import Answer, Hit, filled_number
 from ingest.actors import find_agencies, led_body
+from ingest.agencies import body_key
 from ingest.agency_words import HOLDER, ORG_HEADS
 from ingest.provinces import current_province, provinces_in, provinces_named, same_province
 from ingest.tagging import Tokens
@@ -191,6 +192,9 @@ class DutyRoutes:
         shared = self.shared_duties(question, named, documents, provinces)
         if shared is not None:
             return shared
+        addressed = self.addressed_duties(question, documents, provinces)
+        if addressed is not None:
+            return addressed
         if self.library.agencies_named_in(question):
             return None
         unknown = self.unknown_body(question)
@@ -237,6 +241,36 @@ class DutyRoutes:
         where = f" của {', '.join(sorted(wanted))}" if wanted else ""
         heading = render("duty_shared", actors=", ".join(asked), count=str(len({d.chunk_id for d in duties})),
                          where=where)
+        return self.duty_answerer.answer(question, groups, duties, self.library.chunks(), heading=heading,
+                                         name_each=True)
+
+    def addressed_duties(self, question: str, documents, provinces, actors: list[str] | None = None) -> Answer | None:
+        """"UBND xã phải làm gì?" where no duty names it, but a letter sent to it ("Kính gửi: … Ủy ban nhân
+        dân các xã, phường") asks its addressees as a whole ("đề nghị các cơ quan, đơn vị, địa phương …"):
+        those duties, said to be the addressees'. None when no such letter is loaded. `actors`: the
+        bodies asked about (else the one the question names)."""
+        q = folded_key(question)
+        if WHO.search(q) or not DUTY_CUE.search(q):
+            return None
+        recipients = self.library.recipients()
+        asked = actors or [s.text for s in find_agencies(self.asked_of(question))][:1]
+        if not asked:
+            return None
+        wanted = set(provinces or ()) | self.loaded_provinces_in(question)
+        issued = {doc_id for doc_id, h in self.library.headers.items()   # its own letter asks the others
+                  if any(_addressed_to(a, issuing_body(h.issuer)) for a in asked)}
+        letters = {doc_id for doc_id, names in recipients.items() if doc_id not in issued
+                   and any(via == "Kính gửi" and _addressed_to(a, name) for name, via in names.items() for a in asked)}
+        duties = [d for ds in self.library.duties_by_chunk.values() for d in ds
+                  if d.doc_id in letters and d.role != "phối hợp" and _COLLECTIVE.match(d.actor.strip())
+                  and (not documents or d.document in documents)
+                  and (not wanted or any(same_province(d.province, p) for p in wanted))]
+        if not duties:
+            return None
+        groups = sorted({d.actor for d in duties})
+        duties = order_duties(list({d.duty_id: d for d in duties}.values()), {}, wanted)
+        heading = render("duty_addressed", actors=", ".join(asked), count=str(len({d.chunk_id for d in duties})),
+                         documents=str(len({d.doc_id for d in duties})))
         return self.duty_answerer.answer(question, groups, duties, self.library.chunks(), heading=heading,
                                          name_each=True)
 
@@ -366,6 +400,22 @@ class DutyRoutes:
 # the words of "X phải làm gì?" itself: what is left names a topic ("… khi có Đoàn kiểm tra C04")
 _DUTY_WORDS = set("phai lam gi nhung nhiem vu nao duoc giao viec cong trach co thuc hien can cac la ve cua "
                   "va o tai tinh thi the nhu gom".split())
+
+
+# a letter's own word for its addressees: "các cơ quan, đơn vị, địa phương", "Quý cơ quan", "các đơn vị"
+_COLLECTIVE = re.compile(r"^(?:(?:các|quý|những)\s+)?(?:cơ quan|đơn vị|địa phương)(?:\s*(?:,|và)\s*(?:các\s+)?"
+                         r"(?:cơ quan|đơn vị|địa phương))*(?:\s+(?:trực thuộc|thuộc tỉnh))?$", re.IGNORECASE)
+
+
+def _addressed_to(asked: str, recipient: str) -> bool:
+    """Whether a Kính gửi line names the body asked about: the body itself, a group it belongs to
+    ("UBND xã" in "Ủy ban nhân dân các xã, phường, đặc khu"), or, for a department, every one ("Các
+    sở, ban, ngành thuộc tỉnh")."""
+    a = [w for w in body_key(asked).split() if w not in ("cac", "cap")]    # "UBND cấp xã", "UBND các xã"
+    r = [w for w in body_key(recipient).split() if w not in ("cac", "cap")]
+    if a and r[:len(a)] == a:
+        return True
+    return bool(a) and a[0] == "so" and bool(_EVERY_DEPARTMENT.search(folded_key(recipient)))
 
 
 def _one_body(name: str) -> bool:

@@ -460,6 +460,32 @@ def test_a_department_whose_director_alone_is_charged_is_answered_with_the_direc
     assert "giao chung cho các sở" not in other.text and "Giám đốc Sở" not in other.text, other.text
 
 
+def test_a_body_a_letter_is_sent_to_gets_what_the_letter_asks_of_its_addressees(tmp_path):
+    """A department's letter "Kính gửi: Các sở, ban, ngành; Ủy ban nhân dân các xã, phường" that asks
+    "các cơ quan, đơn vị, địa phương" to act: "UBND xã phải làm gì?" and "Sở Y tế phải làm gì?" get
+    those duties, said to be the addressees'; the Sở that wrote it is no addressee of its own letter."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    letter = ("UBND TỈNH QUẢNG NINH\nSỞ NỘI VỤ\n\nSố: 1820/SNV-CCVC\n\nV/v báo cáo số lượng cán bộ, công chức\n\n"
+              "Quảng Ninh, ngày 18 tháng 11 năm 2026\n\nKính gửi:\n- Các sở, ban, ngành thuộc tỉnh;\n"
+              "- Ủy ban nhân dân các xã, phường, đặc khu.\n\n"
+              "Sở Nội vụ đề nghị các cơ quan, đơn vị, địa phương thực hiện một số nội dung sau:\n\n"
+              "1. Rà soát, tổng hợp số lượng cán bộ, công chức theo biểu mẫu gửi kèm.\n\n"
+              "2. Gửi báo cáo về Sở Nội vụ trước ngày 10/12/2026.\n\n"
+              "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nTrần Văn E\n")
+    assistant = Assistant(library_of(tmp_path, {"snv-1820.txt": letter}, today="2026-12-02"))
+    for body in ("UBND xã", "Sở Y tế"):
+        answer = assistant.ask(f"{body} phải làm gì?")
+        assert not answer.refused, answer.text
+        assert answer.text.startswith(f"Không văn bản nào giao riêng cho **{body}**; 2 nhiệm vụ trong 1 văn bản gửi "
+                                      f"{body} (Kính gửi) giao chung cho các cơ quan, đơn vị nhận văn bản:"), answer.text
+        assert "trước ngày 10/12/2026" in answer.text
+    own = assistant.ask("Sở Nội vụ phải làm gì?").text
+    assert "gửi Sở Nội vụ (Kính gửi)" not in own, own
+    assert assistant.ask("Bộ Công an phải làm gì?").refused
+
+
 def test_a_district_s_office_written_in_several_ways_is_one_body_and_the_district_narrows_it(tmp_path):
     """District documents write "Phòng Tài nguyên & Môi trường", "… – Môi trường" and "… và Môi
     trường" for one office. Asked about it, every spelling's duties come under the name written with
