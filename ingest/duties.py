@@ -68,7 +68,8 @@ from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v29"  # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director
+DUTIES_VERSION = "duties-v30"  # v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
+# v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director
 # v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when
 # v27: "dự toán giao cho …" is an allotment, not a task
 # v25: a recurrence ends with its document's period ("… năm 2022")
@@ -274,6 +275,12 @@ class DutyExtractor:
                 if part.rstrip().endswith(":") and not leads:
                     addressed_to = [_ADDRESSEES]  # "Bộ Công an đề nghị Quý cơ quan …:" speaks to the Kính gửi
                 continue
+            marked = self._role_marked(part, spans)
+            if marked:   # "Giao Sở Xây dựng (chủ trì), Sở Tài chính (phối hợp) rà soát …": each as marked
+                roles, at = marked
+                task = part[at:].strip(" ,;")
+                leads.extend((a, "chủ trì", task) for a, role in roles if role == "chủ trì")
+                return leads, [a for a, role in roles if role == "phối hợp"], []
             rest = part[spans[-1].end:]
             directing = word.lower() in ("chỉ đạo", "nhắc nhở") or m.group(0).lower().startswith("chỉ đạo")
             if directing and explicit_only:
@@ -309,6 +316,25 @@ class DutyExtractor:
         for m in COORDINATE.finditer(part) if leads or not described else ():
             coordinators.extend(self._actors(self._agencies(part, m.end())))
         return leads, coordinators, []
+
+    def _role_marked(self, part: str, spans: list[Span]) -> tuple[list[tuple[str, str]], int] | None:
+        """([(actor, "chủ trì" | "phối hợp")], where the task begins) of an agency list whose names carry
+        their role in brackets ("Sở Xây dựng (chủ trì), Sở Tài chính (phối hợp) rà soát …"), read on
+        from the last of `spans`; None when the first name carries none."""
+        roles: list[tuple[str, str]] = []
+        names, at = list(spans), spans[-1].end
+        while True:
+            mark = _ROLE_MARK_AFTER.match(part, at)
+            if not mark:
+                break
+            roles.extend((a, mark.group(1).lower()) for a in self._actors(names))
+            at = mark.end()
+            goes_on = _LIST_GOES_ON.match(part, at)
+            following = self._agencies(part, goes_on.end()) if goes_on else []
+            if not following:
+                break
+            names, at = following, following[-1].end
+        return (roles, at) if roles and any(role == "chủ trì" for _, role in roles) else None
 
     def _execution(self, part: str) -> list[Assignment]:
         """The bodies an execution article names, each item of its ';' list whole: a name the
@@ -507,6 +533,11 @@ def _recurring_until(duties: list[Duty], until: str | None) -> list[Duty]:
     if not until:
         return duties
     return [replace(d, time=replace(d.time, until=until)) if d.time.kind == "recurring" else d for d in duties]
+
+
+# "(chủ trì)", "(phối hợp)" after a name, and the comma, semicolon or "và" before the next name
+_ROLE_MARK_AFTER = re.compile(r"\s*\((chủ trì|phối hợp)\)\s*", re.IGNORECASE)
+_LIST_GOES_ON = re.compile(r"\s*(?:,|;|\bvà\b)\s*", re.IGNORECASE)
 
 
 def _role_word(text: str) -> bool:

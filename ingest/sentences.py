@@ -26,7 +26,8 @@ ROLE_START = (
     (re.compile(r"^(?:tổng hợp,? báo cáo|báo cáo)\b", _I), "báo cáo"),
 )
 TRIGGER = re.compile(r"(?<!\w)(?<!được )(?<!đã )(?:giao(?: cho)?|yêu cầu|đề nghị|chỉ đạo|nhắc nhở|ủy quyền cho)\s+", _I)
-COORDINATE = re.compile(r"(?<!\w)phối hợp(?: chặt chẽ)?(?: (?:với|cùng))?\s+", _I)
+# "phối hợp (với) X", and "chủ trì, cùng X …" (X helps the lead)
+COORDINATE = re.compile(r"(?<!\w)phối hợp(?: chặt chẽ)?(?: (?:với|cùng))?\s+|(?<=chủ trì, )cùng(?: với)?\s+", _I)
 # An opening phrase before the subject: "Trong tháng 12/2025, Sở …", "Căn cứ …, Sở …", "Riêng Sở …".
 OPENING = re.compile(r"^(?:(?:đồng thời|riêng|ngoài ra|theo đó|do đó|vì vậy|trên cơ sở đó|bên cạnh đó)\s*,?\s*"
                      r"|(?:trong|căn cứ|sau khi|trên cơ sở|để|nhằm|đối với|quý|tháng|năm|từ|đến|khi)\b"

@@ -620,6 +620,25 @@ def test_the_directors_of_departments_listed_after_a_colon_are_each_charged(tmp_
                              "Giám đốc Sở Văn hóa, Thể thao và Du lịch"], executing
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # the role in brackets after each name
+    ("Điều 1. Giao Sở Xây dựng (chủ trì), Sở Tài chính (phối hợp) rà soát quy hoạch, báo cáo trước ngày 30/4/2026.",
+     {("Sở Xây dựng", "chủ trì"), ("Sở Tài chính", "phối hợp")}),
+    ("Điều 1. Giao Sở Y tế (chủ trì) và Công an tỉnh (phối hợp) kiểm tra an toàn thực phẩm.",
+     {("Sở Y tế", "chủ trì"), ("Công an tỉnh", "phối hợp")}),
+    # "chủ trì, cùng X": X helps
+    ("Điều 1. Sở Nông nghiệp và Môi trường chủ trì, cùng Sở Xây dựng kiểm tra hiện trạng đất đai.",
+     {("Sở Nông nghiệp và Môi trường", "chủ trì"), ("Sở Xây dựng", "phối hợp")}),
+])
+def test_who_leads_and_who_helps_in_the_ways_conclusions_write_it(tmp_path, sentence, expected):
+    text = EXECUTION_DECISION.replace("Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.", sentence)
+    _, duties = extract_text(tmp_path, text)
+    got = {(d.actor_text, d.role) for d in duties if d.clause.startswith("Điều 1")}
+    assert got == expected, got
+    lead = next(d for d in duties if d.clause.startswith("Điều 1") and d.role == "chủ trì")
+    assert "(chủ trì)" not in lead.action and "(phối hợp)" not in lead.action, lead.action
+
+
 def test_an_assignment_after_a_colon_is_read_though_capitalised(tmp_path):
     article = "Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số."
     text = EXECUTION_DECISION.replace(article, "Điều 2. Về hạ tầng số: Đề nghị Sở Y tế bảo đảm đường truyền.")
