@@ -51,7 +51,9 @@ class AgencyNames:
         self.entries = entries
         self._keys: dict[tuple[str, str | None], str] = {}
         self._folded: dict[str, str] = {}
-        self._built: tuple | None = None   # (the known names, their count, the name map built from them)
+        # id of a set of known names -> (the set, its count, the name map built from it): the few sets a
+        # library asks with (its actors, the bodies their heads lead) are each built once per reload
+        self._built: dict[int, tuple] = {}
         for e in entries:
             for alias in [e["canonical"], *e.get("aliases", [])]:
                 self._keys[(agency_key(alias), e.get("province"))] = e["canonical"]
@@ -122,10 +124,9 @@ class AgencyNames:
     def _names(self, known: set[str] | None) -> dict[str, str]:
         """Body key (`body_key`) -> canonical agency: the alias table, then the duty table's own names. Built
         once per set of known names (a library's, until it reloads), not at every question."""
-        if self._built is not None:   # (None before the first build: None is also a set of known names)
-            built, count, names = self._built
-            if built is known and count == len(known or ()):
-                return names
+        held = self._built.get(id(known))
+        if held is not None and held[0] is known and held[1] == len(known or ()):
+            return held[2]
         # names that share a key ("Đơn vị", "Các đơn vị"; "Phòng Tài nguyên & Môi trường", "… và Môi
         # trường"): the one written with "và", as official names are, then the shortest, whatever the set's order
         exact = {body_key(k): k for k in sorted(known or (), key=lambda k: (" và " in k, -len(k), k))}
@@ -133,7 +134,9 @@ class AgencyNames:
         # names the body that does the work (over the alias table, unless a duty names that unit itself)
         bracketed = {body_key(inner): k for k in (known or ()) for inner in _BRACKETED.findall(k)}
         names = {**self._folded, **bracketed, **exact}
-        self._built = (known, len(known or ()), names)   # holding `known` keeps its identity unique
+        if len(self._built) >= 4:   # a reload's new sets replace the old ones
+            self._built.pop(next(iter(self._built)))
+        self._built[id(known)] = (known, len(known or ()), names)   # holding `known` keeps its id unique
         return names
 
     def mentioned_in(self, text: str, known: set[str] | None = None) -> list[str]:
