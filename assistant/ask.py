@@ -30,8 +30,15 @@ from assistant.answer.compound import asked_twice, merged, question_parts, with_
 from assistant.answer.due import due_window
 from assistant.answer.duties import DutyAnswerer, listed_actors
 from assistant.answer.extractive import ExtractiveAnswerer, is_effect_question, refusal
-from assistant.answer.focus import (acting_first, asides_last, asks_place, asks_title_holder, figure_first,
-                                    place_first, title_first)
+from assistant.answer.focus import (
+    acting_first,
+    asides_last,
+    asks_place,
+    asks_title_holder,
+    figure_first,
+    place_first,
+    title_first,
+)
 from assistant.answer.followup import is_follow_up, standalone
 from assistant.answer.issued import (
     document_validity,
@@ -44,13 +51,26 @@ from assistant.answer.issued import (
     validity_listing,
 )
 from assistant.answer.llm import BACKENDS, LLMAnswerer, build_context
-from assistant.answer.members import asked_body, asks_members, body_first, member_list, members_answer, without_list
+from assistant.answer.members import (
+    asked_body,
+    asks_members,
+    body_first,
+    member_list,
+    members_answer,
+    without_list,
+)
 from assistant.answer.named import named_documents
 from assistant.answer.recipients import document_recipients
 from assistant.answer.reorganised import district_note, province_reorganised
 from assistant.answerability import AnswerabilityModel, asked_for
 from assistant.answerability import features as answerability_features
-from assistant.duty_routes import WHO, DutyRoutes, named_provinces, on_topic, topic_missing
+from assistant.duty_routes import (
+    WHO,
+    DutyRoutes,
+    named_provinces,
+    on_topic,
+    topic_missing,
+)
 from assistant.library import Library
 from assistant.prompts import render
 from core.errors import ConfigError

@@ -162,8 +162,8 @@ def _relative(q: str, today: date) -> DueWindow | None:
 
 
 # "trong tháng 12", "tháng 12 này", "quý I", "tháng 12 năm 2026": a month or quarter named outside the
-# deadline grammar (which wants "trong tháng …"), its year when given
-# a span asked for, not a title's period ("Kết luận giao ban tháng 5 …"): "trong / vào / đến hạn / hết tháng 12", or "tháng 12 này"
+# deadline grammar (which wants "trong tháng …"), its year when given; a span asked for ("trong / vào /
+# đến hạn / hết tháng 12", "tháng 12 này"), not a title's period ("Kết luận giao ban tháng 5 …")
 _WHEN = r"(?:\b(?:trong|vao|het|cuoi|dau|han|den han|truoc)\s+|(?=\b(?:thang|quy) \w+ nay\b))"
 _DAY_ALONE = re.compile(r"\b(?:truoc|den|cham nhat)(?: ngay)? (\d{1,2}) (?:thang )?(\d{1,2})\b(?!\s*(?:nam\s*)?\d)")
 _MONTH_ALONE = re.compile(_WHEN + r"thang (\d{1,2})(?: (?:nam )?((?:19|20)\d\d))?\b(?!\s*(?:nam\s*)?\d)")
