@@ -370,12 +370,14 @@ def enumerated(name: str, known=lambda name: False) -> list[str]:
     if not m:
         return [name]
     kind = m.group("kind").capitalize()
+    # "… Tài chính và các ông, bà có tên tại Điều 1": what follows "và các" is another group, named apart
+    listed, *others = re.split(r"\s+và\s+(?=(?:các|những)\s)", m.group("items"), maxsplit=1)
     items: list[str] = []
-    for item in (i.strip(" .") for i in m.group("items").split(",")):
+    for item in (i.strip(" .") for i in listed.split(",")):
         if items and known(f"{kind} {items[-1]}, {item}"):
             items[-1] = f"{items[-1]}, {item}"
         elif item:
             items.append(item)
     if len(items) < 2 or any(len(i.split()) > 8 for i in items):
         return [name]
-    return [f"{m.group('holder')}{kind} {item}" for item in items]
+    return [f"{m.group('holder')}{kind} {item}" for item in items] + [o.strip(" .") for o in others]

@@ -30,6 +30,7 @@ from ingest.sentences import (
     ABOUT,
     ADVERBS,
     ALLOTTED,
+    CHARGE_LEAD_IN,
     CHARGED,
     COMPOSITION,
     COORDINATE,
@@ -68,7 +69,8 @@ from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v30"  # v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
+DUTIES_VERSION = "duties-v31"  # v31: "Ban Chỉ đạo có nhiệm vụ:" addresses the items below
+# v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
 # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director
 # v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when
 # v27: "dự toán giao cho …" is an allotment, not a task
@@ -304,8 +306,9 @@ class DutyExtractor:
             subject = self._subject(part)
             if subject is not None:
                 spans, rest = subject
-                if not rest.strip(" :.;"):
-                    # "3. Sở Tài chính:" addresses the lines that follow; a bare name in a list does not
+                if not rest.strip(" :.;") or CHARGE_LEAD_IN.match(rest):
+                    # "3. Sở Tài chính:", "Ban Chỉ đạo có nhiệm vụ:" address the lines that follow; a bare
+                    # name in a list does not
                     return [], [], self._actors(spans)
                 if not self._opens_with_verb(rest.lstrip(" :")):
                     return [], [], []  # "Phó Trưởng ban thường trực …", "Trưởng ban: Ông …": a title, not a task

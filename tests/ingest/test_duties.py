@@ -618,6 +618,21 @@ def test_the_directors_of_departments_listed_after_a_colon_are_each_charged(tmp_
     executing = [d.actor_text for d in duties if "thi hành Quyết định này" in d.quote]
     assert executing[:4] == ["Chánh Văn phòng UBND tỉnh", "Giám đốc Sở Y tế", "Giám đốc Sở Tài chính",
                              "Giám đốc Sở Văn hóa, Thể thao và Du lịch"], executing
+    # "… và các ông, bà có tên tại Điều 1" after the list is another group, not a department
+    assert enumerated("Giám đốc các Sở: Nội vụ, Tài chính và các ông, bà có tên tại Điều 1") == \
+        ["Giám đốc Sở Nội vụ", "Giám đốc Sở Tài chính", "các ông, bà có tên tại Điều 1"]
+
+
+@pytest.mark.parametrize("heading", ["Ban Chỉ đạo có nhiệm vụ:", "Ban Chỉ đạo có nhiệm vụ sau:",
+                                     "Ban Chỉ đạo thực hiện các nhiệm vụ sau:", "Ban Chỉ đạo có trách nhiệm:"])
+def test_a_line_that_says_a_body_has_tasks_gives_it_the_items_below(tmp_path, heading):
+    tasks = f"Điều 2. {heading}\n1. Chỉ đạo, điều phối việc chuyển đổi số trên địa bàn tỉnh.\n" \
+            "2. Kiểm tra, đôn đốc các sở, ngành thực hiện nhiệm vụ chuyển đổi số."
+    text = EXECUTION_DECISION.replace("Điều 2. Tổ công tác có nhiệm vụ tham mưu cho UBND tỉnh các giải pháp chuyển đổi số.",
+                                      tasks)
+    _, duties = extract_text(tmp_path, text)
+    items = [(d.actor_text, d.clause) for d in duties if d.clause.startswith("Điều 2")]
+    assert items == [("Ban Chỉ đạo", "Điều 2, khoản 1"), ("Ban Chỉ đạo", "Điều 2, khoản 2")], items
 
 
 @pytest.mark.parametrize("sentence, expected", [
