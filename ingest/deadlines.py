@@ -62,6 +62,9 @@ _WEEKLY_DAY = re.compile(r"(?<!\w)(?:(?:định kỳ\s+)?vào\s+)?(?:(?:sáng|ch
 # "Hằng tháng …, trước ngày 20": a day stated apart from its period.
 _DAY_ONLY = re.compile(_CUE + r"\s+ngày\s+(?P<d>\d{1,2})(?:\s*[/.\-]\s*(?P<m>\d{1,2}))?"
                        r"(?!\d|\s*[/.\-]\s*\d|\s*(?:tháng|năm)\b)", _I)
+# "hoàn thành trước 30/9", "trước ngày 15 tháng 12": a day and month, the year left to the reader
+_DAY_MONTH = re.compile(r"(?P<cue>" + _CUE + r")\s+(?:ngày\s+)?(?<![\d/])(?P<d>\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*"
+                        r"(?P<m>\d{1,2})(?!\d|\s*[/.\-]\s*\d|\s*,?\s*(?:của\s+)?(?:(?:hằng|hàng|mỗi)\s+)?năm\b)", _I)
 _SPAN = (r"(?P<n>\d{1,3})(?:\s*\([^)]{1,20}\))?\s+"
          r"(?P<unit>ngày\s+làm\s+việc|ngày|tuần|tháng|năm|giờ(?:\s+làm\s+việc)?)(?!\s*\d)")
 _RELATIVE_RE = re.compile(r"(?<!\w)(?P<cue>trong(?:\s+(?:thời hạn|vòng|thời gian))?|chậm nhất(?:\s+là)?|không quá"
@@ -96,7 +99,8 @@ def parse_deadline(text: str, signed: date | None = None) -> DutyTime:
     """The deadline a clause (or a table's deadline cell) sets; `signed` dates spans counted
     from the signing ("trong 10 ngày kể từ ngày ký")."""
     text = squash(text or "")
-    found = [*_dates(text), *_periods(text), *_days_of_periods(text), *_relatives(text, signed)]
+    found = [*_dates(text), *_periods(text), *_days_of_periods(text), *_relatives(text, signed),
+             *_days_without_year(text, signed)]
     if found:
         return min(found, key=lambda f: (f[0], -f[1]))[2]
     recurring = _recurring(text)
@@ -170,6 +174,27 @@ def _dates(text: str) -> list[Found]:
             due = f"{day.isoformat()}T{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
         out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind="date",
                                                          date=day.isoformat(), due=due)))
+    return out
+
+
+def _days_without_year(text: str, signed: date | None) -> list[Found]:
+    """"Hoàn thành trước 30/9" in a document signed 02/3/2026: 30/9/2026, the first such day from
+    the signing on (none without a signing date, or when the text names the day as a cited one's)."""
+    if signed is None:
+        return []
+    out = []
+    for m in _DAY_MONTH.finditer(text):
+        if _referenced(text, m.start()):
+            continue
+        for year in (signed.year, signed.year + 1):
+            try:
+                day = date(year, int(m["m"]), int(m["d"]))
+            except ValueError:
+                break
+            if day >= signed:
+                out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind="date",
+                                                                 date=day.isoformat())))
+                break
     return out
 
 

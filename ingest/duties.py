@@ -69,7 +69,8 @@ from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v31"  # v31: "Ban Chỉ đạo có nhiệm vụ:" addresses the items below
+DUTIES_VERSION = "duties-v32"  # v32: "hoàn thành trước 30/9": the next 30/9 from the signing
+# v31: "Ban Chỉ đạo có nhiệm vụ:" addresses the items below
 # v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
 # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director
 # v28: a task's labelled lines ("- Đơn vị chủ trì: …") say who and by when

@@ -31,6 +31,19 @@ def test_date_after_a_deadline_word(phrase, iso):
     assert in_clause(phrase) == DutyTime(text=phrase, kind="date", date=iso)
 
 
+@pytest.mark.parametrize("phrase, iso", [
+    ("hoàn thành trước 30/9", "2026-09-30"),            # the first such day from the signing (02/01/2026) on
+    ("trước ngày 15 tháng 12", "2026-12-15"),
+    ("xong trước ngày 01/01", "2027-01-01"),
+])
+def test_a_day_and_month_without_its_year_is_the_next_one_after_the_signing(phrase, iso):
+    text = f"Sở Nội vụ chủ trì tổng hợp, báo cáo Ủy ban nhân dân tỉnh {phrase}."
+    assert parse_deadline(text, SIGNED).date == iso
+    assert parse_deadline(text).kind == "none"                      # no signing date: no year to give it
+    yearly = parse_deadline("Sở Nội vụ báo cáo trước 15/12 hằng năm.", SIGNED)
+    assert (yearly.kind, yearly.rrule) == ("recurring", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=15")
+
+
 @pytest.mark.parametrize("phrase, iso, due", [
     ("trước 14 giờ, ngày 08 tháng 10 năm 2025", "2025-10-08", "2025-10-08T14:00"),
     ("trước 14 giờ ngày 08 tháng 10 năm 2025", "2025-10-08", "2025-10-08T14:00"),
