@@ -90,7 +90,10 @@ _RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
     (r"định kỳ", None),
 ))
 _EVENT_RE = re.compile(r"(?<!\w)trước\s+(?:khi\s+[^.;,:()]{3,80}|(?:các\s+|mỗi\s+)?(?:kỳ họp|phiên họp|cuộc họp"
-                       r"|hội nghị|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?)", _I)
+                       r"|hội nghị|đại hội|buổi làm việc)(?:\s+(?:thứ|lần)\s+\w+)?"
+                       # "trước Tết Nguyên đán (Bính Ngọ)": a lunar date the text does not give
+                       r"|(?:dịp\s+)?Tết(?:\s+Nguyên\s+[đĐ]án)?(?-i:(?:\s+[A-ZĐ][^\W\d_]+\s+[A-ZĐ][^\W\d_]+))?"
+                       r"(?:\s+(?:năm\s+)?\d{4})?)", _I)
 _ONGOING_RE = re.compile(r"(?<!\w)(?:thường xuyên(?:\s*,\s*liên tục)?|(?:bảo đảm|đảm bảo|đúng|theo)\s+tiến độ"
                          r"(?:\s+(?:đề ra|được giao|theo kế hoạch(?:\s+đề ra)?|quy định))?)(?!\w)", _I)
 

@@ -253,6 +253,9 @@ def test_a_span_of_the_past_is_not_a_deadline():
     ("Gửi tài liệu đến các điểm cầu địa phương trước Hội nghị.", "trước Hội nghị"),
     ("Trước khi tiến hành kiểm tra, gửi báo cáo theo Đề cương.", "Trước khi tiến hành kiểm tra"),
     ("Trước khi tiến hành kiểm tra: Sở Nội vụ có văn bản gửi các xã.", "Trước khi tiến hành kiểm tra"),
+    # the lunar new year: a date the text does not give
+    ("Giải quyết dứt điểm các vụ việc tồn đọng trước Tết Nguyên đán Bính Ngọ.", "trước Tết Nguyên đán Bính Ngọ"),
+    ("Hỗ trợ các hộ nghèo trước Tết Nguyên đán để người dân vui Xuân.", "trước Tết Nguyên đán"),
 ])
 def test_before_an_event_is_relative_without_a_date(text, phrase):
     assert parse_deadline(text) == DutyTime(text=phrase, kind="relative")
