@@ -195,8 +195,8 @@ class DutyRoutes:
         addressed = self.addressed_duties(question, documents, provinces)
         if addressed is not None:
             return addressed
-        if self.library.agencies_named_in(question):
-            return None
+        if self.library.agencies_named_in(question) or self.requester_documents(question, documents):
+            return None   # (what a body that issued loaded documents asks is read from them)
         unknown = self.unknown_body(question)
         if unknown is None:
             return None
@@ -215,7 +215,9 @@ class DutyRoutes:
         if WHO.search(q) or not DUTY_CUE.search(q):
             return None
         known = self.library.known_actors
-        asked = [a for a in self.library.agencies.mentioned_in(question, known) if a.startswith("Sở ")]
+        split = self._directed(question, known_asker=False)   # "Sở Tư pháp đề nghị Đoàn Luật sư …": the Sở asks
+        asked_of = split[1] if split else question
+        asked = [a for a in self.library.agencies.mentioned_in(asked_of, known) if a.startswith("Sở ")]
         groups = sorted(a for a in known if _EVERY_DEPARTMENT.search(folded_key(a)) and not _one_body(a))
         if not asked or not groups:
             return None
@@ -224,7 +226,7 @@ class DutyRoutes:
         def in_scope(duties):
             return [d for d in duties if (not documents or d.document in documents)
                     and (not wanted or any(same_province(d.province, p) for p in wanted))]
-        own = self.library.agencies_named_in(self.asked_of(question))   # not the body that asks
+        own = self.library.agencies_named_in(asked_of)
         # "Sở Khoa học và Công nghệ phải làm gì theo các văn bản của Cao Bằng?": a department the
         # table names elsewhere, but not in the province asked about, has there what every one has
         if own and (not wanted or any(in_scope(self.library.duties(actor=a, with_heads=True)) for a in own)):

@@ -630,13 +630,21 @@ def test_what_a_body_asks_of_another_is_read_from_the_documents_the_asking_body_
                 "QUYẾT ĐỊNH\nVề việc hợp nhất Đoàn Luật sư\n\n"
                 "Điều 1. Ban Chủ nhiệm Đoàn Luật sư lâm thời có trách nhiệm tổ chức Đại hội trong 60 ngày.\n\n"
                 "Điều 2. Giao Sở Nội vụ kiểm tra việc tổ chức Đại hội.\n")
-    assistant = Assistant(library_of(tmp_path, {"stp-1468.txt": letter, "qd-2536.txt": decision}))
-    assert assistant.routes.requester_documents("Sở Tư pháp đề nghị Đoàn Luật sư làm gì?") == ["stp-1468.txt"]
-    assert assistant.routes.requester_documents("UBND tỉnh giao Sở Nội vụ làm gì?") == ["qd-2536.txt"]
+    every = ("Số: 20/UBND-VX\n\nLâm Đồng, ngày 02 tháng 3 năm 2026\n\nV/v chấn chỉnh kỷ luật\n\n"
+             "1. Thủ trưởng các sở, ban, ngành tỉnh rà soát quy chế làm việc của cơ quan.\n")
+    assistant = Assistant(library_of(tmp_path, {"stp-1468.txt": letter, "qd-2536.txt": decision, "cv-20.txt": every}))
+    assert assistant.routes.requester_documents("Sở Tư pháp đề nghị Đoàn Luật sư làm gì?") == \
+        ["cv-20.txt", "stp-1468.txt"]   # and one whose header names no issuer
+    assert assistant.routes.requester_documents("UBND tỉnh giao Sở Nội vụ làm gì?") == ["cv-20.txt", "qd-2536.txt"]
     assert assistant.routes.requester_documents("Sở Tài chính đề nghị Sở Nội vụ làm gì?") is None
     assert assistant.routes.requester_documents("Sở Nội vụ phải làm gì?") is None
     answer = assistant.ask("Sở Tư pháp đề nghị Ban Chủ nhiệm Đoàn Luật sư làm gì?")
-    assert not answer.refused and {c.document for c in answer.citations} == {"stp-1468.txt"}, answer.text
+    assert not answer.refused and "qd-2536.txt" not in {c.document for c in answer.citations}, answer.text
+    assert answer.citations[0].document == "stp-1468.txt", answer.text
+    # the body asked of named short of any duty's name: still the Sở's letter, never 'the duties of every
+    # department' (the Sở asks, it is not asked of)
+    short = assistant.ask("Sở Tư pháp đề nghị Đoàn Luật sư làm gì?")
+    assert not short.refused and short.citations[0].document == "stp-1468.txt", short.text
     assert answer.citations[0].clause == "Mục 1", answer.text
     asked = assistant.ask("UBND tỉnh giao Sở Nội vụ làm gì?")
     assert asked.text.startswith("**Sở Nội vụ** có 1 nhiệm vụ") and "Kiểm tra việc tổ chức" in asked.text, asked.text
