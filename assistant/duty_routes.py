@@ -367,7 +367,8 @@ class DutyRoutes:
             return None
         recipients = self.library.recipients()
         known = {name for names in recipients.values() for name in names}
-        asked = self.library.agencies.mentioned_in(question, known | self.library.known_actors)
+        asked = self.library.agencies.mentioned_in(question, known | self.library.known_actors) or \
+            [s.text for s in find_agencies(question)][-1:]   # "… gửi Chủ tịch UBND các xã?": as written
         if not asked:
             return None
         successions = self.library.duty_extractor.successions
@@ -377,12 +378,13 @@ class DutyRoutes:
         for ds in self.library.duties_by_chunk.values():
             for d in ds:
                 led = led_body(d.actor)   # "Giám đốc Sở Tư pháp chịu trách nhiệm thi hành" charges the department
-                if actor in (d.actor, d.holder) or (led and successions.current(
+                if actor in (d.actor, d.holder) or _addressed_to(actor, d.actor) or (led and successions.current(
                         self.library.agencies.canonical(led, d.province) or led) == actor):
                     given[d.doc_id] = given.get(d.doc_id, 0) + 1
         lines, citations = [], []
         for doc_id, names in recipients.items():
-            via = names.get(actor)
+            # "Chủ tịch UBND các xã" is among "Chủ tịch UBND các xã, thị trấn", a Sở among "Các sở, ban, ngành"
+            via = names.get(actor) or next((f"{v} («{n}»)" for n, v in names.items() if _addressed_to(actor, n)), None)
             head = headers.get(doc_id)
             if not via or head is None or (documents and head.document not in documents):
                 continue
@@ -417,7 +419,8 @@ def _addressed_to(asked: str, recipient: str) -> bool:
     r = [w for w in body_key(recipient).split() if w not in ("cac", "cap")]
     if a and r[:len(a)] == a:
         return True
-    return bool(a) and a[0] == "so" and bool(_EVERY_DEPARTMENT.search(folded_key(recipient)))
+    return bool(a) and a[0] == "so" and bool(_EVERY_DEPARTMENT.search(folded_key(recipient))) \
+        and not _one_body(recipient)   # "Giám đốc Sở Nội vụ" is one department's head, not every one's
 
 
 def _one_body(name: str) -> bool:

@@ -17,7 +17,8 @@ from ingest.task_table import attribute_line, labelled_task
 # ("Phụ lục II, bảng 1, dòng 3"). clause-v3 (2026-12-01): paragraphs after a point or bullet that ends
 # with ":" hang under it. clause-v4 (2026-12-02): an appendix after a signer's block without a Nơi nhận.
 # clause-v5 (2026-12-02): a task's labelled lines ("- Đơn vị chủ trì: …") are part of its clause.
-CHUNKER_VERSION = "clause-v5"
+# clause-v6 (2026-12-02): a công điện's "… điện:" list read as its addressees (the header it is cut with).
+CHUNKER_VERSION = "clause-v6"
 
 
 class ClauseChunker:

@@ -85,6 +85,7 @@ REQUEST = re.compile(r"\b(?:yêu cầu|đề nghị)\b", re.IGNORECASE)   # aske
 IMPLEMENT = re.compile(r"(?:triển khai|tổ chức)?\s*thực hiện(?:\s+(?:nghiêm túc|có hiệu quả|kịp thời))?\s*[./]*\s*$",
                        re.IGNORECASE)
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
+KINH_GUI_LINE = re.compile(r"(?m)^\s*Kính\s+gửi\b", re.IGNORECASE)
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -115,7 +116,10 @@ class DutyExtractor:
         rows = {offset for offset, _, _ in doc.rows}
         self._short = self._short_names(doc.text)  # this document's "(sau đây gọi tắt là …)" names
         self._named = []                             # (head key, full name) in reading order
-        addressees = [a for r in doc.header.recipients for a in self._names(r) if not PRIVATE.match(a)]
+        # a công điện's "… điện:" list says whom it is sent to, no Kính gửi: its tasks name their bodies, and
+        # its closing ("Nhận Công điện này, yêu cầu …") who carries out the rest
+        called = not KINH_GUI_LINE.search(doc.text[:doc.layout.header_end + 2000] if doc.layout else doc.text[:3000])
+        addressees = [] if called else [a for r in doc.header.recipients for a in self._names(r) if not PRIVATE.match(a)]
         signed = iso_date(doc.header.date)
         # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
         # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.

@@ -134,6 +134,8 @@ def parse_header(text: str, lay: Layout | None = None) -> Header:
                     recipients.append(BULLET.sub("", nxt).strip(" ;."))
                 previous = nxt or previous
             break
+    if not recipients:   # a công điện: "CHỦ TỊCH UBND HUYỆN điện:" and its list of addressees after it
+        recipients = _called(text, lay.header_end)
     signer = signer_title = None
     if lay.signature_span:
         sig = [line.strip() for line in text[slice(*lay.signature_span)].split("\n") if line.strip()]
@@ -185,6 +187,23 @@ def signed_for(signer_title: str | None, number: str | None, place: str | None, 
 
 # the provinces that are cities run by the centre ("ỦY BAN NHÂN DÂN / THÀNH PHỐ HẢI PHÒNG")
 _CITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Thành phố Hồ Chí Minh", "Hồ Chí Minh"}
+
+
+def _called(text: str, header_end: int) -> list[str]:
+    """The addressees of a công điện: the lines after the one ending in "điện:" near the header's end
+    ("- Thủ trưởng các phòng, ban, đơn vị;", "- Chủ tịch UBND các xã, thị trấn."), as the Kính gửi of a
+    letter."""
+    lines = text[:header_end + 2000].split("\n")
+    at = next((i for i, line in enumerate(lines[:60]) if CALLS.search(line.strip())), None)
+    out: list[str] = []
+    for line in lines[at + 1:] if at is not None else ():
+        line = line.strip()
+        if not line:
+            continue
+        if not BULLET.match(line) or len(line) > 300:
+            break
+        out.append(BULLET.sub("", line).strip(" ;,."))
+    return [r for r in out if r]
 
 
 def _number(head: str) -> str | None:

@@ -338,7 +338,25 @@ def test_a_decision_sent_as_in_its_article_counts_for_the_bodies_the_article_cha
     decision = next(line for line in lines if "12/QĐ-UBND" in line)
     assert "Nơi nhận (như Điều 2)" in decision and "giao 1 nhiệm vụ" in decision
     assert "Kính gửi" in next(line for line in lines if "30/UBND-NC" in line)
-    assert Assistant(library).ask("Văn bản nào gửi Sở Y tế?").refused
+    assert Assistant(library).ask("Văn bản nào gửi Sở Y tế?").refused   # Giám đốc Sở Nội vụ is no Sở Y tế
+
+
+def test_a_body_is_among_the_group_a_document_is_sent_to_and_an_invitation_s_guests_are_its_addressees(tmp_path):
+    """"Văn bản nào gửi Chủ tịch UBND các xã?" finds the cable sent to "Chủ tịch UBND các xã, thị trấn"
+    (its "… điện:" list); "Công điện 34 mời ai?" lists it."""
+    from assistant.ask import Assistant
+    from tests.conftest import library_of
+
+    cable = ("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK R'LẤP\n\nSố: 34/CĐ-UBND\n\nĐắk R'lấp, ngày 17 tháng 5 năm 2019\n\n"
+             "CÔNG ĐIỆN KHẨN\nVề việc mời dự họp phòng, chống dịch tả lợn Châu Phi\n\n"
+             "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN điện:\n\n- Thủ trưởng các phòng, ban, đơn vị;\n\n"
+             "- Chủ tịch UBND các xã, thị trấn.\n\n"
+             "1. Chủ tịch UBND các xã, thị trấn tổ chức tiêu hủy lợn bệnh trong ngày.\n")
+    assistant = Assistant(library_of(tmp_path, {"cd-34.txt": cable}))
+    sent = assistant.ask("Văn bản nào gửi Chủ tịch UBND các xã?")
+    assert not sent.refused and "(«Chủ tịch UBND các xã, thị trấn»); giao 1 nhiệm vụ" in sent.text, sent.text
+    guests = assistant.ask("Công điện 34 mời ai?")
+    assert "- Chủ tịch UBND các xã, thị trấn" in guests.text and "Kính gửi" in guests.text, guests.text
 
 
 @pytest.mark.parametrize("question, head", [

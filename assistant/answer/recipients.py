@@ -10,8 +10,8 @@ from assistant.prompts import render
 from core.text import folded_words
 from core.types import Answer, Chunk, Header
 
-# "… gửi những ai / gửi cho cơ quan nào / gửi đến đâu?", "nơi nhận", "kính gửi ai"
-_ASKS_WHOM = re.compile(r"\b(?:gui|gui cho|gui den|gui toi)\s+(?:nhung\s+|cac\s+)?(?:ai|co quan nao|don vi nao|dau|"
+# "… gửi những ai / gửi cho cơ quan nào / gửi đến đâu?", "nơi nhận", "kính gửi ai", an invitation's "mời ai"
+_ASKS_WHOM = re.compile(r"\b(?:gui|gui cho|gui den|gui toi|moi)\s+(?:nhung\s+|cac\s+)?(?:ai|co quan nao|don vi nao|dau|"
                         r"nhung noi nao|noi nao)\b|\bnoi nhan\b|\bkinh gui\s+(?:nhung\s+)?(?:ai|co quan nao)\b")
 
 

@@ -226,3 +226,15 @@ def test_a_header_block_lost_is_told_by_the_signature_block():
     assert parse_header(text).issuer == "ỦY BAN NHÂN DÂN / TỈNH LONG AN"
     printed = "ỦY BAN NHÂN DÂN\nHUYỆN CẦN GIUỘC\n" + text   # a printed issuer is never replaced
     assert parse_header(printed).issuer == "ỦY BAN NHÂN DÂN / HUYỆN CẦN GIUỘC"
+
+
+def test_a_cable_s_addressees_are_the_list_after_its_calls_line():
+    """A công điện has no "Kính gửi": "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN điện:" and the list after it
+    are whom it is sent to."""
+    text = ("ỦY BAN NHÂN DÂN\nHUYỆN ĐẮK R'LẤP\nSố: 34/CĐ-UBND\nĐắk R'lấp, ngày 17 tháng 5 năm 2019\n"
+            "CÔNG ĐIỆN KHẨN\nVề việc tập trung chỉ đạo phòng, chống dịch tả lợn Châu Phi\n"
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN điện:\n- Thủ trưởng các phòng, ban, đơn vị;\n- Trưởng Công an huyện;\n"
+            "- Chủ tịch UBND các xã, thị trấn.\nBệnh Dịch tả lợn Châu Phi là bệnh truyền nhiễm nguy hiểm.\n"
+            "1. Phòng Nông nghiệp tham mưu thành lập Ban chỉ đạo.\n")
+    assert parse_header(text).recipients == ("Thủ trưởng các phòng, ban, đơn vị", "Trưởng Công an huyện",
+                                             "Chủ tịch UBND các xã, thị trấn")
