@@ -137,7 +137,8 @@ class DutyRoutes:
             # "Sở Tư pháp yêu cầu Hội công chứng viên làm gì?": a body no duty names yet is still the
             # one asked about, never the one that asks (recognised by the shape of its name)
             if any(span.start == verb.end() for span in find_agencies(question, tagger)):
-                return before, after   # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
+                # (the whole question tagged: alone, "Hội công chứng viên làm gì" reads as a verb)
+                return before, after
             if Tokens(after.lower(), None).match(0, HOLDER):
                 return before, after   # "… yêu cầu người đứng đầu / thủ trưởng làm gì?": office holders, in lower case
         return None

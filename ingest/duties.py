@@ -119,7 +119,8 @@ class DutyExtractor:
         # a công điện's "… điện:" list says whom it is sent to, no Kính gửi: its tasks name their bodies, and
         # its closing ("Nhận Công điện này, yêu cầu …") who carries out the rest
         called = not KINH_GUI_LINE.search(doc.text[:doc.layout.header_end + 2000] if doc.layout else doc.text[:3000])
-        addressees = [] if called else [a for r in doc.header.recipients for a in self._names(r) if not PRIVATE.match(a)]
+        addressees = [] if called else [a for r in doc.header.recipients for a in self._names(r)
+                                        if not PRIVATE.match(a)]
         signed = iso_date(doc.header.date)
         # A letter or directive to its subordinates speaks to its addressees where a task names nobody;
         # a report up to the issuer's parent body ("Sở Nội vụ" -> "UBND tỉnh") assigns nothing that way.

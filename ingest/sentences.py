@@ -65,7 +65,8 @@ LABEL = re.compile(r"[^,;:()]{2,60}:\s+")
 CHARGED = re.compile(r",\s*(?:có|chịu)\s+trách\s+nhiệm\b|,\s*có\s+nhiệm\s+vụ\b", _I)
 # "Ban Chỉ đạo có nhiệm vụ:", "Sở Nội vụ có trách nhiệm sau:", "… thực hiện các nhiệm vụ sau:": the items below
 # are its tasks (the line names its actor and no task of its own)
-CHARGE_LEAD_IN = re.compile(r"^\s*(?:(?:có|chịu)\s+(?:các\s+|những\s+)?(?:trách nhiệm|nhiệm vụ)(?:,?\s*(?:quyền hạn|nhiệm vụ))?|"
+CHARGE_LEAD_IN = re.compile(r"^\s*(?:(?:có|chịu)\s+(?:các\s+|những\s+)?(?:trách nhiệm|nhiệm vụ)"
+                            r"(?:,?\s*(?:quyền hạn|nhiệm vụ))?|"
                             r"thực hiện\s+(?:các|những)\s+(?:nhiệm vụ|nội dung|việc))"
                             r"(?:\s+(?:chính|cụ thể|chủ yếu))?(?:\s+(?:sau|như sau|sau đây))?\s*:\s*$", _I)
 # "Sở Khoa học và Công nghệ là cơ quan thường trực, theo dõi, đôn đốc …": the standing body's tasks follow
