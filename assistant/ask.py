@@ -252,7 +252,9 @@ class Assistant:
             if counted is not None:
                 yield tag(counted)
                 return
-        unassigned = self.routes.unassigned(question, documents, provinces)
+        # "Sở Tư pháp đề nghị Đoàn Luật sư làm gì?": what the documents of the body that asks say
+        requested = self.routes.requester_documents(question, documents)
+        unassigned = self.routes.unassigned(question, documents, provinces, requested)
         if unassigned is not None:   # "Sở Y tế / Bộ Công an phải làm gì?" and no duty names that body
             yield tag(unassigned)
             return
@@ -265,8 +267,6 @@ class Assistant:
         # about the body asked of, not the duties of the one that asks
         directed = self.routes.asked_of(question)
         asked_about = directed if directed != question and not self.library.agencies_named_in(directed) else question
-        # "Sở Tư pháp đề nghị Đoàn Luật sư làm gì?": what the documents of the body that asks say
-        requested = self.routes.requester_documents(question, documents)
         documents = requested or documents
         hits = self.library.search(asked_about, max(k, self.candidates), documents, provinces, mode=mode)
         if hits and self.answerability is not None:  # decided from the retrieved clauses themselves

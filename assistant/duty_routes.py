@@ -12,7 +12,7 @@ from assistant.answer.compound import merged
 from assistant.answer.due import DueWindow, Recurrence
 from assistant.answer.duties import DutyAnswerer, order_duties
 from assistant.answer.extractive import ExtractiveAnswerer, cite
-from assistant.answer.issued import folded_key, issuing_body
+from assistant.answer.issued import folded_key, issuing_body, same_issuer
 from assistant.answer.named import DOCUMENT_WORDS
 from assistant.library import Library
 from assistant.prompts import render
@@ -114,8 +114,7 @@ class DutyRoutes:
             if not issuer:   # a copy without its header block may be that body's too: not left out
                 unknown.append(head.document)
                 continue
-            shorter, longer = sorted((issuer, body), key=len)
-            if len(shorter.split()) >= 2 and f" {shorter} " in f" {longer} ":
+            if same_issuer(issuer, body):
                 found.append(head.document)
         return sorted({*found, *unknown}) if found else None
 
@@ -182,10 +181,11 @@ class DutyRoutes:
             return self.no_duties(question, actors, sorted(wanted), named_head)
         return self.duty_answerer.answer(question, actors, duties, self.library.chunks())
 
-    def unassigned(self, question: str, documents, provinces) -> Answer | None:
+    def unassigned(self, question: str, documents, provinces, requested: list[str] | None = None) -> Answer | None:
         """A duty question about a body that no duty names: a department gets the duties every department
         has ("Sở Y tế phải làm gì?"), another body is told none is found ("Bộ Công an …"). Answered from
-        the table before the vocabulary gate: the corpus need not know the body's words. None otherwise."""
+        the table before the vocabulary gate: the corpus need not know the body's words. None otherwise.
+        `requested`: the documents the body that asks issued (`requester_documents`), read instead."""
         q = folded_key(question)
         if WHO.search(q) or not DUTY_CUE.search(q):
             return None
@@ -196,7 +196,7 @@ class DutyRoutes:
         addressed = self.addressed_duties(question, documents, provinces)
         if addressed is not None:
             return addressed
-        if self.library.agencies_named_in(question) or self.requester_documents(question, documents):
+        if self.library.agencies_named_in(question) or requested:
             return None   # (what a body that issued loaded documents asks is read from them)
         unknown = self.unknown_body(question)
         if unknown is None:

@@ -58,6 +58,13 @@ def issuing_body(issuer: str | None) -> str:
     return lines[-1]
 
 
+def same_issuer(issuer: str, body: str) -> bool:
+    """Whether a document's issuing body (`issuing_body`) is the body a question names (folded, as
+    `folded_key` writes it): one within the other, in two words or more ("ubnd tinh" is "ubnd tinh lam dong")."""
+    shorter, longer = sorted((issuer, body), key=len)
+    return len(shorter.split()) >= 2 and f" {shorter} " in f" {longer} "
+
+
 def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str, Chunk],
               documents: list[str] | None = None) -> Answer | None:
     """The documents the body a question asks about issued, each cited by its header, newest first;
@@ -76,8 +83,7 @@ def issued_by(question: str, headers: dict[str, Header], header_chunks: dict[str
         head = header_chunks.get(doc_id)
         if not issuer or head is None or (documents and head.document not in documents):
             continue
-        shorter, longer = sorted((issuer, body), key=len)
-        if f" {shorter} " not in f" {longer} " or len(shorter.split()) < 2:
+        if not same_issuer(issuer, body):
             continue
         known = True
         if named and not any(same_province(header.province, p) for p in named):
