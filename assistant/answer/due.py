@@ -150,15 +150,21 @@ def _relative(q: str, today: date) -> DueWindow | None:
         return DueWindow(monday, sunday, f"từ {monday:%d/%m/%Y} đến {sunday:%d/%m/%Y}")
     if word.startswith("thang"):
         month = today.month + (0 if word == "thang nay" else 1)
-        year, month = today.year + (month - 1) // 12, (month - 1) % 12 + 1
-        nxt = date(year + month // 12, month % 12 + 1, 1)
-        return DueWindow(date(year, month, 1), nxt - timedelta(days=1), f"trong tháng {month}/{year}")
+        return _month_span(today.year + (month - 1) // 12, (month - 1) % 12 + 1)
     if word.startswith("quy"):
         quarter = (today.month - 1) // 3 + (0 if word == "quy nay" else 1)
-        year, quarter = today.year + quarter // 4, quarter % 4 + 1
-        first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
-        return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
+        return _quarter_span(today.year + quarter // 4, quarter % 4 + 1)
     return DueWindow(date(today.year, 1, 1), date(today.year, 12, 31), f"trong năm {today.year}")
+
+
+def _month_span(year: int, month: int) -> DueWindow:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return DueWindow(date(year, month, 1), nxt - timedelta(days=1), f"trong tháng {month}/{year}")
+
+
+def _quarter_span(year: int, quarter: int) -> DueWindow:
+    first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+    return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
 
 
 # "trong tháng 12", "tháng 12 này", "quý I", "tháng 12 năm 2026": a month or quarter named outside the
@@ -192,15 +198,13 @@ def _without_year(q: str, today: date) -> DueWindow | None:
         month = int(m.group(1))
         year = int(m.group(2)) if m.group(2) else today.year + (1 if month < today.month and not overdue else 0) \
             - (1 if month > today.month and overdue else 0)
-        nxt = date(year + month // 12, month % 12 + 1, 1)
-        return DueWindow(date(year, month, 1), nxt - timedelta(days=1), f"trong tháng {month}/{year}")
+        return _month_span(year, month)
     m = _QUARTER_ALONE.search(q)
     if m:
         quarter, now = _QUARTER_NUMBER[m.group(1)], (today.month - 1) // 3 + 1
         year = int(m.group(2)) if m.group(2) else \
             today.year + (1 if quarter < now and not overdue else 0) - (1 if quarter > now and overdue else 0)
-        first, nxt = date(year, 3 * quarter - 2, 1), date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
-        return DueWindow(first, nxt - timedelta(days=1), f"trong quý {_ROMAN[quarter]}/{year}")
+        return _quarter_span(year, quarter)
     return None
 
 
