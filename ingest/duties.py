@@ -26,6 +26,7 @@ from ingest.actors import Span, agency_list, bare_head, enumerated, find_agencie
 from ingest.agencies import AgencyNames, agency_key
 from ingest.deadlines import parse_cell_deadline, recurrence_end
 from ingest.deadlines import parse_deadline as _parse_deadline
+from ingest.layout import KINH_GUI
 from ingest.sentences import (
     ABOUT,
     ADVERBS,
@@ -64,7 +65,7 @@ from ingest.sentences import (
 from ingest.structure import APPENDIX_LABELS
 from ingest.successions import Successions
 from ingest.tagging import Tagger, Tokens, default_tagger
-from ingest.task_table import LEAD_FIRST, TaskRow, labelled_task, parse_row
+from ingest.task_table import LEAD_FIRST, ROLE_MARK, TaskRow, labelled_task, parse_row
 
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
@@ -85,7 +86,6 @@ REQUEST = re.compile(r"\b(?:yêu cầu|đề nghị)\b", re.IGNORECASE)   # aske
 IMPLEMENT = re.compile(r"(?:triển khai|tổ chức)?\s*thực hiện(?:\s+(?:nghiêm túc|có hiệu quả|kịp thời))?\s*[./]*\s*$",
                        re.IGNORECASE)
 _TO_ADDRESSEES = {"Công văn", "Công điện", "Chỉ thị", None}
-KINH_GUI_LINE = re.compile(r"(?m)^\s*Kính\s+gửi\b", re.IGNORECASE)
 # The forward-looking sections of a report: what is to be done next, and by whom.
 _FORWARD = re.compile(r"nhiệm vụ|giải pháp|tổ chức thực hiện|phương hướng|kiến nghị|đề xuất|thời gian tới", _I)
 _ADDRESSEES = "\x00addressees"  # stands for the document's Kính gửi in an addressing line
@@ -118,7 +118,8 @@ class DutyExtractor:
         self._named = []                             # (head key, full name) in reading order
         # a công điện's "… điện:" list says whom it is sent to, no Kính gửi: its tasks name their bodies, and
         # its closing ("Nhận Công điện này, yêu cầu …") who carries out the rest
-        called = not KINH_GUI_LINE.search(doc.text[:doc.layout.header_end + 2000] if doc.layout else doc.text[:3000])
+        head = doc.text[:doc.layout.header_end + 2000] if doc.layout else doc.text[:3000]
+        called = not any(KINH_GUI.match(line.strip()) for line in head.split("\n"))
         addressees = [] if called else [a for r in doc.header.recipients for a in self._names(r)
                                         if not PRIVATE.match(a)]
         signed = iso_date(doc.header.date)
@@ -333,7 +334,7 @@ class DutyExtractor:
         roles: list[tuple[str, str]] = []
         names, at = list(spans), spans[-1].end
         while True:
-            mark = _ROLE_MARK_AFTER.match(part, at)
+            mark = ROLE_MARK.match(part, at)
             if not mark:
                 break
             roles.extend((a, mark.group(1).lower()) for a in self._actors(names))
@@ -544,8 +545,7 @@ def _recurring_until(duties: list[Duty], until: str | None) -> list[Duty]:
     return [replace(d, time=replace(d.time, until=until)) if d.time.kind == "recurring" else d for d in duties]
 
 
-# "(chủ trì)", "(phối hợp)" after a name, and the comma, semicolon or "và" before the next name
-_ROLE_MARK_AFTER = re.compile(r"\s*\((chủ trì|phối hợp)\)\s*", re.IGNORECASE)
+# the comma, semicolon or "và" after a name's "(chủ trì)" / "(phối hợp)", before the next name
 _LIST_GOES_ON = re.compile(r"\s*(?:,|;|\bvà\b)\s*", re.IGNORECASE)
 
 

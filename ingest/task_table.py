@@ -27,7 +27,7 @@ _KINDS = (
 )
 ROLE_OF = {"lead": "chủ trì", "partner": "phối hợp", "monitor": "theo dõi, đôn đốc"}
 LEAD_FIRST = "chủ trì, phối hợp"   # a cell of one "Chủ trì, phối hợp" column: the first body named leads
-_ROLE_MARK = re.compile(r"\s*\((chủ trì|phối hợp)\)", re.IGNORECASE)
+ROLE_MARK = re.compile(r"\s*\((chủ trì|phối hợp)\)", re.IGNORECASE)
 _PARTNERS = re.compile(r"(?:,\s*|\b)phối hợp(?:\s+với)?\b", re.IGNORECASE)
 _LEAD_WORD = re.compile(r"^chủ trì\s*[:,]?\s*|\s*\bchủ trì\s*$", re.IGNORECASE)
 
@@ -99,12 +99,12 @@ def combined_cell(value: str) -> list[tuple[str, str]]:
     """(role, bodies) of a cell of a "Chủ trì, phối hợp" column, by its own words: "Sở Nội vụ chủ trì,
     phối hợp với các sở, ngành", "Chủ trì: Sở Nội vụ; Phối hợp: các sở", "Sở Nội vụ (chủ trì); Sở
     Tài chính (phối hợp)". A cell without them ("Sở Nội vụ; các sở, ngành") names the lead first."""
-    if _ROLE_MARK.search(value):
+    if ROLE_MARK.search(value):
         out = []
         for piece in re.split(r"\s*;\s*|\n", value):
-            mark = _ROLE_MARK.search(piece)
+            mark = ROLE_MARK.search(piece)
             role = "chủ trì" if mark and mark.group(1).lower() == "chủ trì" else "phối hợp"
-            out.append((role, _ROLE_MARK.sub("", piece).strip(" ,;:-")))
+            out.append((role, ROLE_MARK.sub("", piece).strip(" ,;:-")))
         return [(role, bodies) for role, bodies in out if bodies]
     partners = _PARTNERS.search(value)
     if partners:
