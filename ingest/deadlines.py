@@ -43,6 +43,16 @@ _QUARTER = r"quý\s+(?P<q>IV|I{1,3}|[1-4])\s*(?:[/\-]|\s+năm\s+)\s*(?P<qy>\d{4}
 _MONTH = r"tháng\s+(?P<mo>\d{1,2})\s*(?:[/\-.]|\s+năm\s+)\s*(?P<my>\d{4})"
 _HALF = r"(?:6|06|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>\d{4})"
 _YEAR = r"năm\s+(?P<y>\d{4})"
+# "trong Quý II", "trong tháng 9", "trong 6 tháng cuối năm": a period whose year is the reader's to give
+_PERIOD_NO_YEAR_RE = re.compile(r"(?P<cue>" + _CUE + r")\s+(?:(?:cuối|hết)\s+)?(?:(?:6|06|sáu)\s+tháng\s+(?P<half>đầu|cuối)"
+                                r"\s+năm(?:\s+nay)?|quý\s+(?P<q>IV|I{1,3}|[1-4])|tháng\s+(?P<mo>\d{1,2}))"
+                                r"(?!\w|\s*[/\-.]\s*\d|\s+(?:năm\s+)?\d|\s+(?:năm|vừa|qua|trước|của|tháng)\b)", _I)
+# "thực hiện từ ngày 01/4/2026 đến ngày 30/4/2026", "Thời gian: từ tháng 3 đến tháng 6/2026": due at
+# the span's end; a span after no such word ("số liệu từ ngày … đến ngày …") is what a report covers
+_RANGE_RE = re.compile(r"(?<!\w)(?:thời gian(?:\s+[^\W\d_]+){0,4}\s*:|thực hiện|triển khai|tổ chức|diễn ra|tiến hành)"
+                       r"\s+từ\s+(?:ngày\s+)?(?:\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{4})?|tháng\s+\d{1,2}"
+                       r"(?:\s*/\s*\d{4})?|quý\s+(?:IV|I{1,3}|[1-4])(?:\s*/\s*\d{4})?)\s*(?:đến|tới|-|–)\s*(?:hết\s+)?"
+                       r"(?:(?:ngày\s+)?(?P<day>" + _DMY + r")|" + _MONTH + r"|" + _QUARTER + r")(?![\d\-–])", _I)
 _PERIOD_RE = re.compile(r"(?P<cue>" + _PERIOD_CUE + r"\s+)?(?:(?:cuối|hết)\s+)?"
                         rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_YEAR})(?![\d\-–])", _I)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -85,7 +95,7 @@ _RECURRING = tuple((re.compile(p.replace("EVERY", _EVERY), _I), r) for p, r in (
     ((r"định kỳ\s+(?:6|06|sáu)\s+tháng(?:\s*(?:một|1|01)\s+lần|\s*/\s*lần)?(?!\s+(?:đầu|cuối))"
       r"|(?:EVERY\s+)?(?:6|06|sáu)\s+tháng\s*(?:(?:một|1|01)\s+lần|/\s*lần)"), "FREQ=MONTHLY;INTERVAL=6"),
     (r"(?:định kỳ\s+)?EVERY\s+năm", "FREQ=YEARLY"),
-    (r"cuối năm(?!\s+\d)", "FREQ=YEARLY;BYMONTH=12"),
+    (r"(?<!tháng )cuối năm(?!\s+\d)", "FREQ=YEARLY;BYMONTH=12"),  # not "6 tháng cuối năm"
     (r"sau các kỳ nghỉ Lễ,?\s*Tết", None),
     (r"định kỳ", None),
 ))
@@ -103,9 +113,11 @@ def parse_deadline(text: str, signed: date | None = None) -> DutyTime:
     from the signing ("trong 10 ngày kể từ ngày ký")."""
     text = squash(text or "")
     found = [*_dates(text), *_periods(text), *_days_of_periods(text), *_relatives(text, signed),
-             *_days_without_year(text, signed)]
-    if found:
-        return min(found, key=lambda f: (f[0], -f[1]))[2]
+             *_days_without_year(text, signed), *_periods_without_year(text, signed)]
+    # a span's end only when nothing else is cued: "số liệu từ ngày … đến ngày …" is what a report covers
+    for group in (found, _ranges(text)):
+        if group:
+            return min(group, key=lambda f: (f[0], -f[1]))[2]
     recurring = _recurring(text)
     if recurring.kind != "none":
         return recurring
@@ -219,17 +231,61 @@ def _periods(text: str) -> list[Found]:
     return out
 
 
-def _period(m: re.Match) -> tuple[str, date, date, str] | None:
-    """(kind, first day, last day, label) of a quarter, month, half or year."""
+def _periods_without_year(text: str, signed: date | None) -> list[Found]:
+    """"Trong Quý II" in a document signed 10/3/2026: Quý II/2026, the first such period not over
+    when the document was signed (none without a signing date, or when the text names it as a cited one's)."""
+    if signed is None:
+        return []
+    out = []
+    for m in _PERIOD_NO_YEAR_RE.finditer(text):
+        if _referenced(text, m.start()) or m["half"] and re.fullmatch(r"trong", m["cue"], _I):
+            continue  # "kết quả trong 6 tháng đầu năm" is what a review covers; "hoàn thành trong …" a time
+        for year in (signed.year, signed.year + 1):
+            span = _period(m, year)
+            if span is None:
+                break
+            kind, first, last, label = span
+            before = bool(re.search(r"trước\s*$", m["cue"], _I))  # "trước quý IV": before it begins
+            if (first - timedelta(days=1) if before else last) >= signed:
+                time = (DutyTime(text=m.group(0).strip(), kind="date", date=(first - timedelta(days=1)).isoformat())
+                        if before else DutyTime(text=m.group(0).strip(), kind=kind, date=last.isoformat(), period=label))
+                out.append((m.start(), len(m.group(0)), time))
+                break
+    return out
+
+
+def _ranges(text: str) -> list[Found]:
+    out = []
+    for m in _RANGE_RE.finditer(text):
+        if _referenced(text, m.start()):
+            continue
+        if m["day"]:
+            day = _day(m["day"])
+            if day:
+                out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind="date",
+                                                                 date=day.isoformat())))
+            continue
+        span = _period(m)
+        if span:
+            kind, _, last, label = span
+            out.append((m.start(), len(m.group(0)), DutyTime(text=m.group(0).strip(), kind=kind,
+                                                             date=last.isoformat(), period=label)))
+    return out
+
+
+def _period(m: re.Match, year: int | None = None) -> tuple[str, date, date, str] | None:
+    """(kind, first day, last day, label) of a quarter, month, half or year; `year` for a period
+    the text names without one."""
+    groups = m.groupdict()
     try:
-        if m["q"]:
-            y, q = int(m["qy"]), _ROMAN[m["q"].lower()]
+        if groups.get("q"):
+            y, q = year or int(m["qy"]), _ROMAN[m["q"].lower()]
             return "quarter", date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}"
-        if m["mo"]:
-            y, mo = int(m["my"]), int(m["mo"])
+        if groups.get("mo"):
+            y, mo = year or int(m["my"]), int(m["mo"])
             return "month", date(y, mo, 1), _month_end(y, mo), f"{y}-{mo:02d}"
-        if m["half"]:
-            y, h = int(m["hy"]), 1 if m["half"].lower() == "đầu" else 2
+        if groups.get("half"):
+            y, h = year or int(m["hy"]), 1 if m["half"].lower() == "đầu" else 2
             return "half", date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"{y}-H{h}"
         y = int(m["y"])
         return "year", date(y, 1, 1), date(y, 12, 31), str(y)

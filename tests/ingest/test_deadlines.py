@@ -44,6 +44,56 @@ def test_a_day_and_month_without_its_year_is_the_next_one_after_the_signing(phra
     assert (yearly.kind, yearly.rrule) == ("recurring", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=15")
 
 
+@pytest.mark.parametrize("phrase, kind, iso", [
+    ("trong Quý II", "quarter", "2026-06-30"),              # signed 02/01/2026: this year's
+    ("hoàn thành trong tháng 9", "month", "2026-09-30"),
+    ("hoàn thành trong 6 tháng cuối năm", "half", "2026-12-31"),
+    ("xong trong 6 tháng đầu năm nay", "half", "2026-06-30"),
+    ("hoàn thành trước quý IV", "date", "2026-09-30"),      # before it begins
+])
+def test_a_period_without_its_year_is_the_next_one_not_over_at_the_signing(phrase, kind, iso):
+    text = f"Sở Nội vụ chủ trì tổng hợp, báo cáo Ủy ban nhân dân tỉnh {phrase}."
+    time = parse_deadline(text, SIGNED)
+    assert (time.text, time.kind, time.date) == (phrase, kind, iso)
+    assert parse_deadline(text).kind == "none"              # no signing date: no year to give it
+    later = parse_deadline("Sở Nội vụ báo cáo trong Quý I.", date(2026, 5, 4))
+    assert later.date == "2027-03-31"                       # this year's first quarter was over
+
+
+@pytest.mark.parametrize("text", [
+    "Sở Nội vụ báo cáo kết quả trong tháng 9 vừa qua.",    # the past
+    "Sở Nội vụ tổng hợp báo cáo sơ kết 6 tháng đầu năm.",   # the report's subject, not its time
+    "Sở Nội vụ báo cáo trong tháng 9 năm trước.",
+    "Sở Nội vụ đánh giá kết quả trong 6 tháng đầu năm.",   # what a review covers
+])
+def test_a_period_without_its_year_that_is_not_a_deadline(text):
+    assert parse_deadline(text, SIGNED).kind == "none"
+
+
+@pytest.mark.parametrize("phrase, kind, iso", [
+    ("từ ngày 01/4/2026 đến ngày 30/4/2026", "date", "2026-04-30"),
+    ("từ 01/4 đến 30/4/2026", "date", "2026-04-30"),
+    ("từ tháng 3 đến tháng 6/2026", "month", "2026-06-30"),
+    ("từ quý II đến quý IV/2026", "quarter", "2026-12-31"),
+])
+def test_a_span_from_one_day_or_period_to_another_is_due_at_its_end(phrase, kind, iso):
+    time = in_clause(f"thực hiện {phrase}")
+    assert (time.text, time.kind, time.date) == (f"thực hiện {phrase}", kind, iso)
+    time = parse_deadline(f"Kiểm tra công tác cải cách hành chính. Thời gian: {phrase}.")
+    assert (time.text, time.kind, time.date) == (f"Thời gian: {phrase}", kind, iso)
+
+
+def test_a_span_that_is_what_a_report_covers_is_no_deadline():
+    assert in_clause("số liệu từ ngày 15/12/2025 đến ngày 14/12/2026").kind == "none"
+    time = in_clause("số liệu từ ngày 15/12/2025 đến ngày 14/12/2026 trước ngày 20/12/2026")
+    assert time.date == "2026-12-20"
+
+
+def test_a_span_of_years_stays_a_plans_scope():
+    time = in_clause("tổng kết giai đoạn từ năm 2021 đến năm 2025 trước ngày 30/6/2026")
+    assert (time.kind, time.date) == ("date", "2026-06-30")
+
+
 @pytest.mark.parametrize("phrase, iso, due", [
     ("trước 14 giờ, ngày 08 tháng 10 năm 2025", "2025-10-08", "2025-10-08T14:00"),
     ("trước 14 giờ ngày 08 tháng 10 năm 2025", "2025-10-08", "2025-10-08T14:00"),
@@ -212,6 +262,7 @@ def test_recurrence_has_its_frequency_and_no_invented_day(phrase, rrule):
 
 def test_the_first_half_of_a_year_is_not_a_recurrence():
     assert in_clause("trong 6 tháng đầu năm 2026").kind == "half"
+    assert parse_deadline("Sở Nội vụ báo cáo trong 6 tháng cuối năm.").kind == "none"   # not "cuối năm", yearly
 
 
 # ---- spans ---------------------------------------------------------------------------------------------
