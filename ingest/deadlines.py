@@ -44,8 +44,8 @@ _MONTH = r"tháng\s+(?P<mo>\d{1,2})\s*(?:[/\-.]|\s+năm\s+)\s*(?P<my>\d{4})"
 _HALF = r"(?:6|06|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+(?P<hy>\d{4})"
 _YEAR = r"năm\s+(?P<y>\d{4})"
 # "trong Quý II", "trong tháng 9", "trong 6 tháng cuối năm": a period whose year is the reader's to give
-_PERIOD_NO_YEAR_RE = re.compile(r"(?P<cue>" + _CUE + r")\s+(?:(?:cuối|hết)\s+)?(?:(?:6|06|sáu)\s+tháng\s+(?P<half>đầu|cuối)"
-                                r"\s+năm(?:\s+nay)?|quý\s+(?P<q>IV|I{1,3}|[1-4])|tháng\s+(?P<mo>\d{1,2}))"
+_PERIOD_NO_YEAR_RE = re.compile(r"(?P<cue>" + _CUE + r")\s+(?:(?:cuối|hết)\s+)?(?:(?:6|06|sáu)\s+tháng\s+"
+                                r"(?P<half>đầu|cuối)\s+năm(?:\s+nay)?|quý\s+(?P<q>IV|I{1,3}|[1-4])|tháng\s+(?P<mo>\d{1,2}))"
                                 r"(?!\w|\s*[/\-.]\s*\d|\s+(?:năm\s+)?\d|\s+(?:năm|vừa|qua|trước|của|tháng)\b)", _I)
 # "thực hiện từ ngày 01/4/2026 đến ngày 30/4/2026", "Thời gian: từ tháng 3 đến tháng 6/2026": due at
 # the span's end; a span after no such word ("số liệu từ ngày … đến ngày …") is what a report covers
@@ -246,9 +246,10 @@ def _periods_without_year(text: str, signed: date | None) -> list[Found]:
                 break
             kind, first, last, label = span
             before = bool(re.search(r"trước\s*$", m["cue"], _I))  # "trước quý IV": before it begins
-            if (first - timedelta(days=1) if before else last) >= signed:
-                time = (DutyTime(text=m.group(0).strip(), kind="date", date=(first - timedelta(days=1)).isoformat())
-                        if before else DutyTime(text=m.group(0).strip(), kind=kind, date=last.isoformat(), period=label))
+            due, phrase = first - timedelta(days=1) if before else last, m.group(0).strip()
+            if due >= signed:
+                time = (DutyTime(text=phrase, kind="date", date=due.isoformat()) if before
+                        else DutyTime(text=phrase, kind=kind, date=due.isoformat(), period=label))
                 out.append((m.start(), len(m.group(0)), time))
                 break
     return out
