@@ -126,6 +126,10 @@ def _lower_nouns_then_place(t: Tokens, i: int, head_start: int) -> int:
     return end + k if k else 0
 
 
+# the second half of a dashed compound that names a kind of body: "chính trị - xã hội", "… - nghề nghiệp"
+_DASHED_TAILS = (["xã", "hội"], ["nghề", "nghiệp"])
+
+
 def _lower_name_tail(t: Tokens, i: int, head_end: int, group: bool) -> int:
     """Index past lower-case words that go on naming the body ("Phòng Tài nguyên môi trường", "các
     cơ quan truyền thông"), or 0. Only whole nouns of two or more syllables count, and only where
@@ -148,6 +152,8 @@ def _lower_name_tail(t: Tokens, i: int, head_end: int, group: bool) -> int:
         end = k
     if end == i or end - i > 4:
         return 0
+    while end < len(t.words) and t.words[end] in ("-", "–", "—") and t.low[end + 1:end + 3] in _DASHED_TAILS:
+        end += 3  # "các tổ chức chính trị - xã hội - nghề nghiệp"
     after = t.low[end] if end < len(t.words) else ""
     closes = end == len(t.words) or after in (",", ";", ".", ":", ")", "và", "(") or t.match(end, ROLES) \
         or (t.tags[end] or "").startswith("V") or _place(t, end)

@@ -70,7 +70,7 @@ from ingest.task_table import LEAD_FIRST, ROLE_MARK, TaskRow, labelled_task, par
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v33"  # v33: "trong Quý II", "trong tháng 9" without a year; "từ … đến …" due at its end
+DUTIES_VERSION = "duties-v34"  # v34: "các tổ chức chính trị - xã hội" one body, not "các tổ chức" and a commune
 # v31: "Ban Chỉ đạo có nhiệm vụ:" addresses the items below
 # v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
 # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director

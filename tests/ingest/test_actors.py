@@ -66,6 +66,10 @@ def tagger():
     # "khác" ends a group's name ("các thành viên khác"), not a body's ("Sở Nội vụ khác với …")
     ("Các cơ quan khác phối hợp thực hiện", ["Các cơ quan khác"]),
     ("Sở Nội vụ khác với Sở Tài chính ở điểm này", ["Sở Nội vụ"]),
+    # a dashed compound naming a kind of body: "xã hội" is society there, not a commune
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội vận động nhân dân",
+     ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "các tổ chức chính trị - xã hội"]),
+    ("Các tổ chức chính trị - xã hội - nghề nghiệp tham gia giám sát", ["Các tổ chức chính trị - xã hội - nghề nghiệp"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
