@@ -69,7 +69,8 @@ def tagger():
     # a dashed compound naming a kind of body: "xã hội" is society there, not a commune
     ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội vận động nhân dân",
      ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "các tổ chức chính trị - xã hội"]),
-    ("Các tổ chức chính trị - xã hội - nghề nghiệp tham gia giám sát", ["Các tổ chức chính trị - xã hội - nghề nghiệp"]),
+    ("Các tổ chức chính trị - xã hội - nghề nghiệp tham gia giám sát",
+     ["Các tổ chức chính trị - xã hội - nghề nghiệp"]),
     # not agencies: words that merely start like one
     ("Báo cáo kết quả thực hiện về Sở Nội vụ", []),
     ("Ban hành kế hoạch thực hiện", []),
