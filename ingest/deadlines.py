@@ -68,7 +68,11 @@ _WEEKDAYS = {"hai": "MO", "ba": "TU", "tư": "WE", "năm": "TH", "sáu": "FR", "
              "2": "MO", "3": "TU", "4": "WE", "5": "TH", "6": "FR", "7": "SA"}
 _WEEKLY_DAY = re.compile(r"(?<!\w)(?:(?:định kỳ\s+)?vào\s+)?(?:(?:sáng|chiều|các)\s+)?(?:ngày\s+)?"
                          r"(?:thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])|(?P<sun>chủ nhật))\s+(?:của\s+)?"
-                         + _EVERY + r"\s+tuần", _I)
+                         + _EVERY + r"\s+tuần"
+                         # "hằng tuần vào thứ Sáu", "hằng tuần, trước 16 giờ thứ Năm": the day after its period
+                         r"|(?<!\w)(?:định kỳ\s+)?" + _EVERY + r"\s+tuần\s*,?\s*(?:vào|trước)\s+(?:[^\W\d_]+\s+){0,2}"
+                         r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2})?\s*,?\s*)?(?:ngày\s+)?"
+                         r"(?:thứ\s+(?P<wd2>hai|ba|tư|năm|sáu|bảy|[2-7])|(?P<sun2>chủ nhật))(?!\w)", _I)
 # "Hằng tháng …, trước ngày 20": a day stated apart from its period.
 _DAY_ONLY = re.compile(_CUE + r"\s+ngày\s+(?P<d>\d{1,2})(?:\s*[/.\-]\s*(?P<m>\d{1,2}))?"
                        r"(?!\d|\s*[/.\-]\s*\d|\s*(?:tháng|năm)\b)", _I)
@@ -306,7 +310,7 @@ def _days_of_periods(text: str) -> list[Found]:
             rule = f"FREQ=YEARLY;{months}" if months else "FREQ=MONTHLY;"
             out.append((m.start(), len(m.group(0)), _repeat(m, f"{rule}BYMONTHDAY={int(m['d'])}")))
     for m in _WEEKLY_DAY.finditer(text):
-        day = _WEEKDAYS[(m["wd"] or m["sun"]).lower()]
+        day = _WEEKDAYS[(m["wd"] or m["sun"] or m["wd2"] or m["sun2"]).lower()]
         out.append((m.start(), len(m.group(0)), _repeat(m, f"FREQ=WEEKLY;BYDAY={day}")))
     return out
 

@@ -70,7 +70,7 @@ from ingest.task_table import LEAD_FIRST, ROLE_MARK, TaskRow, labelled_task, par
 _I = re.IGNORECASE
 # A clause's sentences and headings are asked for their deadline once per part: remember the answers.
 parse_deadline = lru_cache(maxsize=4096)(_parse_deadline)
-DUTIES_VERSION = "duties-v34"  # v34: "các tổ chức chính trị - xã hội" one body, not "các tổ chức" and a commune
+DUTIES_VERSION = "duties-v35"  # v35: "hằng tuần vào thứ Sáu": the weekday after its period
 # v31: "Ban Chỉ đạo có nhiệm vụ:" addresses the items below
 # v30: "X (chủ trì), Y (phối hợp) …", "X chủ trì, cùng Y …"
 # v29: "Giám đốc các Sở: Y tế, Tài chính" charges each director

@@ -182,6 +182,9 @@ def test_a_document_number_does_not_read_as_a_reference_when_it_is_data():
     ("trước ngày 25 tháng cuối quý", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=25"),
     ("vào thứ hai hàng tuần", "FREQ=WEEKLY;BYDAY=MO"),
     ("vào các ngày thứ 6 hàng tuần", "FREQ=WEEKLY;BYDAY=FR"),
+    ("hằng tuần vào thứ Sáu", "FREQ=WEEKLY;BYDAY=FR"),          # the day after its period
+    ("hằng tuần, trước 16 giờ thứ Năm", "FREQ=WEEKLY;BYDAY=TH"),
+    ("hàng tuần vào ngày chủ nhật", "FREQ=WEEKLY;BYDAY=SU"),
 ])
 def test_a_stated_day_of_a_period_recurs_on_that_day(phrase, rrule):
     assert in_clause(phrase) == DutyTime(text=phrase, kind="recurring", rrule=rrule)
